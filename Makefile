@@ -1,0 +1,66 @@
+# sir-donate: the two commands are `make demo` and `make test` (see README.md).
+# Every target installs what is missing first (scripts/setup.sh, idempotent).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Two cores here: build with both, but no more.
+export CARGO_BUILD_JOBS ?= 2
+# trunk runs offline and finds wasm-bindgen and wasm-opt (npm binaryen) on PATH only.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# wasm-bindgen-test drives the Debian Chromium through its driver.
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
+
+DEMO_SANDBOX_PORT ?= 8787
+DEMO_PAGE_PORT ?= 8080
+# Browser tests get their own sandbox, so they can run beside `make demo`.
+TEST_SANDBOX_PORT ?= 8792
+SANDBOX := target/debug/sir-sandbox
+
+.PHONY: help setup build sandbox demo test lint test-native test-wasm test-e2e clean
+
+help:
+	@echo "make demo   build, start the SIR sandbox and open the demo partner page"
+	@echo "make test   lint and run every test tier (native, wasm in Chromium, Playwright)"
+	@echo "make build  the distributable bundle in dist/"
+
+setup:
+	@scripts/setup.sh
+
+## The distributable bundle: dist/sir-donate.js (loader) + dist/wasm/ (glue + wasm).
+build: setup
+	trunk build --release
+
+sandbox: setup
+	cargo build -p sir-sandbox
+
+demo: build sandbox
+	@scripts/demo.sh $(DEMO_SANDBOX_PORT) $(DEMO_PAGE_PORT)
+
+test: lint test-native test-wasm test-e2e
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+test-native: setup
+	cargo test --workspace
+
+## Component tests in headless Chromium, against a sandbox of their own.
+test-wasm: sandbox
+	@scripts/with-sandbox.sh $(TEST_SANDBOX_PORT) \
+	  env SIR_SANDBOX_URL=http://127.0.0.1:$(TEST_SANDBOX_PORT) \
+	  cargo test -p sir-donate --target wasm32-unknown-unknown --tests
+
+## End-to-end specs: Playwright drives Chromium through the built bundle (starts its own servers).
+test-e2e: build sandbox
+	npx playwright test --config e2e/playwright.config.ts
+
+clean:
+	cargo clean
+	rm -rf dist test-results e2e/artifacts

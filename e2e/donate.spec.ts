@@ -1,0 +1,104 @@
+import { expect, test } from "@playwright/test";
+import { DEMO_SECRET_KEY, Sandbox } from "./support/sandbox";
+import { DonateWidget } from "./support/widget";
+
+test.beforeEach(async ({ page, request }) => {
+  await new Sandbox(request).reset();
+  await DonateWidget.recordEvents(page);
+});
+
+test("a donor gives $25 from a partner page and the donation completes", async ({ page, request }) => {
+  const sandbox = new Sandbox(request);
+  const widget = new DonateWidget(page);
+  await page.goto("/e2e/donate.html");
+
+  await widget.seeNonprofit("American Red Cross");
+  await expect(widget.root.getByText("EIN 53-0196605")).toBeVisible();
+  await widget.pickAmount("$25.00");
+  await widget.fillEmail("jane@example.com");
+  await widget.root.getByLabel(/First name/).fill("Jane");
+  await widget.root.getByLabel(/Last name/).fill("Doe");
+  await widget.donateButton("Donate $25.00").click();
+
+  // The donor lands on the sandbox's hosted checkout for exactly that donation.
+  await page.waitForURL(/\/checkout\/[0-9a-f]+$/);
+  const partnerDonationId = page.url().split("/").pop()!;
+  await expect(page.getByText("$25.00").first()).toBeVisible();
+  await expect(page.getByText("American Red Cross").first()).toBeVisible();
+  await page.getByRole("button", { name: "Complete donation" }).click();
+  await expect(page.getByRole("status")).toContainText(/complete/i);
+
+  // The API reports it, as a partner's server would read it.
+  expect(await sandbox.donationStatus(partnerDonationId)).toBe("completed");
+  expect((await sandbox.stats()).requests.createLink).toBe(1);
+  const created = await sandbox.requests();
+  expect(created.find((r) => r.method === "POST")?.path).toBe("/v1/partner/donations/create-link");
+
+  // Back on the partner page, the widget remembers the donation and shows it complete.
+  await page.goto("/e2e/donate.html");
+  await widget.seeStatus("Thank you! Your donation is complete");
+  await expect(widget.root.getByText("$25.00 to American Red Cross")).toBeVisible();
+  const completed = await widget.events("completed");
+  expect(completed).toEqual([{ partnerDonationId }]);
+});
+
+test("the link-created event carries the donation before the donor leaves", async ({ page }) => {
+  const widget = new DonateWidget(page);
+  // Keep the donor on the page so the event log survives: stop the navigation.
+  await page.route(/\/checkout\//, (route) => route.abort());
+  await page.goto("/e2e/donate.html");
+  await widget.seeNonprofit("American Red Cross");
+  await widget.typeOtherAmount("12.34");
+  await widget.root.getByRole("radio", { name: "Monthly" }).check();
+  await widget.donateButton("Donate $12.34 monthly").click();
+  await expect.poll(() => widget.events("link-created")).toHaveLength(1);
+  const [created] = await widget.events("link-created");
+  expect(created).toMatchObject({ amount: 1234, currency: "USD", frequency: "monthly", nonprofit: "american-red-cross" });
+  expect(String(created.donationLink)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/checkout\//);
+  expect(await widget.events("ready")).toHaveLength(1);
+});
+
+test("a double click on Donate creates exactly one donation link", async ({ page, request }) => {
+  const sandbox = new Sandbox(request);
+  const widget = new DonateWidget(page);
+  await sandbox.fault({ endpoint: "create-link", kind: "delay", delayMs: 1500 });
+  await page.goto("/e2e/donate.html");
+  await widget.seeNonprofit("American Red Cross");
+  await widget.donateButton().dblclick();
+  await widget.donateButton().press("Enter").catch(() => {});
+  await page.waitForURL(/\/checkout\//);
+  expect((await sandbox.stats()).requests.createLink).toBe(1);
+});
+
+test("a secret key is refused in the widget and never sent", async ({ page, request }) => {
+  const sandbox = new Sandbox(request);
+  const widget = new DonateWidget(page);
+  await page.goto(`/e2e/configurable.html?key=${DEMO_SECRET_KEY}&org=american-red-cross`);
+  await widget.seeAlert(/secret key/);
+  await expect(widget.donateButton()).toBeDisabled();
+  expect((await widget.events("error")).map((e) => e.code)).toContain("secret_key_refused");
+  expect(await sandbox.requests()).toEqual([]);
+});
+
+test("a key that is not a publishable key is refused and nothing is sent", async ({ page, request }) => {
+  const sandbox = new Sandbox(request);
+  const widget = new DonateWidget(page);
+  await page.goto("/e2e/configurable.html?key=not-a-key&org=american-red-cross");
+  await widget.seeAlert(/publishable/);
+  expect((await widget.events("error")).map((e) => e.code)).toContain("invalid_key");
+  expect(await sandbox.requests()).toEqual([]);
+});
+
+test("an unknown nonprofit shows a clear message", async ({ page }) => {
+  const widget = new DonateWidget(page);
+  await page.goto("/e2e/configurable.html?key=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378&org=no-such-charity");
+  await widget.seeAlert("We couldn't find this nonprofit.");
+  expect((await widget.events("error")).map((e) => e.code)).toContain("organization_not_found");
+});
+
+test("a nonprofit name with markup is shown as text, never as HTML", async ({ page }) => {
+  const widget = new DonateWidget(page);
+  await page.goto("/e2e/configurable.html?key=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378&org=kids-arts-fund");
+  await widget.seeNonprofit(`Kids & Arts <Fund> "Create" 'Now'`);
+  expect(await page.locator("sir-donate").evaluate((el) => el.shadowRoot!.querySelector("fund"))).toBeNull();
+});

@@ -1,0 +1,63 @@
+// A small static server for the demo page and the browser tests.
+//   node scripts/serve.mjs --dir dist --port 8080 [--pages e2e/pages --api-base URL]
+// With --pages, /e2e/<name>.html serves e2e/pages/<name>.html with {{API_BASE}}
+// replaced, so test pages point at whichever sandbox the run started.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    dir: { type: "string", default: "dist" },
+    port: { type: "string", default: "8080" },
+    pages: { type: "string" },
+    "api-base": { type: "string", default: "http://127.0.0.1:8787" },
+  },
+});
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+/** Resolves a URL path inside `root`, refusing `..` escapes. */
+function inside(root, urlPath) {
+  const path = normalize(join(root, decodeURIComponent(urlPath)));
+  return path.startsWith(resolve(root)) ? path : null;
+}
+
+const root = resolve(args.dir);
+const server = createServer(async (request, response) => {
+  const url = new URL(request.url, "http://localhost");
+  let path = url.pathname.endsWith("/") ? url.pathname + "index.html" : url.pathname;
+  let file;
+  let body;
+  try {
+    if (args.pages && path.startsWith("/e2e/")) {
+      file = inside(resolve(args.pages), path.slice("/e2e/".length));
+      body = (await readFile(file, "utf8")).replaceAll("{{API_BASE}}", args["api-base"]);
+    } else {
+      file = inside(root, path);
+      body = await readFile(file);
+    }
+  } catch {
+    response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    return;
+  }
+  const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" };
+  // A page may ask for a Content-Security-Policy, to prove the widget runs under it.
+  const csp = url.searchParams.get("csp");
+  if (csp) headers["content-security-policy"] = csp;
+  response.writeHead(200, headers).end(body);
+});
+
+server.listen(Number(args.port), "127.0.0.1", () => {
+  console.log(`serve listening on http://127.0.0.1:${server.address().port} (${args.dir})`);
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, once. Every step checks the
+# version it finds and does nothing when it is already right, so a second run
+# of `make test` reinstalls nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen` pin in Cargo.toml
+
+log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+# `cargo install` of one exact version, skipped when `$bin --version` already says it.
+cargo_install() {
+  local bin=$1 crate=$2 version=$3; shift 3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q " $version\$"; then
+    return
+  fi
+  log "installing $crate $version (a few minutes, once)"
+  cargo install "$crate" --version "$version" "$@"
+}
+
+rustup_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+}
+
+chromium() {
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    # The driver must match the browser's major version, or every browser test fails oddly.
+    local browser driver
+    browser=$(chromium --version | grep -oE '[0-9]+' | head -1)
+    driver=$(chromedriver --version | grep -oE '[0-9]+' | head -1)
+    [ "$browser" = "$driver" ] && return
+    log "chromium $browser and chromedriver $driver differ: reinstalling both"
+  fi
+  log "installing chromium and chromium-driver with apt"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+}
+
+npm_deps() {
+  # node_modules/.package-lock.json is npm's own record of the last install.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm dev dependencies (binaryen, playwright-core, …)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+rustup_target
+cargo_install trunk trunk "$TRUNK_VERSION" --locked
+cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+chromium
+npm_deps
+# trunk runs offline (Trunk.toml) and then resolves crates from the local cache only.
+cargo fetch --quiet

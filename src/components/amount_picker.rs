@@ -1,0 +1,108 @@
+use leptos::prelude::*;
+
+use super::{use_locale, use_messages, use_state};
+use crate::domain::Frequency;
+use crate::i18n;
+use crate::state::AmountInput;
+
+/// Preset amounts, a custom amount, and the once/monthly choice.
+#[component]
+pub fn AmountPicker() -> impl IntoView {
+    let state = use_state();
+    let text = use_messages();
+    let locale = use_locale();
+    let (currency, presets, lock_frequency) =
+        state.options.with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency));
+    let custom_text = move || match state.amount.get() {
+        AmountInput::Custom(text) => text,
+        AmountInput::Preset(_) => String::new(),
+    };
+    let custom_error = {
+        let locale = locale.clone();
+        move || {
+            let shown = state.show_field_errors.get() || matches!(state.amount.get(), AmountInput::Custom(t) if !t.is_empty());
+            match state.amount_minor.get() {
+                Err(error) if shown => Some(i18n::amount_error(&error, &locale, currency)),
+                _ => None,
+            }
+        }
+    };
+    let has_error = {
+        let custom_error = custom_error.clone();
+        move || custom_error().is_some()
+    };
+    let preset_buttons = presets
+        .into_iter()
+        .map(|minor| {
+            let label = i18n::format_money(minor, currency, &locale);
+            view! {
+                <label class="sd-chip" part="amount">
+                    <input
+                        type="radio"
+                        name="sd-amount"
+                        class="sd-chip__input"
+                        prop:checked=move || state.amount.get() == AmountInput::Preset(minor)
+                        on:change=move |_| state.amount.set(AmountInput::Preset(minor))
+                    />
+                    <span class="sd-chip__label">{label}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let frequency_choice = move |value: Frequency, label: &'static str| {
+        view! {
+            <label class="sd-chip" part="frequency">
+                <input
+                    type="radio"
+                    name="sd-frequency"
+                    class="sd-chip__input"
+                    prop:checked=move || state.frequency.get() == value
+                    on:change=move |_| state.frequency.set(value)
+                />
+                <span class="sd-chip__label">{label}</span>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="sd-group">
+            <legend class="sd-label">{text.amount_legend}</legend>
+            <div class="sd-chips">{preset_buttons}</div>
+            <div class="sd-field">
+                <label class="sd-label" for="sd-custom-amount">
+                    {text.other_amount} " (" {currency.code().to_owned()} ")"
+                </label>
+                <input
+                    id="sd-custom-amount"
+                    class="sd-input"
+                    part="input"
+                    type="text"
+                    inputmode="decimal"
+                    autocomplete="transaction-amount"
+                    aria-invalid=move || has_error().to_string()
+                    aria-describedby="sd-custom-amount-error"
+                    prop:value=custom_text
+                    on:input=move |ev| state.amount.set(AmountInput::Custom(event_target_value(&ev)))
+                />
+                <p id="sd-custom-amount-error" class="sd-field__error">{custom_error}</p>
+            </div>
+        </fieldset>
+        <Show
+            when=move || !lock_frequency
+            fallback=move || {
+                view! {
+                    <p class="sd-note">
+                        {move || if state.frequency.get() == Frequency::Monthly { text.monthly } else { text.once }}
+                    </p>
+                }
+            }
+        >
+            <fieldset class="sd-group">
+                <legend class="sd-label">{text.frequency_legend}</legend>
+                <div class="sd-chips">
+                    {frequency_choice(Frequency::Once, text.once)}
+                    {frequency_choice(Frequency::Monthly, text.monthly)}
+                </div>
+            </fieldset>
+        </Show>
+    }
+}

@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+
+use super::{use_locale, use_messages, use_state};
+use crate::domain::Currency;
+use crate::i18n;
+use crate::state::Phase;
+
+/// The donation under way: its status, updated as the API reports it.
+#[component]
+pub fn StatusView() -> impl IntoView {
+    let state = use_state();
+    let text = use_messages();
+    let locale = use_locale();
+    move || {
+        let Phase::Following { donation, status } = state.phase.get() else {
+            return ().into_any();
+        };
+        let currency = Currency::parse(&donation.currency).unwrap_or(Currency::USD);
+        let amount = i18n::format_money(donation.amount, currency, &locale);
+        let summary = if donation.frequency == "monthly" {
+            format!("{amount} monthly to {}", donation.nonprofit_name)
+        } else {
+            format!("{amount} to {}", donation.nonprofit_name)
+        };
+        view! {
+            <div class="sd-status" part="status" data-status=status.as_str()>
+                <div role="status" aria-live="polite">
+                    <h2 class="sd-status__title">{i18n::status_title(status)}</h2>
+                    <p class="sd-status__summary">{summary}</p>
+                    <p class="sd-status__detail">{i18n::status_detail(status)}</p>
+                </div>
+                <button type="button" class="sd-submit sd-submit--secondary" on:click=move |_| state.donate_again()>
+                    {text.donate_again}
+                </button>
+            </div>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,18 @@
+//! Pure donation logic: keys and environments, money in integer minor units,
+//! donor-field validation, donation statuses and link safety.
+//!
+//! Nothing here knows about Leptos or the browser, so all of it is tested natively.
+
+mod donation;
+mod keys;
+mod link;
+mod money;
+mod options;
+mod retry_after;
+
+pub use donation::{DonationStatus, Frequency, validate_email};
+pub use keys::{Environment, KeyError, PublishableKey};
+pub use link::{LinkError, check_https_or_loopback};
+pub use money::{AmountError, Currency, CurrencyError, parse_amount};
+pub use options::{AmountRules, OPTION_NAMES, OptionError, RawOptions, WidgetOptions};
+pub use retry_after::parse_retry_after;

@@ -1,0 +1,184 @@
+use super::{AmountError, Currency, Frequency, parse_amount};
+
+/// Preset amounts when the partner sets none: in major units of the currency.
+const DEFAULT_PRESETS_MAJOR: [u64; 4] = [10, 25, 50, 100];
+/// Upper bound when the partner sets none: $1,000,000 in minor units of a 2-digit currency.
+const DEFAULT_MAX_MAJOR: u64 = 1_000_000;
+
+/// The widget's settings after validation: what the partner asked for, in domain types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WidgetOptions {
+    /// The publishable key as given; parsed (and an `sk_` refused) by the API layer.
+    pub key: String,
+    /// Nonprofit slugs; the first is preselected.
+    pub organizations: Vec<String>,
+    pub api_base: Option<String>,
+    pub amounts: AmountRules,
+    pub frequency: Frequency,
+    pub lock_frequency: bool,
+    /// BCP 47 tag; `None` follows the page's `lang`.
+    pub locale: Option<String>,
+    pub label: Option<String>,
+    pub referral_code: Option<String>,
+}
+
+/// What amounts a donor may give, all in minor units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AmountRules {
+    pub currency: Currency,
+    pub presets: Vec<u64>,
+    pub default: Option<u64>,
+    pub min: u64,
+    pub max: u64,
+}
+
+impl AmountRules {
+    pub fn new(currency: Currency) -> Self {
+        let unit = currency.minor_per_major();
+        Self {
+            currency,
+            presets: DEFAULT_PRESETS_MAJOR.iter().map(|m| m * unit).collect(),
+            default: Some(25 * unit),
+            min: unit,
+            max: DEFAULT_MAX_MAJOR * unit,
+        }
+    }
+
+    /// The donor's custom entry, parsed and held to `min..=max`.
+    ///
+    /// # Errors
+    /// The parse errors of [`parse_amount`], plus [`AmountError::BelowMinimum`] and
+    /// [`AmountError::AboveMaximum`].
+    pub fn check_entry(&self, input: &str, decimal_separator: char) -> Result<u64, AmountError> {
+        let minor = parse_amount(input, self.currency, decimal_separator)?;
+        self.check(minor)
+    }
+
+    /// # Errors
+    /// [`AmountError::BelowMinimum`] or [`AmountError::AboveMaximum`].
+    pub fn check(&self, minor: u64) -> Result<u64, AmountError> {
+        if minor < self.min {
+            Err(AmountError::BelowMinimum { min: self.min })
+        } else if minor > self.max {
+            Err(AmountError::AboveMaximum { max: self.max })
+        } else {
+            Ok(minor)
+        }
+    }
+}
+
+/// The options a partner can set, by their JS names. Attributes use the kebab-case
+/// form of the same names (`api-base` for `apiBase`).
+pub const OPTION_NAMES: [&str; 17] = [
+    "key",
+    "org",
+    "apiBase",
+    "amounts",
+    "amount",
+    "min",
+    "max",
+    "currency",
+    "locale",
+    "frequency",
+    "lockFrequency",
+    "mode",
+    "target",
+    "label",
+    "theme",
+    "partnerEndpoint",
+    "referralCode",
+];
+
+/// A partner's option that can't be used, naming it.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+#[error("sir-donate: option `{option}` {problem}")]
+pub struct OptionError {
+    pub option: String,
+    pub problem: String,
+}
+
+impl OptionError {
+    pub fn new(option: &str, problem: impl Into<String>) -> Self {
+        Self { option: option.to_owned(), problem: problem.into() }
+    }
+}
+
+/// Options as the page gave them: every value as text (attributes are text, and
+/// embed turns JS numbers and booleans into text the browser's way).
+pub type RawOptions = std::collections::BTreeMap<String, String>;
+
+impl WidgetOptions {
+    /// Validates the page's options.
+    ///
+    /// The key is kept as given: a missing or wrong key is shown inside the widget
+    /// (with an `error` event) rather than thrown, so a page never breaks on it.
+    ///
+    /// # Errors
+    /// [`OptionError`] naming the first unknown option or bad value.
+    pub fn from_raw(raw: &RawOptions) -> Result<Self, OptionError> {
+        if let Some(unknown) = raw.keys().find(|name| !OPTION_NAMES.contains(&name.as_str())) {
+            return Err(OptionError::new(unknown, "is not a sir-donate option"));
+        }
+        let get = |name: &str| raw.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let organizations: Vec<String> =
+            get("org").map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default();
+        if organizations.is_empty() {
+            return Err(OptionError::new("org", "is required: the slug of the nonprofit, e.g. \"american-red-cross\""));
+        }
+        if let Some(bad) = organizations.iter().find(|slug| !is_slug(slug)) {
+            return Err(OptionError::new("org", format!("has an invalid slug {bad:?} (lowercase letters, digits and -)")));
+        }
+        let currency = match get("currency") {
+            Some(code) => Currency::parse(code).map_err(|e| OptionError::new("currency", e.to_string()))?,
+            None => Currency::USD,
+        };
+        let mut amounts = AmountRules::new(currency);
+        // Partner amounts are written in major units with a `.` decimal point: "25.50".
+        let major = |name: &str, text: &str| {
+            parse_amount(text, currency, '.').map_err(|e| OptionError::new(name, format!("must be an amount like 25 or 25.50 ({e})")))
+        };
+        if let Some(list) = get("amounts") {
+            amounts.presets = list.split(',').map(|a| major("amounts", a)).collect::<Result<_, _>>()?;
+        }
+        if let Some(min) = get("min") {
+            amounts.min = major("min", min)?;
+        }
+        if let Some(max) = get("max") {
+            amounts.max = major("max", max)?;
+        }
+        if amounts.min > amounts.max {
+            return Err(OptionError::new("min", "must not be above max"));
+        }
+        amounts.presets.retain(|p| (amounts.min..=amounts.max).contains(p));
+        amounts.default = match get("amount") {
+            Some(a) => Some(amounts.check(major("amount", a)?).map_err(|e| OptionError::new("amount", e.to_string()))?),
+            None => amounts.presets.get(1).or(amounts.presets.first()).copied(),
+        };
+        let frequency = match get("frequency") {
+            Some(f) => Frequency::parse(f).ok_or_else(|| OptionError::new("frequency", "must be \"once\" or \"monthly\""))?,
+            None => Frequency::Once,
+        };
+        let lock_frequency = match raw.get("lockFrequency").map(|v| v.trim()) {
+            None | Some("false") => false,
+            // A bare attribute (`<sir-donate lock-frequency>`) arrives as "".
+            Some("" | "true" | "lock-frequency") => true,
+            Some(_) => return Err(OptionError::new("lockFrequency", "must be true or false")),
+        };
+        let text = |name: &str| get(name).map(str::to_owned);
+        Ok(Self {
+            key: raw.get("key").cloned().unwrap_or_default(),
+            organizations,
+            api_base: text("apiBase"),
+            amounts,
+            frequency,
+            lock_frequency,
+            locale: text("locale"),
+            label: text("label"),
+            referral_code: text("referralCode"),
+        })
+    }
+}
+
+fn is_slug(slug: &str) -> bool {
+    slug.len() <= 100 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
+}

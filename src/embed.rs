@@ -1,0 +1,154 @@
+//! The JavaScript boundary: the only module that touches `JsValue`.
+//!
+//! It reads options, validates them, mounts the Leptos widget into the host
+//! element's shadow root, and keeps the handle whose drop is `destroy()`.
+
+mod events;
+mod options;
+
+use std::rc::Rc;
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use crate::api::http::HttpSirApi;
+use crate::api::{ApiError, SirApi};
+use crate::components::DonationWidget;
+use crate::domain::{PublishableKey, RawOptions, WidgetOptions};
+use crate::i18n;
+use crate::state::WidgetState;
+use events::DomHost;
+
+const WIDGET_CSS: &str = include_str!("../style/widget.css");
+
+/// Mounts a widget into `host` (usually a `<sir-donate>` element).
+///
+/// `options` is a plain object of the documented options (see the README).
+/// Returns the handle; dropping it or calling `destroy()` removes the widget.
+///
+/// # Errors
+/// Throws a `SirDonateOptionError` (with `option` and `code: "invalid_option"`)
+/// for an unknown option or a bad value. A bad *key* is not thrown: the widget shows
+/// it and dispatches an `error` event, so a page never breaks on it.
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    let raw = options::read(&options)?;
+    let mut handle = WidgetHandle { host, raw, mounted: None };
+    handle.render()?;
+    Ok(handle)
+}
+
+/// The crate version, for `SirDonate.version`.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// A mounted widget, returned by [`mount`].
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    host: HtmlElement,
+    raw: RawOptions,
+    mounted: Option<Mounted>,
+}
+
+/// What lives while the widget is on the page.
+struct Mounted {
+    /// Dropping it unmounts the view and disposes every signal, effect and resource.
+    _view: UnmountHandle<AnyViewState>,
+    /// Kept to cancel requests and backoffs in flight on destroy.
+    api: Option<Rc<HttpSirApi>>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Applies changed options (a partial object); unset ones keep their values.
+    ///
+    /// # Errors
+    /// The same `SirDonateOptionError` as [`mount`]; the widget then stays as it was.
+    pub fn update(&mut self, options: JsValue) -> Result<(), JsValue> {
+        let mut raw = self.raw.clone();
+        raw.extend(options::read(&options)?);
+        WidgetOptions::from_raw(&raw).map_err(options::to_js_error)?;
+        self.raw = raw;
+        // A changed key or host means a new session; simplest correct answer: remount.
+        self.destroy();
+        self.render()
+    }
+
+    /// Removes the widget, its listeners, timers and requests. Safe to call twice.
+    pub fn destroy(&mut self) {
+        if let Some(mounted) = self.mounted.take() {
+            if let Some(api) = &mounted.api {
+                api.abort_all();
+            }
+            drop(mounted);
+            if let Some(root) = self.host.shadow_root() {
+                root.set_inner_html("");
+            }
+        }
+    }
+
+    fn render(&mut self) -> Result<(), JsValue> {
+        let options = WidgetOptions::from_raw(&self.raw).map_err(options::to_js_error)?;
+        let root = shadow_root(&self.host)?;
+        adopt_styles(&root);
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        let container: HtmlElement = document.create_element("div")?.unchecked_into();
+        container.set_class_name("sd-root");
+        let locale = options.locale.clone().unwrap_or_else(|| page_locale(&document));
+        container.set_attribute("lang", &locale)?;
+        // Replaces the loader's placeholder (or fallback slot) in one step.
+        root.replace_children_with_node_1(&container);
+
+        let options = WidgetOptions { locale: Some(locale.clone()), ..options };
+        let http = PublishableKey::parse(&options.key)
+            .map_err(ApiError::from)
+            .and_then(|key| HttpSirApi::new(key, options.api_base.as_deref()))
+            .map(Rc::new);
+        let api = http.clone().map(|http| http as Rc<dyn SirApi>);
+        let host = Rc::new(DomHost::new(self.host.clone()));
+        let separator = i18n::decimal_separator(&locale);
+        let view = mount_to(container, move || {
+            let state = WidgetState::new(options, api, host, separator);
+            view! { <DonationWidget state /> }.into_any()
+        });
+        self.mounted = Some(Mounted { _view: view, api: http.ok() });
+        Ok(())
+    }
+}
+
+fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
+    match host.shadow_root() {
+        Some(root) => Ok(root),
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)),
+    }
+}
+
+thread_local! {
+    /// One parsed stylesheet shared by every widget on the page.
+    static STYLESHEET: Option<web_sys::CssStyleSheet> = web_sys::CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(WIDGET_CSS).is_ok());
+}
+
+/// Constructable stylesheets: scoped to the shadow root, and allowed under a CSP
+/// without `style-src 'unsafe-inline'`, unlike a `<style>` element.
+fn adopt_styles(root: &ShadowRoot) {
+    STYLESHEET.with(|sheet| {
+        if let Some(sheet) = sheet {
+            root.set_adopted_style_sheets(&js_sys::Array::of1(sheet));
+        }
+    });
+}
+
+/// The page's language: `<html lang>`, then the browser's, then English.
+fn page_locale(document: &web_sys::Document) -> String {
+    document
+        .document_element()
+        .map(|html| html.get_attribute("lang").unwrap_or_default())
+        .filter(|lang| !lang.trim().is_empty())
+        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+        .unwrap_or_else(|| "en".to_owned())
+}

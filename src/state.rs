@@ -1,0 +1,337 @@
+//! The widget's state machine: the only place that turns async API work into signals.
+//!
+//! ```text
+//! Editing ──submit──▶ Creating ──ok──▶ Redirecting ──(checkout, reload)──▶ Following ──▶ terminal
+//!    ▲                   │err                                                  │
+//!    └───────────────────┴──────────────────── donate again ◀──────────────────┘
+//! ```
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::session::{self, PendingDonation};
+use crate::api::{ApiError, CreateLinkRequest, Organization, PartnerConfig, SirApi};
+use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, validate_email};
+
+/// Status polling: first waits, then the last one repeats, until the deadline.
+const POLL_DELAYS_MS: [u32; 5] = [1_000, 2_000, 3_000, 5_000, 8_000];
+const POLL_DEADLINE_MS: f64 = 30.0 * 60.0 * 1000.0;
+
+/// What the widget tells the page around it (embed turns these into DOM events).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WidgetEvent {
+    Ready,
+    Organization(Organization),
+    LinkCreated { donation: PendingDonation, donation_link: String },
+    Status { partner_donation_id: String, status: DonationStatus },
+    Completed { partner_donation_id: String },
+    Error(ApiError),
+}
+
+/// What state needs from the page: a place to send events, and navigation.
+pub trait WidgetHost {
+    fn emit(&self, event: WidgetEvent);
+    /// Sends the donor to the (already checked) checkout link.
+    fn navigate(&self, donation_link: &str);
+}
+
+/// Where the donor is in the flow.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Editing,
+    Creating,
+    Redirecting,
+    Following { donation: PendingDonation, status: DonationStatus },
+}
+
+/// The donor's amount choice: a preset, or what they typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AmountInput {
+    Preset(u64),
+    Custom(String),
+}
+
+/// All reactive state of one mounted widget. `Copy`: every field is an arena handle.
+#[derive(Clone, Copy)]
+pub struct WidgetState {
+    pub options: RwSignal<WidgetOptions>,
+    pub config: LocalResource<Result<PartnerConfig, ApiError>>,
+    pub selected_org: RwSignal<String>,
+    pub organization: LocalResource<Result<Organization, ApiError>>,
+    pub amount: RwSignal<AmountInput>,
+    pub frequency: RwSignal<Frequency>,
+    pub email: RwSignal<String>,
+    pub first_name: RwSignal<String>,
+    pub last_name: RwSignal<String>,
+    /// Field errors show only after the first submit attempt, not while typing.
+    pub show_field_errors: RwSignal<bool>,
+    pub phase: RwSignal<Phase>,
+    /// The last failure that the donor can act on (retry, fix input).
+    pub error: RwSignal<Option<ApiError>>,
+    /// A failure that stops donating altogether (bad key, unknown nonprofit, …).
+    pub blocking_error: Memo<Option<ApiError>>,
+    pub amount_minor: Memo<Result<u64, AmountError>>,
+    pub email_valid: Memo<bool>,
+    api: StoredValue<Option<Rc<dyn SirApi>>, LocalStorage>,
+    host: StoredValue<Rc<dyn WidgetHost>, LocalStorage>,
+    create_link: Action<(CreateLinkRequest, String), ()>,
+    /// Scope of the session-storage slot: the key plus the nonprofit list.
+    storage_scope: StoredValue<String>,
+}
+
+impl WidgetState {
+    /// Builds the state for one widget. `api` is the setup error instead when the key
+    /// or base URL was refused: the widget then shows it and sends nothing.
+    pub fn new(
+        options: WidgetOptions,
+        api: Result<Rc<dyn SirApi>, ApiError>,
+        host: Rc<dyn WidgetHost>,
+        decimal_separator: char,
+    ) -> Self {
+        let setup_error = api.as_ref().err().cloned();
+        let api = StoredValue::new_local(api.ok());
+        let host = StoredValue::new_local(host);
+        let storage_scope = StoredValue::new(format!("{}:{}", options.key, options.organizations.join(",")));
+        let selected_org = RwSignal::new(options.organizations.first().cloned().unwrap_or_default());
+        let amount = RwSignal::new(match options.amounts.default {
+            Some(minor) => AmountInput::Preset(minor),
+            None => AmountInput::Custom(String::new()),
+        });
+        let frequency = RwSignal::new(options.frequency);
+        let options = RwSignal::new(options);
+
+        let config = LocalResource::new(move || {
+            let api = api.get_value();
+            async move {
+                match api {
+                    Some(api) => api.config().await,
+                    None => Err(ApiError::Aborted),
+                }
+            }
+        });
+        let organization = LocalResource::new(move || {
+            let slug = selected_org.get();
+            let api = api.get_value();
+            async move {
+                match api {
+                    Some(api) => api.organization(&slug).await,
+                    None => Err(ApiError::Aborted),
+                }
+            }
+        });
+
+        let blocking_error = Memo::new(move |_| {
+            if let Some(error) = &setup_error {
+                return Some(error.clone());
+            }
+            if let Some(Ok(config)) = config.get() {
+                if !config.is_active() || !config.donations_enabled() {
+                    return Some(ApiError::DonationsDisabled);
+                }
+            }
+            match organization.get() {
+                Some(Ok(org)) if !org.is_active() => Some(ApiError::OrganizationInactive),
+                Some(Err(error)) if !error.retryable() && error != ApiError::Aborted => Some(error),
+                _ => None,
+            }
+        });
+
+        let amount_minor = Memo::new(move |_| {
+            let rules = options.with(|o| o.amounts.clone());
+            match amount.get() {
+                AmountInput::Preset(minor) => rules.check(minor),
+                AmountInput::Custom(text) => rules.check_entry(&text, decimal_separator),
+            }
+        });
+        let email = RwSignal::new(String::new());
+        let email_valid = Memo::new(move |_| email.with(|e| e.trim().is_empty() || validate_email(e)));
+
+        let phase = RwSignal::new(Phase::Editing);
+        let error = RwSignal::new(None);
+        let create_link = Action::new_local(move |(request, nonprofit_name): &(CreateLinkRequest, String)| {
+            let request = request.clone();
+            let nonprofit_name = nonprofit_name.clone();
+            let api = api.get_value();
+            async move {
+                let Some(api) = api else { return };
+                match api.create_link(&request).await {
+                    Ok(created) => {
+                        let donation = PendingDonation {
+                            partner_donation_id: created.partner_donation_id,
+                            nonprofit_slug: request.nonprofit_slug,
+                            nonprofit_name,
+                            amount: request.amount,
+                            currency: request.currency,
+                            frequency: request.frequency,
+                        };
+                        // Saved before leaving, so the id survives the checkout round trip.
+                        session::save(&storage_scope.get_value(), &donation);
+                        phase.try_set(Phase::Redirecting);
+                        host.with_value(|host| {
+                            host.emit(WidgetEvent::LinkCreated {
+                                donation,
+                                donation_link: created.donation_link.clone(),
+                            });
+                            host.navigate(&created.donation_link);
+                        });
+                    }
+                    Err(ApiError::Aborted) => {}
+                    Err(failure) => {
+                        phase.try_set(Phase::Editing);
+                        error.try_set(Some(failure.clone()));
+                        host.with_value(|host| host.emit(WidgetEvent::Error(failure)));
+                    }
+                }
+            }
+        });
+
+        let state = Self {
+            options,
+            config,
+            selected_org,
+            organization,
+            amount,
+            frequency,
+            email,
+            first_name: RwSignal::new(String::new()),
+            last_name: RwSignal::new(String::new()),
+            show_field_errors: RwSignal::new(false),
+            phase,
+            error,
+            blocking_error,
+            amount_minor,
+            email_valid,
+            api,
+            host,
+            create_link,
+            storage_scope,
+        };
+        state.announce_loading();
+        if let Some(pending) = session::load(&state.storage_scope.get_value()) {
+            state.follow(pending);
+        }
+        state
+    }
+
+    /// Emits `ready`/`organization` once the nonprofit is shown, and setup errors once.
+    fn announce_loading(&self) {
+        let host = self.host;
+        let organization = self.organization;
+        let blocking_error = self.blocking_error;
+        Effect::new(move |announced: Option<bool>| {
+            if let Some(error) = blocking_error.get() {
+                host.with_value(|h| h.emit(WidgetEvent::Error(error)));
+                return true;
+            }
+            match organization.get() {
+                Some(Ok(org)) => {
+                    if announced != Some(true) {
+                        host.with_value(|h| h.emit(WidgetEvent::Ready));
+                    }
+                    host.with_value(|h| h.emit(WidgetEvent::Organization(org)));
+                    true
+                }
+                Some(Err(error)) if error != ApiError::Aborted => {
+                    host.with_value(|h| h.emit(WidgetEvent::Error(error)));
+                    announced.unwrap_or(false)
+                }
+                _ => announced.unwrap_or(false),
+            }
+        });
+    }
+
+    /// Starts one donation. A second call while one is under way does nothing, so a
+    /// double click, Enter mashing or a slow network make at most one create-link.
+    pub fn submit(&self) {
+        if self.phase.get_untracked() != Phase::Editing || self.blocking_error.get_untracked().is_some() {
+            return;
+        }
+        self.show_field_errors.set(true);
+        let (Ok(amount), true) = (self.amount_minor.get_untracked(), self.email_valid.get_untracked()) else {
+            return;
+        };
+        let Some(Ok(org)) = self.organization.get_untracked() else { return };
+        let options = self.options.get_untracked();
+        let optional = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+        let request = CreateLinkRequest {
+            nonprofit_slug: self.selected_org.get_untracked(),
+            amount,
+            currency: options.amounts.currency.code().to_owned(),
+            frequency: self.frequency.get_untracked().as_str().to_owned(),
+            donor_email: optional(self.email),
+            first_name: optional(self.first_name),
+            last_name: optional(self.last_name),
+            referral_code: options.referral_code.clone(),
+            ..CreateLinkRequest::default()
+        };
+        self.error.set(None);
+        self.phase.set(Phase::Creating);
+        self.create_link.dispatch_local((request, org.name));
+    }
+
+    /// Follows a created donation's status until it is final, the deadline passes or
+    /// the widget is destroyed.
+    pub fn follow(&self, donation: PendingDonation) {
+        let Some(api) = self.api.get_value() else { return };
+        let (phase, host) = (self.phase, self.host);
+        phase.set(Phase::Following { donation: donation.clone(), status: DonationStatus::Pending });
+        let alive = Arc::new(AtomicBool::new(true));
+        let still_alive = alive.clone();
+        on_cleanup(move || alive.store(false, Ordering::Relaxed));
+        spawn_local(async move {
+            let started = js_sys::Date::now();
+            let id = donation.partner_donation_id.clone();
+            let mut last = None;
+            for round in 0usize.. {
+                let still_following = phase
+                    .try_with_untracked(|p| matches!(p, Phase::Following { donation, .. } if donation.partner_donation_id == id))
+                    .unwrap_or(false);
+                if !still_alive.load(Ordering::Relaxed)
+                    || !still_following
+                    || js_sys::Date::now() - started > POLL_DEADLINE_MS
+                {
+                    return;
+                }
+                match api.status(&id).await {
+                    Ok(answer) => {
+                        let status = answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api);
+                        if last != Some(status) {
+                            last = Some(status);
+                            phase.try_set(Phase::Following { donation: donation.clone(), status });
+                            host.with_value(|h| {
+                                h.emit(WidgetEvent::Status { partner_donation_id: id.clone(), status });
+                                if status == DonationStatus::Completed {
+                                    h.emit(WidgetEvent::Completed { partner_donation_id: id.clone() });
+                                }
+                            });
+                        }
+                        if status.is_terminal() {
+                            return;
+                        }
+                    }
+                    Err(ApiError::Aborted) => return,
+                    // A transient failure was already retried by the client; keep polling.
+                    Err(error) if error.retryable() => {}
+                    Err(error) => {
+                        host.with_value(|h| h.emit(WidgetEvent::Error(error)));
+                        return;
+                    }
+                }
+                let delay = POLL_DELAYS_MS[round.min(POLL_DELAYS_MS.len() - 1)];
+                gloo_timers::future::TimeoutFuture::new(delay).await;
+            }
+        });
+    }
+
+    /// Forgets the finished donation and shows the form again.
+    pub fn donate_again(&self) {
+        session::clear(&self.storage_scope.get_value());
+        self.error.set(None);
+        self.show_field_errors.set(false);
+        self.phase.set(Phase::Editing);
+    }
+}
