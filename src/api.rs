@@ -4,16 +4,18 @@
 //! [`fake::FakeSirApi`] at exactly one point.
 
 mod error;
-pub mod session;
 pub mod fake;
 pub mod http;
+pub mod session;
 mod types;
 
 use std::future::Future;
 use std::pin::Pin;
 
 pub use error::{ApiError, Endpoint};
-pub use types::{CreateLinkRequest, CreateLinkResponse, DonationStatusResponse, Organization, PartnerConfig, TipConfig};
+pub use types::{
+    CreateLinkRequest, CreateLinkResponse, DonationStatusResponse, Organization, PartnerConfig, TipConfig,
+};
 
 /// A boxed, single-threaded future: the browser has one thread, and boxing keeps
 /// [`SirApi`] object-safe so state can hold an `Rc<dyn SirApi>`.

@@ -111,11 +111,7 @@ pub fn status_detail(status: DonationStatus) -> &'static str {
 pub fn format_money(minor: u64, currency: Currency, locale: &str) -> String {
     let digits = currency.minor_digits() as usize;
     let unit = currency.minor_per_major();
-    let decimal = if digits == 0 {
-        minor.to_string()
-    } else {
-        format!("{}.{:0digits$}", minor / unit, minor % unit)
-    };
+    let decimal = if digits == 0 { minor.to_string() } else { format!("{}.{:0digits$}", minor / unit, minor % unit) };
     let options = Object::new();
     let _ = Reflect::set(&options, &"style".into(), &"currency".into());
     let _ = Reflect::set(&options, &"currency".into(), &currency.code().into());

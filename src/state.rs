@@ -128,10 +128,10 @@ impl WidgetState {
             if let Some(error) = &setup_error {
                 return Some(error.clone());
             }
-            if let Some(Ok(config)) = config.get() {
-                if !config.is_active() || !config.donations_enabled() {
-                    return Some(ApiError::DonationsDisabled);
-                }
+            if let Some(Ok(config)) = config.get()
+                && (!config.is_active() || !config.donations_enabled())
+            {
+                return Some(ApiError::DonationsDisabled);
             }
             match organization.get() {
                 Some(Ok(org)) if !org.is_active() => Some(ApiError::OrganizationInactive),
@@ -288,7 +288,9 @@ impl WidgetState {
             let mut last = None;
             for round in 0usize.. {
                 let still_following = phase
-                    .try_with_untracked(|p| matches!(p, Phase::Following { donation, .. } if donation.partner_donation_id == id))
+                    .try_with_untracked(
+                        |p| matches!(p, Phase::Following { donation, .. } if donation.partner_donation_id == id),
+                    )
                     .unwrap_or(false);
                 if !still_alive.load(Ordering::Relaxed)
                     || !still_following
@@ -298,7 +300,8 @@ impl WidgetState {
                 }
                 match api.status(&id).await {
                     Ok(answer) => {
-                        let status = answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api);
+                        let status =
+                            answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api);
                         if last != Some(status) {
                             last = Some(status);
                             phase.try_set(Phase::Following { donation: donation.clone(), status });

@@ -8,22 +8,25 @@ export class DonateWidget {
     this.root = page.locator(selector);
   }
 
-  /** Records every `sir-donate:*` event on the page into window.__sirEvents. */
-  static async recordEvents(page: Page) {
-    await page.addInitScript(() => {
-      const events: Array<{ type: string; detail: unknown }> = [];
-      (window as unknown as { __sirEvents: typeof events }).__sirEvents = events;
-      for (const type of ["ready", "organization", "link-created", "status", "completed", "error"]) {
-        document.addEventListener(`sir-donate:${type}`, (event) =>
-          events.push({ type, detail: (event as CustomEvent).detail }),
-        );
+  /** Every `sir-donate:*` event the page dispatched, kept on the test's side so
+   * that it survives the donor navigating to the checkout. */
+  private readonly log: Array<{ type: string; detail: Record<string, unknown> }> = [];
+
+  /** Starts recording events; call before the page loads. */
+  async recordEvents() {
+    await this.page.exposeBinding("__sirRecord", (_source, type: string, detail: Record<string, unknown>) => {
+      this.log.push({ type, detail });
+    });
+    await this.page.addInitScript(() => {
+      const record = (window as unknown as { __sirRecord: (type: string, detail: unknown) => void }).__sirRecord;
+      for (const type of ["ready", "organization", "change", "link-created", "status", "completed", "error"]) {
+        document.addEventListener(`sir-donate:${type}`, (event) => record(type, (event as CustomEvent).detail));
       }
     });
   }
 
   async events(type: string): Promise<Array<Record<string, unknown>>> {
-    const all = await this.page.evaluate(() => (window as unknown as { __sirEvents: Array<{ type: string; detail: Record<string, unknown> }> }).__sirEvents);
-    return all.filter((e) => e.type === type).map((e) => e.detail);
+    return this.log.filter((e) => e.type === type).map((e) => e.detail);
   }
 
   async seeNonprofit(name: string) {

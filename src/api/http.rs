@@ -141,7 +141,11 @@ impl HttpSirApi {
         let status = response.status();
         let declared_length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
         if declared_length.is_some_and(|len| len > MAX_BODY_BYTES) {
-            return Err(if response.ok() { ApiError::InvalidResponse } else { error_for_status(endpoint, status, "", &response) });
+            return Err(if response.ok() {
+                ApiError::InvalidResponse
+            } else {
+                error_for_status(endpoint, status, "", &response)
+            });
         }
         let body = response.text().await.map_err(failed)?;
         if body.len() > MAX_BODY_BYTES {

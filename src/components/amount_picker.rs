@@ -20,7 +20,8 @@ pub fn AmountPicker() -> impl IntoView {
     let custom_error = {
         let locale = locale.clone();
         move || {
-            let shown = state.show_field_errors.get() || matches!(state.amount.get(), AmountInput::Custom(t) if !t.is_empty());
+            let shown =
+                state.show_field_errors.get() || matches!(state.amount.get(), AmountInput::Custom(t) if !t.is_empty());
             match state.amount_minor.get() {
                 Err(error) if shown => Some(i18n::amount_error(&error, &locale, currency)),
                 _ => None,
@@ -31,6 +32,7 @@ pub fn AmountPicker() -> impl IntoView {
         let custom_error = custom_error.clone();
         move || custom_error().is_some()
     };
+    let has_error_too = has_error.clone();
     let preset_buttons = presets
         .into_iter()
         .map(|minor| {
@@ -78,12 +80,14 @@ pub fn AmountPicker() -> impl IntoView {
                     type="text"
                     inputmode="decimal"
                     autocomplete="transaction-amount"
-                    aria-invalid=move || has_error().to_string()
+                    aria-invalid=move || has_error_too().to_string()
                     aria-describedby="sd-custom-amount-error"
                     prop:value=custom_text
                     on:input=move |ev| state.amount.set(AmountInput::Custom(event_target_value(&ev)))
                 />
-                <p id="sd-custom-amount-error" class="sd-field__error">{custom_error}</p>
+                <p id="sd-custom-amount-error" class="sd-field__error" hidden=move || !has_error()>
+                    {custom_error}
+                </p>
             </div>
         </fieldset>
         <Show

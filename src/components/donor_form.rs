@@ -25,7 +25,9 @@ pub fn DonorForm() -> impl IntoView {
                 prop:value=move || state.email.get()
                 on:input=move |ev| state.email.set(event_target_value(&ev))
             />
-            <p id="sd-email-error" class="sd-field__error">{email_error}</p>
+            <p id="sd-email-error" class="sd-field__error" hidden=move || email_error().is_none()>
+                {email_error}
+            </p>
         </div>
         <div class="sd-row">
             <NameField id="sd-first-name" label=text.first_name autocomplete="given-name" value=state.first_name />
@@ -36,7 +38,12 @@ pub fn DonorForm() -> impl IntoView {
 
 /// One optional name field.
 #[component]
-fn NameField(id: &'static str, label: &'static str, autocomplete: &'static str, value: RwSignal<String>) -> impl IntoView {
+fn NameField(
+    id: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
     let text = use_messages();
     view! {
         <div class="sd-field">

@@ -34,8 +34,8 @@ impl Currency {
     /// minor units (cents for USD).
     pub fn minor_digits(&self) -> u32 {
         match &self.0 {
-            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
-            | b"RWF" | b"UGX" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG" | b"RWF" | b"UGX"
+            | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
             b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
             _ => 2,
         }
@@ -110,10 +110,8 @@ pub fn parse_amount(input: &str, currency: Currency, decimal_separator: char) ->
                 }
                 fraction = fraction * 10 + u64::from(digit);
             } else {
-                major = major
-                    .checked_mul(10)
-                    .and_then(|m| m.checked_add(u64::from(digit)))
-                    .ok_or(AmountError::Overflow)?;
+                major =
+                    major.checked_mul(10).and_then(|m| m.checked_add(u64::from(digit))).ok_or(AmountError::Overflow)?;
             }
         } else if !in_fraction && (c == group_separator || matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')) {
             continue;

@@ -120,13 +120,17 @@ impl WidgetOptions {
             return Err(OptionError::new(unknown, "is not a sir-donate option"));
         }
         let get = |name: &str| raw.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let organizations: Vec<String> =
-            get("org").map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default();
+        let organizations: Vec<String> = get("org")
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
         if organizations.is_empty() {
             return Err(OptionError::new("org", "is required: the slug of the nonprofit, e.g. \"american-red-cross\""));
         }
         if let Some(bad) = organizations.iter().find(|slug| !is_slug(slug)) {
-            return Err(OptionError::new("org", format!("has an invalid slug {bad:?} (lowercase letters, digits and -)")));
+            return Err(OptionError::new(
+                "org",
+                format!("has an invalid slug {bad:?} (lowercase letters, digits and -)"),
+            ));
         }
         let currency = match get("currency") {
             Some(code) => Currency::parse(code).map_err(|e| OptionError::new("currency", e.to_string()))?,
@@ -135,7 +139,8 @@ impl WidgetOptions {
         let mut amounts = AmountRules::new(currency);
         // Partner amounts are written in major units with a `.` decimal point: "25.50".
         let major = |name: &str, text: &str| {
-            parse_amount(text, currency, '.').map_err(|e| OptionError::new(name, format!("must be an amount like 25 or 25.50 ({e})")))
+            parse_amount(text, currency, '.')
+                .map_err(|e| OptionError::new(name, format!("must be an amount like 25 or 25.50 ({e})")))
         };
         if let Some(list) = get("amounts") {
             amounts.presets = list.split(',').map(|a| major("amounts", a)).collect::<Result<_, _>>()?;
@@ -155,7 +160,9 @@ impl WidgetOptions {
             None => amounts.presets.get(1).or(amounts.presets.first()).copied(),
         };
         let frequency = match get("frequency") {
-            Some(f) => Frequency::parse(f).ok_or_else(|| OptionError::new("frequency", "must be \"once\" or \"monthly\""))?,
+            Some(f) => {
+                Frequency::parse(f).ok_or_else(|| OptionError::new("frequency", "must be \"once\" or \"monthly\""))?
+            }
             None => Frequency::Once,
         };
         let lock_frequency = match raw.get("lockFrequency").map(|v| v.trim()) {
@@ -180,5 +187,6 @@ impl WidgetOptions {
 }
 
 fn is_slug(slug: &str) -> bool {
-    slug.len() <= 100 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
+    slug.len() <= 100
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
 }

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{OriginalUri, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -48,7 +48,11 @@ fn key_prefix(key: Option<&str>) -> &'static str {
 /// Authenticates, rate-limits, counts and applies faults around every `/v1/partner` call.
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let method = request.method().to_string();
-    let path = request.uri().path().to_owned();
+    // Nested under /v1/partner, the request's own URI has lost that prefix.
+    let path = match request.extensions().get::<OriginalUri>() {
+        Some(original) => original.path().to_owned(),
+        None => request.uri().path().to_owned(),
+    };
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let key = request.headers().get("x-partner-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let endpoint = endpoint_of(&path);
@@ -157,10 +161,8 @@ fn rate_limit(state: &AppState, bucket: &str) -> (HeaderMap, Option<u64>) {
 fn take_fault(state: &AppState, endpoint: FaultEndpoint) -> Option<FaultKind> {
     let mut inner = state.lock();
     for key in [endpoint, FaultEndpoint::Any] {
-        if let Some(queue) = inner.faults.get_mut(&key) {
-            if let Some(kind) = consume(queue) {
-                return Some(kind);
-            }
+        if let Some(kind) = inner.faults.get_mut(&key).and_then(consume) {
+            return Some(kind);
         }
     }
     None
@@ -337,11 +339,8 @@ fn validate_donation(body: &Map<String, Value>) -> Result<ValidDonation, ApiErro
             "this nonprofit is not accepting donations",
         ));
     }
-    let amount = body
-        .get("amount")
-        .and_then(Value::as_u64)
-        .filter(|a| (1..=MAX_AMOUNT_CENTS).contains(a))
-        .ok_or_else(|| {
+    let amount =
+        body.get("amount").and_then(Value::as_u64).filter(|a| (1..=MAX_AMOUNT_CENTS).contains(a)).ok_or_else(|| {
             ApiError::bad_request(
                 "INVALID_AMOUNT",
                 format!("amount must be a positive integer number of cents, at most {MAX_AMOUNT_CENTS}"),
@@ -357,7 +356,9 @@ fn validate_donation(body: &Map<String, Value>) -> Result<ValidDonation, ApiErro
     let provider = match text("provider", 20, "INVALID_PROVIDER")? {
         None => "stripe".to_owned(),
         Some(p) if p == "stripe" || p == "every.org" => p,
-        Some(_) => return Err(ApiError::bad_request("INVALID_PROVIDER", "provider must be \"every.org\" or \"stripe\"")),
+        Some(_) => {
+            return Err(ApiError::bad_request("INVALID_PROVIDER", "provider must be \"every.org\" or \"stripe\""));
+        }
     };
     let donor_email = text("donorEmail", 254, "INVALID_EMAIL")?;
     if donor_email.as_deref().is_some_and(|e| !well_formed_email(e)) {
@@ -372,10 +373,10 @@ fn validate_donation(body: &Map<String, Value>) -> Result<ValidDonation, ApiErro
             ApiError::bad_request("INVALID_TIP", "tipAmount must be a non-negative integer number of cents")
         })?),
     };
-    if let Some(percent) = body.get("tipPercent").filter(|v| !v.is_null()) {
-        if !percent.as_f64().is_some_and(|p| (0.0..=100.0).contains(&p)) {
-            return Err(ApiError::bad_request("INVALID_TIP", "tipPercent must be a number from 0 to 100"));
-        }
+    if let Some(percent) = body.get("tipPercent").filter(|v| !v.is_null())
+        && !percent.as_f64().is_some_and(|p| (0.0..=100.0).contains(&p))
+    {
+        return Err(ApiError::bad_request("INVALID_TIP", "tipPercent must be a number from 0 to 100"));
     }
     Ok(ValidDonation { nonprofit: nonprofit.slug, amount, currency, frequency, provider, donor_email, tip_amount })
 }
@@ -420,4 +421,3 @@ pub async fn status(
     }))
     .into_response())
 }
-

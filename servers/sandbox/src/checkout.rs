@@ -36,11 +36,10 @@ pub fn format_amount(cents: u64, currency: &str) -> String {
         "AUD" => "A$",
         _ => "",
     };
-    let major = cents / 100;
+    let digits = (cents / 100).to_string();
     let mut grouped = String::new();
-    for (i, digit) in major.to_string().chars().enumerate() {
-        let left = major.to_string().len() - i;
-        if i > 0 && left % 3 == 0 {
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -65,7 +64,10 @@ pub async fn checkout(State(state): State<AppState>, Path(id): Path<String>) -> 
     let ttl = state.config.checkout_ttl;
     let inner = state.lock();
     let Some(donation) = inner.donations.get(&id) else {
-        return (StatusCode::NOT_FOUND, page("Checkout not found", "<h1>Checkout not found</h1><p>This link is not valid.</p>"))
+        return (
+            StatusCode::NOT_FOUND,
+            page("Checkout not found", "<h1>Checkout not found</h1><p>This link is not valid.</p>"),
+        )
             .into_response();
     };
     let org = seed::nonprofit(donation.nonprofit_slug);
@@ -148,13 +150,8 @@ pub async fn logo(Path(file): Path<String>) -> Response {
     let Some(org) = seed::nonprofit(slug) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let initials: String = org
-        .name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_alphanumeric())
-        .take(2)
-        .collect();
+    let initials: String =
+        org.name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_alphanumeric()).take(2).collect();
     let svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="{name}"><rect width="64" height="64" rx="12" fill="{color}"/><text x="32" y="41" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff" text-anchor="middle">{initials}</text></svg>"##,
         name = escape(org.name),
@@ -166,7 +163,9 @@ pub async fn logo(Path(file): Path<String>) -> Response {
 
 /// The index page: what this server is and its seeded data.
 pub async fn index(State(state): State<AppState>) -> Html<String> {
-    let mut body = String::from("<h1>SIR Giving sandbox</h1><p>A local emulator of the SIR Giving Partner API for sir-donate.</p><h2>Partners</h2>");
+    let mut body = String::from(
+        "<h1>SIR Giving sandbox</h1><p>A local emulator of the SIR Giving Partner API for sir-donate.</p><h2>Partners</h2>",
+    );
     for p in &seed::PARTNERS {
         let _ = write!(
             body,

@@ -64,14 +64,63 @@ pub struct Nonprofit {
 }
 
 pub const NONPROFITS: [Nonprofit; 7] = [
-    Nonprofit { id: "org_000001", slug: "american-red-cross", name: "American Red Cross", ein: "53-0196605", active: true, color: "#c8102e" },
-    Nonprofit { id: "org_000002", slug: "doctors-without-borders", name: "Doctors Without Borders, USA", ein: "13-3433452", active: true, color: "#d52b1e" },
-    Nonprofit { id: "org_000003", slug: "st-jude", name: "St. Jude Children's Research Hospital", ein: "62-0646012", active: true, color: "#6d2077" },
-    Nonprofit { id: "org_000004", slug: "feeding-america", name: "Feeding America", ein: "36-3673599", active: true, color: "#e35205" },
-    Nonprofit { id: "org_000005", slug: "water-org", name: "Water.org", ein: "58-2486889", active: true, color: "#0072ce" },
+    Nonprofit {
+        id: "org_000001",
+        slug: "american-red-cross",
+        name: "American Red Cross",
+        ein: "53-0196605",
+        active: true,
+        color: "#c8102e",
+    },
+    Nonprofit {
+        id: "org_000002",
+        slug: "doctors-without-borders",
+        name: "Doctors Without Borders, USA",
+        ein: "13-3433452",
+        active: true,
+        color: "#d52b1e",
+    },
+    Nonprofit {
+        id: "org_000003",
+        slug: "st-jude",
+        name: "St. Jude Children's Research Hospital",
+        ein: "62-0646012",
+        active: true,
+        color: "#6d2077",
+    },
+    Nonprofit {
+        id: "org_000004",
+        slug: "feeding-america",
+        name: "Feeding America",
+        ein: "36-3673599",
+        active: true,
+        color: "#e35205",
+    },
+    Nonprofit {
+        id: "org_000005",
+        slug: "water-org",
+        name: "Water.org",
+        ein: "58-2486889",
+        active: true,
+        color: "#0072ce",
+    },
     // Its name needs escaping everywhere it is shown: tests prove nobody renders it as HTML.
-    Nonprofit { id: "org_000006", slug: "kids-arts-fund", name: "Kids & Arts <Fund> \"Create\" 'Now'", ein: "12-3456789", active: true, color: "#2e7d32" },
-    Nonprofit { id: "org_000007", slug: "defunct-relief-fund", name: "Defunct Relief Fund", ein: "98-7654321", active: false, color: "#616161" },
+    Nonprofit {
+        id: "org_000006",
+        slug: "kids-arts-fund",
+        name: "Kids & Arts <Fund> \"Create\" 'Now'",
+        ein: "12-3456789",
+        active: true,
+        color: "#2e7d32",
+    },
+    Nonprofit {
+        id: "org_000007",
+        slug: "defunct-relief-fund",
+        name: "Defunct Relief Fund",
+        ein: "98-7654321",
+        active: false,
+        color: "#616161",
+    },
 ];
 
 pub fn partner_by_key(key: &str) -> Option<&'static Partner> {

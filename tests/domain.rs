@@ -1,0 +1,267 @@
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+//! Native table tests of the pure donation logic and the API error mapping.
+
+use sir_donate::api::{ApiError, Endpoint};
+use sir_donate::domain::{
+    AmountError, Currency, DonationStatus, Environment, Frequency, KeyError, OptionError, PublishableKey, RawOptions,
+    WidgetOptions, check_https_or_loopback, parse_amount, parse_retry_after, validate_email,
+};
+
+#[test]
+fn keys_are_parsed_into_environments_and_secret_keys_refused() {
+    let cases: &[(&str, Result<Environment, KeyError>)] = &[
+        ("pk_test_abc123", Ok(Environment::Sandbox)),
+        ("pk_live_abc123", Ok(Environment::Production)),
+        ("  pk_test_abc123  ", Ok(Environment::Sandbox)),
+        ("sk_test_abc123", Err(KeyError::Secret)),
+        ("sk_live_abc123", Err(KeyError::Secret)),
+        ("sk_anything", Err(KeyError::Secret)),
+        ("pk_test_", Err(KeyError::Invalid)),
+        ("pk_prod_abc", Err(KeyError::Invalid)),
+        ("PK_TEST_abc", Err(KeyError::Invalid)),
+        ("pk_test_abc\r\nX-Evil: 1", Err(KeyError::Invalid)),
+        ("", Err(KeyError::Invalid)),
+        ("rk_test_abc", Err(KeyError::Invalid)),
+    ];
+    for (input, expected) in cases {
+        let got = PublishableKey::parse(input).map(|k| k.environment());
+        assert_eq!(&got, expected, "key {input:?}");
+    }
+}
+
+#[test]
+fn a_refused_secret_key_never_appears_in_the_error() {
+    let secret = "sk_test_c324ca5be4ee54c387386da622872f2a9eb5d1ed549a534a0c77236730a939b7";
+    let error = ApiError::from(PublishableKey::parse(secret).unwrap_err());
+    assert_eq!(error.code(), "secret_key_refused");
+    assert!(!error.to_string().contains("c324ca5b"));
+    assert!(!format!("{error:?}").contains("c324ca5b"));
+}
+
+#[test]
+fn environments_document_their_hosts() {
+    assert_eq!(Environment::Sandbox.default_api_base(), "https://devapi.sirgiving.org");
+    assert_eq!(Environment::Production.default_api_base(), "https://api.sirgiving.org");
+}
+
+#[test]
+fn amounts_convert_to_minor_units_exactly() {
+    let usd = Currency::USD;
+    let jpy = Currency::parse("jpy").unwrap();
+    let kwd = Currency::parse("KWD").unwrap();
+    let cases: &[(&str, Currency, char, Result<u64, AmountError>)] = &[
+        ("25", usd, '.', Ok(2500)),
+        ("25.5", usd, '.', Ok(2550)),
+        ("25.50", usd, '.', Ok(2550)),
+        ("25.500", usd, '.', Ok(2550)),
+        ("0.01", usd, '.', Ok(1)),
+        (".5", usd, '.', Ok(50)),
+        ("1,234.56", usd, '.', Ok(123_456)),
+        ("1 234,56", usd, ',', Ok(123_456)),
+        ("1.234,56", usd, ',', Ok(123_456)),
+        ("12,5", usd, ',', Ok(1250)),
+        ("1\u{a0}000", usd, ',', Ok(100_000)),
+        ("0.1", usd, '.', Ok(10)),
+        ("0.29", usd, '.', Ok(29)), // 0.29 * 100 is 28.999… in floats
+        ("1000", jpy, '.', Ok(1000)),
+        ("10.5", jpy, '.', Err(AmountError::TooPrecise)),
+        ("1.234", kwd, '.', Ok(1234)),
+        ("25.505", usd, '.', Err(AmountError::TooPrecise)),
+        ("", usd, '.', Err(AmountError::Empty)),
+        ("   ", usd, '.', Err(AmountError::Empty)),
+        ("abc", usd, '.', Err(AmountError::NotANumber)),
+        ("$25", usd, '.', Err(AmountError::NotANumber)),
+        ("-5", usd, '.', Err(AmountError::NotANumber)),
+        ("1e3", usd, '.', Err(AmountError::NotANumber)),
+        ("2.5.0", usd, '.', Err(AmountError::NotANumber)),
+        (".", usd, '.', Err(AmountError::NotANumber)),
+        ("0", usd, '.', Err(AmountError::Zero)),
+        ("0.00", usd, '.', Err(AmountError::Zero)),
+        ("99999999999999999999999", usd, '.', Err(AmountError::Overflow)),
+        ("90071992547409.93", usd, '.', Err(AmountError::Overflow)),
+        ("90071992547409.92", usd, '.', Ok(9_007_199_254_740_992)),
+    ];
+    for (input, currency, separator, expected) in cases {
+        assert_eq!(&parse_amount(input, *currency, *separator), expected, "amount {input:?} {}", currency.code());
+    }
+}
+
+#[test]
+fn only_https_or_loopback_http_links_are_followed() {
+    let safe = [
+        "https://checkout.stripe.com/c/pay/abc",
+        "https://www.every.org/donate?x=1",
+        "HTTPS://EXAMPLE.ORG/",
+        "http://127.0.0.1:8787/checkout/abc",
+        "http://127.1.2.3/checkout",
+        "http://localhost:8787/checkout/abc",
+        "http://[::1]:8787/checkout/abc",
+    ];
+    let unsafe_links = [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "http://evil.example/pay",
+        "http://127.0.0.1.evil.example/",
+        "http://127.0.0.1@evil.example/",
+        "http://localhost.evil.example/",
+        "https://",
+        "//evil.example/pay",
+        "/checkout/abc",
+        "https://exa mple.org/",
+        "https://example.org/\n",
+        "",
+    ];
+    for link in safe {
+        assert!(check_https_or_loopback(link).is_ok(), "{link} should be accepted");
+    }
+    for link in unsafe_links {
+        assert!(check_https_or_loopback(link).is_err(), "{link:?} should be refused");
+    }
+}
+
+#[test]
+fn retry_after_reads_seconds_and_http_dates_with_a_clamp() {
+    let now = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
+    assert_eq!(parse_retry_after("2", now, 60), Some(2));
+    assert_eq!(parse_retry_after(" 0 ", now, 60), Some(0));
+    assert_eq!(parse_retry_after("3600", now, 60), Some(60));
+    assert_eq!(parse_retry_after("99999999999999999999", now, 60), Some(60));
+    assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now, 60), Some(10));
+    assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now, 60), Some(0));
+    assert_eq!(parse_retry_after("Mon, 07 Nov 1994 08:49:37 GMT", now, 60), Some(60));
+    assert_eq!(parse_retry_after("soon", now, 60), None);
+    assert_eq!(parse_retry_after("-1", now, 60), None);
+    assert_eq!(parse_retry_after("", now, 60), None);
+}
+
+#[test]
+fn http_failures_map_to_stable_codes() {
+    use Endpoint::*;
+    let cases: &[(Endpoint, u16, &str, &str, bool)] = &[
+        (Config, 401, r#"{"statusCode":401,"code":"UNAUTHORIZED"}"#, "unauthorized", false),
+        (Config, 403, "", "forbidden", false),
+        (Organization, 404, r#"{"code":"ORGANIZATION_NOT_FOUND"}"#, "organization_not_found", false),
+        (Organization, 404, "not json", "organization_not_found", false),
+        (Status, 404, "", "donation_not_found", false),
+        (CreateLink, 422, r#"{"code":"ORGANIZATION_INACTIVE"}"#, "organization_inactive", false),
+        (CreateLink, 403, r#"{"code":"DONATIONS_DISABLED"}"#, "donations_disabled", false),
+        (CreateLink, 403, r#"{"code":"PARTNER_INACTIVE"}"#, "donations_disabled", false),
+        (CreateLink, 400, r#"{"message":"amount must be positive"}"#, "invalid_request", false),
+        (CreateLink, 429, "", "rate_limited", true),
+        (Config, 500, "", "server_error", true),
+        (Status, 503, "<html>", "server_error", true),
+    ];
+    for (endpoint, status, body, code, retryable) in cases {
+        let error = ApiError::from_response(*endpoint, *status, body, None);
+        assert_eq!(error.code(), *code, "{endpoint:?} {status} {body}");
+        assert_eq!(error.retryable(), *retryable, "{endpoint:?} {status}");
+    }
+}
+
+#[test]
+fn invalid_request_carries_the_servers_message_as_plain_text() {
+    let body = r#"{"statusCode":400,"message":["amount must be an integer","currency must be USD"]}"#;
+    assert_eq!(
+        ApiError::from_response(Endpoint::CreateLink, 400, body, None),
+        ApiError::InvalidRequest("amount must be an integer; currency must be USD".into())
+    );
+    let rate_limited = ApiError::from_response(Endpoint::CreateLink, 429, "", Some(7));
+    assert_eq!(rate_limited, ApiError::RateLimited { retry_after_secs: Some(7) });
+    assert!(rate_limited.to_string().contains("7 seconds"));
+}
+
+#[test]
+fn unknown_donation_statuses_read_as_processing() {
+    let cases = [
+        ("pending", DonationStatus::Pending),
+        ("COMPLETED", DonationStatus::Completed),
+        ("paid", DonationStatus::Completed),
+        ("canceled", DonationStatus::Cancelled),
+        ("failed", DonationStatus::Failed),
+        ("expired", DonationStatus::Expired),
+        ("reward_queued", DonationStatus::Processing),
+        ("", DonationStatus::Processing),
+    ];
+    for (text, status) in cases {
+        assert_eq!(DonationStatus::from_api(text), status, "{text:?}");
+    }
+    assert!(DonationStatus::Completed.is_terminal());
+    assert!(!DonationStatus::Processing.is_terminal());
+}
+
+#[test]
+fn emails_are_checked_plainly() {
+    for good in ["jane@example.com", "a.b+c@sub.example.org", " jane@example.com "] {
+        assert!(validate_email(good), "{good}");
+    }
+    for bad in [
+        "",
+        "jane",
+        "jane@",
+        "@example.com",
+        "jane@example",
+        "jane@@example.com",
+        "ja ne@example.com",
+        "jane@.com",
+        "jane@example..com",
+    ] {
+        assert!(!validate_email(bad), "{bad}");
+    }
+}
+
+fn options(pairs: &[(&str, &str)]) -> Result<WidgetOptions, OptionError> {
+    let raw: RawOptions = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    WidgetOptions::from_raw(&raw)
+}
+
+#[test]
+fn options_default_sensibly() {
+    let o = options(&[("key", "pk_test_x"), ("org", "american-red-cross")]).unwrap();
+    assert_eq!(o.organizations, ["american-red-cross"]);
+    assert_eq!(o.amounts.currency, Currency::USD);
+    assert_eq!(o.amounts.presets, [1000, 2500, 5000, 10000]);
+    assert_eq!(o.amounts.default, Some(2500));
+    assert_eq!(o.frequency, Frequency::Once);
+    assert!(!o.lock_frequency);
+}
+
+#[test]
+fn options_are_validated_and_name_the_bad_one() {
+    let o = options(&[
+        ("key", "pk_test_x"),
+        ("org", "a-b, c-d"),
+        ("amounts", "5, 12.50,20"),
+        ("amount", "12.5"),
+        ("min", "2"),
+        ("max", "500"),
+        ("currency", "eur"),
+        ("frequency", "monthly"),
+        ("lockFrequency", ""),
+    ])
+    .unwrap();
+    assert_eq!(o.organizations, ["a-b", "c-d"]);
+    assert_eq!(o.amounts.presets, [500, 1250, 2000]);
+    assert_eq!(o.amounts.default, Some(1250));
+    assert_eq!((o.amounts.min, o.amounts.max), (200, 50_000));
+    assert_eq!(o.amounts.currency.code(), "EUR");
+    assert_eq!(o.frequency, Frequency::Monthly);
+    assert!(o.lock_frequency);
+
+    let bad: &[(&[(&str, &str)], &str)] = &[
+        (&[("org", "x"), ("colour", "red")], "colour"),
+        (&[("key", "pk_test_x")], "org"),
+        (&[("org", "Red Cross!")], "org"),
+        (&[("org", "x"), ("amounts", "10,abc")], "amounts"),
+        (&[("org", "x"), ("amount", "-1")], "amount"),
+        (&[("org", "x"), ("min", "50"), ("max", "10")], "min"),
+        (&[("org", "x"), ("max", "10"), ("amount", "20")], "amount"),
+        (&[("org", "x"), ("currency", "dollars")], "currency"),
+        (&[("org", "x"), ("frequency", "weekly")], "frequency"),
+        (&[("org", "x"), ("lockFrequency", "maybe")], "lockFrequency"),
+    ];
+    for (pairs, option) in bad {
+        assert_eq!(options(pairs).unwrap_err().option, *option, "{pairs:?}");
+    }
+}
