@@ -29,33 +29,49 @@ rustup_target() {
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 }
 
-chromium() {
+browser() {
   if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
     # The driver must match the browser's major version, or every browser test fails oddly.
     local browser driver
-    browser=$(chromium --version | grep -oE '[0-9]+' | head -1)
-    driver=$(chromedriver --version | grep -oE '[0-9]+' | head -1)
+    # Debian's launcher script prints a harmless shell warning on stderr.
+    browser=$(chromium --version 2>/dev/null | grep -oE '[0-9]+' | head -1)
+    driver=$(chromedriver --version 2>/dev/null | grep -oE '[0-9]+' | head -1)
     [ "$browser" = "$driver" ] && return
     log "chromium $browser and chromedriver $driver differ: reinstalling both"
   fi
   log "installing chromium and chromium-driver with apt"
+  apt_install chromium chromium-driver
+}
+
+apt_install() {
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+node_and_npm() {
+  # Playwright and binaryen want Node 18 or newer.
+  local major
+  major=$(node --version 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)
+  if [ -z "$major" ] || [ "$major" -lt 18 ] || ! command -v npm >/dev/null 2>&1; then
+    log "installing nodejs and npm with apt"
+    apt_install nodejs npm
+  fi
 }
 
 npm_deps() {
   # node_modules/.package-lock.json is npm's own record of the last install.
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm dev dependencies (binaryen, playwright-core, …)"
-    npm ci --no-audit --no-fund --loglevel=error
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
   fi
 }
 
 rustup_target
 cargo_install trunk trunk "$TRUNK_VERSION" --locked
 cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
-chromium
+browser
+node_and_npm
 npm_deps
 # trunk runs offline (Trunk.toml) and then resolves crates from the local cache only.
 cargo fetch --quiet

@@ -1,39 +1,143 @@
-//! One JSON error body for every failure.
+//! One JSON error body for every failure the sandbox answers.
 //!
-//! The docs show no error shape (API reference §7.6). Decision: NestJS's
-//! `{statusCode, error, message}` (the API's server-side decorators suggest NestJS)
-//! plus a machine-readable `code`, because the docs write errors as `402 INSUFFICIENT_POOL`.
+//! The docs show no error shape (API reference §6, §7.6). Decision: NestJS's
+//! `{statusCode, error, message}` (the API's `@RequiresSecretKey()` decorator points
+//! at NestJS) plus a machine-readable `code`, because the docs write errors as
+//! `402 INSUFFICIENT_POOL`. Clients should switch on `code`, not on `message`.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The machine-readable `code` of an error body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    // 400: one code per create-link field, so a client can point at the field.
+    BadRequest,
+    InvalidBody,
+    InvalidNonprofit,
+    InvalidAmount,
+    InvalidCurrency,
+    InvalidFrequency,
+    InvalidProvider,
+    InvalidEmail,
+    InvalidName,
+    InvalidTip,
+    InvalidReferralCode,
+    // Test-control validation.
+    InvalidFault,
+    InvalidStatus,
+    Unauthorized,
+    /// The docs' example of a coded error; only injected faults produce it here.
+    InsufficientPool,
+    Forbidden,
+    PublishableKeyRequired,
+    PartnerInactive,
+    DonationsDisabled,
+    NotFound,
+    OrganizationNotFound,
+    DonationNotFound,
+    MethodNotAllowed,
+    /// The docs' 409 code; only injected faults produce it here.
+    Idempotent,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    OrganizationInactive,
+    Unprocessable,
+    RateLimited,
+    ClientError,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code an injected `{"kind":"status"}` fault carries for a bare status.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => Self::BadRequest,
+            401 => Self::Unauthorized,
+            402 => Self::InsufficientPool,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            405 => Self::MethodNotAllowed,
+            409 => Self::Idempotent,
+            413 => Self::PayloadTooLarge,
+            415 => Self::UnsupportedMediaType,
+            422 => Self::Unprocessable,
+            429 => Self::RateLimited,
+            500.. => Self::Internal,
+            _ => Self::ClientError,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
+/// The wire shape: `{"statusCode":400,"error":"Bad Request","code":"INVALID_AMOUNT","message":"…"}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody<'a> {
+    status_code: u16,
+    error: &'a str,
+    code: ErrorCode,
+    message: &'a str,
+}
+
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into() }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
+    }
+
+    pub fn rate_limited() -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "Rate limit exceeded; retry after Retry-After")
+    }
+
+    /// The answer for any path nothing serves, so unknown routes look like the API's own 404s.
+    pub fn route_not_found() -> Self {
+        Self::not_found(ErrorCode::NotFound, "No such route")
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "statusCode": self.status.as_u16(),
-            "error": self.status.canonical_reason().unwrap_or("Error"),
-            "code": self.code,
-            "message": self.message,
-        });
+        let body = ErrorBody {
+            status_code: self.status.as_u16(),
+            error: self.status.canonical_reason().unwrap_or("Error"),
+            code: self.code,
+            message: &self.message,
+        };
         (self.status, Json(body)).into_response()
     }
+}
+
+/// Fallback for unknown routes.
+pub async fn not_found() -> ApiError {
+    ApiError::route_not_found()
+}
+
+/// Fallback for a known route called with the wrong method; axum's own 405 has no body.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "Method not allowed on this route")
 }

@@ -1,69 +1,134 @@
-//! **sir-sandbox**: a local emulator of the SIR Giving Partner API.
+//! **sir-sandbox**: a local emulator of the SIR Giving Partner API (sandbox environment).
 //!
-//! Faithful to what the docs say (`shared/sir-partner-api.md`); where they are
-//! silent, each decision is written next to the code that makes it. See README.md.
+//! Faithful to what the API reference (`shared/sir-partner-api.md`) says; where it is
+//! silent, each decision is written next to the code that makes it and listed in README.md.
 
 pub mod api;
+pub mod auth;
 pub mod checkout;
 pub mod control;
+pub mod donations;
 pub mod error;
 pub mod faults;
+pub mod gate;
+pub mod html;
+pub mod logo;
+pub mod rate_limit;
 pub mod seed;
 pub mod state;
 
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use axum::http::{HeaderName, Method, header};
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Extensions, HeaderName, Method, Request, Response, header};
 use axum::routing::{get, post};
-use axum::{Router, middleware};
-use tower_http::cors::{Any, CorsLayer};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 pub use state::{AppState, Config};
 
-/// CORS a browser accepts from any partner origin: no credentials, the key header
-/// allowed, and the rate-limit headers readable by the widget (§7.3).
-fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-partner-key")])
-        .expose_headers([
-            HeaderName::from_static("x-ratelimit-limit"),
-            HeaderName::from_static("x-ratelimit-remaining"),
-            HeaderName::from_static("x-ratelimit-reset"),
-            header::RETRY_AFTER,
-        ])
-        .max_age(Duration::from_secs(600))
-}
-
-/// The whole application. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`,
-/// which the loopback check of the test controls needs.
+/// The whole application. Serve it with connect info (as [`serve`] does): the test
+/// controls and the per-IP rate limit need the peer address.
 pub fn app(state: AppState) -> Router {
-    let partner_api = Router::new()
-        .route("/config", get(api::config))
-        .route("/organizations/{slug}", get(api::organization))
-        .route("/donations/create-link", post(api::create_link))
-        .route("/donations/status/{id}", get(api::status))
-        .layer(middleware::from_fn_with_state(state.clone(), api::gate));
-    let controls = Router::new()
-        .route("/reset", post(control::reset))
-        .route("/stats", get(control::stats))
-        .route("/requests", get(control::requests))
-        .route("/faults", post(control::arm_fault).delete(control::clear_faults))
-        .route("/donations/{id}/status", post(control::set_status))
-        .layer(middleware::from_fn(control::loopback_only));
     Router::new()
-        .nest("/v1/partner", partner_api)
-        .nest("/__sandbox", controls)
+        .merge(api::routes(state.clone()))
+        .merge(control::routes())
         .route("/", get(checkout::index))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/logos/{file}", get(checkout::logo))
-        .route("/checkout/{id}", get(checkout::checkout))
+        .route("/logos/{file}", get(logo::logo))
+        .route("/checkout/{id}", get(checkout::show))
         .route("/checkout/{id}/complete", post(checkout::complete))
         .route("/checkout/{id}/cancel", post(checkout::cancel))
         .route("/checkout/{id}/fail", post(checkout::fail))
+        .fallback(error::not_found)
         .layer(cors())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_request(())
+                .on_response(|response: &Response<_>, latency: Duration, _span: &Span| {
+                    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "served");
+                })
+                // 5xx are already logged by on_response; a dropped connection is logged by the gate.
+                .on_failure(()),
+        )
         .with_state(state)
+}
+
+/// CORS a real browser accepts from any partner page (the docs leave CORS open, §7.3):
+/// any origin without credentials (the key travels in a header, not a cookie), the
+/// two request headers a widget sends, and the rate-limit headers readable from JS.
+/// The layer sits outside every route, so errors and injected faults carry CORS
+/// headers too, and preflights are answered before any fault can apply.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(AllowHeaders::list([header::CONTENT_TYPE, HeaderName::from_static(auth::KEY_HEADER)]))
+        .expose_headers([
+            rate_limit::LIMIT_HEADER,
+            rate_limit::REMAINING_HEADER,
+            rate_limit::RESET_HEADER,
+            header::RETRY_AFTER,
+        ])
+        .max_age(Duration::from_secs(600))
+        // Lets a page on a public origin call this loopback server in Chrome (Private Network Access).
+        .allow_private_network(true)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains open requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The first line printed on start; tests parse it for the port.
+pub fn listening_line(address: SocketAddr) -> String {
+    format!("sir-sandbox listening on http://{address}")
+}
+
+/// `http://BIND:PORT` with the real port. An unspecified bind (`0.0.0.0`, `::`) is no
+/// address a browser can open, so links use the loopback address of the same family.
+pub fn default_public_url(bind: IpAddr, port: u16) -> String {
+    let host = match bind {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        other => other,
+    };
+    format!("http://{}", SocketAddr::new(host, port))
+}
+
+/// The peer's IP: from the connection, or from `MockConnectInfo` in tests.
+pub(crate) fn peer_ip(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())
+        .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|MockConnectInfo(address)| address.ip()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn startup_line_and_default_public_url() {
+        let address = SocketAddr::from(([127, 0, 0, 1], 8787));
+        assert_eq!(listening_line(address), "sir-sandbox listening on http://127.0.0.1:8787");
+        assert_eq!(default_public_url(address.ip(), 8787), "http://127.0.0.1:8787");
+        assert_eq!(default_public_url(IpAddr::from([0, 0, 0, 0]), 9), "http://127.0.0.1:9");
+        assert_eq!(default_public_url("::".parse().expect("ip"), 9), "http://[::1]:9");
+    }
 }

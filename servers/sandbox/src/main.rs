@@ -1,84 +1,102 @@
-use std::net::SocketAddr;
+use std::io::{IsTerminal as _, Write as _};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use sir_sandbox::{AppState, Config, app, seed};
+use sir_sandbox::{AppState, Config, default_public_url, listening_line, seed, serve};
 
-/// Local emulator of the SIR Giving Partner API (sandbox environment).
-#[derive(Parser)]
+/// Local emulator of the SIR Giving Partner API (sandbox environment), for sir-donate.
+#[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Address to listen on. Loopback by default: the test controls trust loopback.
+    /// IP address to listen on. Loopback by default: the test controls trust loopback peers.
     #[arg(long, default_value = "127.0.0.1")]
-    bind: String,
-    /// Port; 0 lets the OS choose (the startup line says which).
+    bind: IpAddr,
+    /// Port to listen on; 0 lets the OS choose (the first stdout line says which).
     #[arg(long, default_value_t = 8787)]
     port: u16,
-    /// Base of the absolute URLs it hands out (logos, checkout links). Default: http://BIND:PORT.
-    #[arg(long)]
+    /// Base of the absolute URLs handed out (logos, checkout links) [default: http://BIND:PORT].
+    #[arg(long, value_parser = parse_public_url)]
     public_url: Option<String>,
-    /// Requests per key per 60-second window.
+    /// Requests per key (or per client IP without a valid key) per 60-second window.
     #[arg(long, default_value_t = 1000)]
     rate_limit: u32,
-    /// A pending checkout older than this reads as expired.
+    /// Seconds after which a donation still pending reads as expired.
     #[arg(long, default_value_t = 1800)]
     checkout_ttl_secs: u64,
+    /// Log format; logs go to stderr, so stdout stays parseable.
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
     log_format: LogFormat,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum LogFormat {
     Pretty,
     Json,
 }
 
+fn parse_public_url(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    let host = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err("expected an absolute http:// or https:// URL".to_owned()),
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let logs = tracing_subscriber::fmt().with_env_filter_or_info();
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_max_level(tracing::Level::INFO);
     match args.log_format {
         LogFormat::Pretty => logs.init(),
-        LogFormat::Json => logs.json().init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
     }
-    let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port)).await?;
+
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port)).await?;
     let address = listener.local_addr()?;
-    let public_url = args.public_url.unwrap_or_else(|| format!("http://{address}")).trim_end_matches('/').to_owned();
-    // Tests read this exact line to learn the port.
-    println!("sir-sandbox listening on http://{address}");
-    println!("{}", seed::describe(&public_url));
+    let public_url = args.public_url.unwrap_or_else(|| default_public_url(args.bind, address.port()));
+
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", listening_line(address))?;
+    writeln!(stdout, "Public URL: {public_url}\n{}", seed::describe(&public_url))?;
+    stdout.flush()?;
+    drop(stdout);
+
     let state = AppState::new(Config {
         public_url,
         rate_limit: args.rate_limit,
         checkout_ttl: Duration::from_secs(args.checkout_ttl_secs),
     });
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
+    serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
 }
 
-trait InfoByDefault {
-    fn with_env_filter_or_info(self) -> Self;
-}
-
-impl InfoByDefault for tracing_subscriber::fmt::SubscriberBuilder {
-    fn with_env_filter_or_info(self) -> Self {
-        self.with_max_level(tracing::Level::INFO)
-    }
-}
-
-async fn shutdown() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            signal.recv().await;
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
         }
     };
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+        () = interrupt => {}
+        () = terminate => {}
     }
+    tracing::info!("shutting down");
 }

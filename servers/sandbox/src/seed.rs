@@ -1,6 +1,10 @@
 //! The seeded partners and nonprofits, printed at start and listed in the README.
+//!
+//! Fixed values, so demo pages, tests and docs can name them. All partners belong to
+//! the sandbox environment, so only `_test_` keys exist here (API reference §1.1).
 
 /// A partner account with its three credentials (API reference §1.2).
+#[derive(Debug)]
 pub struct Partner {
     pub id: &'static str,
     pub name: &'static str,
@@ -53,7 +57,9 @@ pub const PARTNERS: [Partner; 3] = [
     },
 ];
 
+#[derive(Debug)]
 pub struct Nonprofit {
+    /// ObjectId-like, as the API's MongoDB ids are (API reference §1.3).
     pub id: &'static str,
     pub slug: &'static str,
     pub name: &'static str,
@@ -65,7 +71,7 @@ pub struct Nonprofit {
 
 pub const NONPROFITS: [Nonprofit; 7] = [
     Nonprofit {
-        id: "org_000001",
+        id: "64b7f0c2a91e4d3b8c100001",
         slug: "american-red-cross",
         name: "American Red Cross",
         ein: "53-0196605",
@@ -73,7 +79,7 @@ pub const NONPROFITS: [Nonprofit; 7] = [
         color: "#c8102e",
     },
     Nonprofit {
-        id: "org_000002",
+        id: "64b7f0c2a91e4d3b8c100002",
         slug: "doctors-without-borders",
         name: "Doctors Without Borders, USA",
         ein: "13-3433452",
@@ -81,7 +87,7 @@ pub const NONPROFITS: [Nonprofit; 7] = [
         color: "#d52b1e",
     },
     Nonprofit {
-        id: "org_000003",
+        id: "64b7f0c2a91e4d3b8c100003",
         slug: "st-jude",
         name: "St. Jude Children's Research Hospital",
         ein: "62-0646012",
@@ -89,7 +95,7 @@ pub const NONPROFITS: [Nonprofit; 7] = [
         color: "#6d2077",
     },
     Nonprofit {
-        id: "org_000004",
+        id: "64b7f0c2a91e4d3b8c100004",
         slug: "feeding-america",
         name: "Feeding America",
         ein: "36-3673599",
@@ -97,7 +103,7 @@ pub const NONPROFITS: [Nonprofit; 7] = [
         color: "#e35205",
     },
     Nonprofit {
-        id: "org_000005",
+        id: "64b7f0c2a91e4d3b8c100005",
         slug: "water-org",
         name: "Water.org",
         ein: "58-2486889",
@@ -106,7 +112,7 @@ pub const NONPROFITS: [Nonprofit; 7] = [
     },
     // Its name needs escaping everywhere it is shown: tests prove nobody renders it as HTML.
     Nonprofit {
-        id: "org_000006",
+        id: "64b7f0c2a91e4d3b8c100006",
         slug: "kids-arts-fund",
         name: "Kids & Arts <Fund> \"Create\" 'Now'",
         ein: "12-3456789",
@@ -114,7 +120,7 @@ pub const NONPROFITS: [Nonprofit; 7] = [
         color: "#2e7d32",
     },
     Nonprofit {
-        id: "org_000007",
+        id: "64b7f0c2a91e4d3b8c100007",
         slug: "defunct-relief-fund",
         name: "Defunct Relief Fund",
         ein: "98-7654321",
@@ -123,39 +129,35 @@ pub const NONPROFITS: [Nonprofit; 7] = [
     },
 ];
 
-pub fn partner_by_key(key: &str) -> Option<&'static Partner> {
-    PARTNERS.iter().find(|p| p.publishable_key == key || p.secret_key == key)
-}
-
-pub fn partner_by_id(id: &str) -> Option<&'static Partner> {
-    PARTNERS.iter().find(|p| p.id == id)
+impl Partner {
+    pub fn donations_enabled(&self) -> bool {
+        self.enabled_features.contains(&"DONATIONS")
+    }
 }
 
 pub fn nonprofit(slug: &str) -> Option<&'static Nonprofit> {
     NONPROFITS.iter().find(|n| n.slug == slug)
 }
 
-/// The seeded data as printed at start.
+/// The seeded data, as printed at start under the listening line.
 pub fn describe(public_url: &str) -> String {
-    let mut out = String::from("\nSeeded partners (sandbox environment):\n");
+    let mut out = String::from("Seeded partners (sandbox environment):\n");
     for p in &PARTNERS {
-        let state = if !p.is_active {
-            "inactive"
-        } else if !p.enabled_features.contains(&"DONATIONS") {
-            "donations disabled"
-        } else {
-            "active"
+        let state = match (p.is_active, p.donations_enabled()) {
+            (false, _) => "inactive: create-link answers 403 PARTNER_INACTIVE",
+            (true, false) => "no DONATIONS feature: create-link answers 403 DONATIONS_DISABLED",
+            (true, true) => "active",
         };
         out.push_str(&format!(
-            "  {} ({}, {state})\n    publishable key: {}\n    secret key:      {}\n    hmacSecret:      {}\n",
+            "  {} [{}] ({state})\n    publishable key: {}\n    secret key:      {}\n    hmacSecret:      {}\n",
             p.name, p.slug, p.publishable_key, p.secret_key, p.hmac_secret
         ));
     }
-    out.push_str("Seeded nonprofits (GET /v1/partner/organizations/:slug):\n");
+    out.push_str("Seeded nonprofits (GET /v1/partner/organizations/{slug}):\n");
     for n in &NONPROFITS {
         let state = if n.active { "" } else { "  [inactive]" };
         out.push_str(&format!("  {:<24} {} (EIN {}){state}\n", n.slug, n.name, n.ein));
     }
-    out.push_str(&format!("Index page with all of this: {public_url}/\n"));
+    out.push_str(&format!("All of this, as a page: {public_url}/"));
     out
 }

@@ -1,17 +1,28 @@
-//! In-memory state: donations, armed faults, counters and rate-limit windows.
+//! In-memory state: donations, armed faults, counters, the request log and
+//! rate-limit windows. Nothing survives a restart, by design.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::faults::{Fault, FaultEndpoint};
+use crate::donations::Donation;
+use crate::faults::FaultBook;
+use crate::rate_limit::RateLimiter;
+
+/// How many `/v1/partner` requests `GET /__sandbox/requests` keeps.
+pub const REQUEST_LOG_LENGTH: usize = 200;
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Base of the absolute URLs handed out (logos, checkout links), without a trailing `/`.
     pub public_url: String,
+    /// Requests per bucket per 60-second window; also reported as `rateLimit` in config.
     pub rate_limit: u32,
+    /// A pending donation at least this old reads as `expired`.
     pub checkout_ttl: Duration,
 }
 
@@ -21,17 +32,18 @@ pub struct AppState {
     inner: Arc<Mutex<Inner>>,
 }
 
-#[derive(Default)]
+#[derive(Debug)]
 pub struct Inner {
     pub donations: HashMap<String, Donation>,
-    pub faults: HashMap<FaultEndpoint, VecDeque<Fault>>,
+    pub faults: FaultBook,
     pub stats: Stats,
-    pub windows: HashMap<String, RateWindow>,
+    pub limiter: RateLimiter,
     pub log: VecDeque<RequestRecord>,
-    pub next_id: u64,
+    ids: IdGenerator,
 }
 
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+/// Requests that reached each endpoint (`GET /__sandbox/stats`).
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     pub config: u64,
@@ -40,89 +52,109 @@ pub struct Stats {
     pub status: u64,
 }
 
-pub struct RateWindow {
-    pub started: u64,
-    pub count: u32,
-}
-
-#[derive(Clone, Debug, Serialize)]
+/// One `/v1/partner` request, as `GET /__sandbox/requests` shows it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestRecord {
     pub method: String,
     pub path: String,
+    /// Only the key's prefix (`pk_test_`, `sk_test_`, …, `none`, `other`), never the key.
     pub key_prefix: &'static str,
     pub origin: Option<String>,
-    pub status: u16,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pending,
-    Completed,
-    Cancelled,
-    Failed,
-    Expired,
-}
-
-#[derive(Clone, Debug)]
-pub struct Donation {
-    pub id: String,
-    pub partner_id: &'static str,
-    pub nonprofit_slug: &'static str,
-    pub amount: u64,
-    pub currency: String,
-    pub frequency: String,
-    pub provider: String,
-    pub donor_email: Option<String>,
-    pub tip_amount: Option<u64>,
-    pub status: Status,
-    /// Statuses the next polls return, one each (a test control).
-    pub scripted: VecDeque<Status>,
-    pub created: SystemTime,
-    pub updated: SystemTime,
-    /// The partner page's origin, for the checkout's "return to site" link.
-    pub return_origin: Option<String>,
-}
-
-impl Donation {
-    /// A pending checkout past its time to live reads as expired.
-    pub fn current_status(&self, ttl: Duration) -> Status {
-        let age = SystemTime::now().duration_since(self.created).unwrap_or_default();
-        if self.status == Status::Pending && age > ttl { Status::Expired } else { self.status }
-    }
+    /// `None` when an injected `drop` fault closed the connection without a response.
+    pub status: Option<u16>,
 }
 
 impl AppState {
     pub fn new(config: Config) -> Self {
-        Self { config: Arc::new(config), inner: Arc::new(Mutex::new(Inner::default())) }
+        let inner = Inner {
+            donations: HashMap::new(),
+            faults: FaultBook::default(),
+            stats: Stats::default(),
+            limiter: RateLimiter::default(),
+            log: VecDeque::new(),
+            ids: IdGenerator::new(),
+        };
+        Self { config: Arc::new(config), inner: Arc::new(Mutex::new(inner)) }
     }
 
     /// The state lock. A poisoned lock only means a handler panicked mid-update;
-    /// the sandbox keeps serving with what is there.
+    /// the sandbox keeps serving what is there rather than failing every request after.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// `POST /__sandbox/reset`: everything but the id sequence, so ids never repeat.
     pub fn reset(&self) {
         let mut inner = self.lock();
-        let next_id = inner.next_id;
-        *inner = Inner { next_id, ..Inner::default() };
+        inner.donations.clear();
+        inner.faults.clear();
+        inner.stats = Stats::default();
+        inner.limiter.clear();
+        inner.log.clear();
     }
 }
 
 impl Inner {
-    /// A 24-hex id, like the API's MongoDB ObjectIds: time, then a counter.
     pub fn new_id(&mut self) -> String {
-        self.next_id += 1;
-        format!("{:08x}{:016x}", unix_now() as u32, self.next_id ^ 0x5a5a_0000_0000)
+        self.ids.next()
+    }
+
+    pub fn record(&mut self, record: RequestRecord) {
+        if self.log.len() == REQUEST_LOG_LENGTH {
+            self.log.pop_front();
+        }
+        self.log.push_back(record);
+    }
+}
+
+/// 24 lowercase hex digits laid out like a MongoDB ObjectId (the API's ids are
+/// ObjectIds, API reference §1.3): 4 bytes of Unix time, 5 random bytes fixed per
+/// process, a 3-byte counter. Unique within a process and unlikely to repeat across runs.
+#[derive(Debug)]
+struct IdGenerator {
+    process: u64,
+    counter: u32,
+}
+
+impl IdGenerator {
+    fn new() -> Self {
+        // std's hasher keys are random per process: randomness without a dependency.
+        let random = RandomState::new().hash_one(0u8);
+        Self { process: random & 0xff_ffff_ffff, counter: (random >> 40) as u32 & 0xff_ffff }
+    }
+
+    fn next(&mut self) -> String {
+        self.counter = (self.counter + 1) & 0xff_ffff;
+        let seconds = unix_now() as u32;
+        format!("{seconds:08x}{:010x}{:06x}", self.process, self.counter)
     }
 }
 
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    unix_seconds(SystemTime::now())
 }
 
+pub fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+/// RFC 3339 in UTC with second precision, e.g. `2026-05-10T09:12:00Z`.
 pub fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_24_lowercase_hex_and_unique() {
+        let mut ids = IdGenerator::new();
+        let a = ids.next();
+        let b = ids.next();
+        assert_eq!(a.len(), 24);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{a}");
+        assert_ne!(a, b);
+    }
 }

@@ -1,0 +1,93 @@
+//! `X-Partner-Key` authentication for the four publishable-key endpoints (API reference §1.4).
+
+use axum::http::HeaderMap;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::seed::{PARTNERS, Partner};
+
+pub const KEY_HEADER: &str = "x-partner-key";
+
+/// Which of a partner's credentials a request presented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Publishable,
+    Secret,
+}
+
+/// A seeded partner's key, found by exact match.
+#[derive(Clone, Copy, Debug)]
+pub struct Credential {
+    pub partner: &'static Partner,
+    pub kind: KeyKind,
+}
+
+pub fn key_from(headers: &HeaderMap) -> Option<&str> {
+    headers.get(KEY_HEADER).and_then(|value| value.to_str().ok())
+}
+
+pub fn lookup(key: &str) -> Option<Credential> {
+    PARTNERS.iter().find_map(|partner| {
+        let kind = if key == partner.publishable_key {
+            KeyKind::Publishable
+        } else if key == partner.secret_key {
+            KeyKind::Secret
+        } else {
+            return None;
+        };
+        Some(Credential { partner, kind })
+    })
+}
+
+/// Only the prefix of a key, safe to record: lets a test prove no secret key
+/// ever reached the API without the log holding any secret.
+pub fn key_prefix(key: Option<&str>) -> &'static str {
+    const PREFIXES: [&str; 4] = ["pk_test_", "sk_test_", "pk_live_", "sk_live_"];
+    match key {
+        None => "none",
+        Some(key) => PREFIXES.into_iter().find(|prefix| key.starts_with(prefix)).unwrap_or("other"),
+    }
+}
+
+/// The partner a widget endpoint acts for.
+///
+/// * Missing or unknown key: 401, as the docs say for missing or wrong auth headers.
+///   `pk_live_`/`sk_live_` keys are unknown here: this is the sandbox environment,
+///   and the docs pair `_live_` keys with the production host.
+/// * A seeded `sk_` key: decision: 403 `PUBLISHABLE_KEY_REQUIRED`, because it is a valid
+///   credential of the wrong kind, mirroring the docs' 403 for `pk_` on secret endpoints.
+pub fn authenticate(credential: Option<Credential>, key: Option<&str>) -> Result<&'static Partner, ApiError> {
+    match (credential, key) {
+        (Some(Credential { partner, kind: KeyKind::Publishable }), _) => Ok(partner),
+        (Some(Credential { kind: KeyKind::Secret, .. }), _) => Err(ApiError::forbidden(
+            ErrorCode::PublishableKeyRequired,
+            "This endpoint takes a publishable key (pk_test_…); a secret key must never be used in a browser",
+        )),
+        (None, None) => Err(ApiError::unauthorized("Missing X-Partner-Key header")),
+        (None, Some(key)) if key.starts_with("pk_live_") || key.starts_with("sk_live_") => {
+            Err(ApiError::unauthorized("Live keys are not valid in the sandbox environment; use a _test_ key"))
+        }
+        (None, Some(_)) => Err(ApiError::unauthorized("Unknown API key")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_never_reveal_more_than_the_kind() {
+        assert_eq!(key_prefix(None), "none");
+        assert_eq!(key_prefix(Some(PARTNERS[0].secret_key)), "sk_test_");
+        assert_eq!(key_prefix(Some("pk_live_abc")), "pk_live_");
+        assert_eq!(key_prefix(Some("hello")), "other");
+    }
+
+    #[test]
+    fn keys_resolve_to_their_partner_and_kind() {
+        let found = lookup(PARTNERS[2].publishable_key).map(|c| (c.partner.slug, c.kind));
+        assert_eq!(found, Some(("actions-only-partner", KeyKind::Publishable)));
+        let found = lookup(PARTNERS[1].secret_key).map(|c| (c.partner.slug, c.kind));
+        assert_eq!(found, Some(("paused-partner", KeyKind::Secret)));
+        assert!(lookup("pk_test_0000").is_none());
+    }
+}
