@@ -37,6 +37,10 @@ pub trait WidgetHost {
     fn emit(&self, event: WidgetEvent);
     /// Sends the donor to the (already checked) checkout link.
     fn navigate(&self, donation_link: &str);
+    /// Whether the page is in a background tab; status polling pauses meanwhile.
+    fn page_hidden(&self) -> bool {
+        false
+    }
 }
 
 /// Where the donor is in the flow.
@@ -297,6 +301,13 @@ impl WidgetState {
                     || js_sys::Date::now() - started > POLL_DEADLINE_MS
                 {
                     return;
+                }
+                // No polling from a background tab; resume as soon as it is shown.
+                while host.try_with_value(|h| h.page_hidden()).unwrap_or(false) {
+                    gloo_timers::future::TimeoutFuture::new(1_000).await;
+                    if !still_alive.load(Ordering::Relaxed) {
+                        return;
+                    }
                 }
                 match api.status(&id).await {
                     Ok(answer) => {

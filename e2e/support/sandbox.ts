@@ -25,6 +25,12 @@ export class Sandbox {
     expect((await this.request.post(`${SANDBOX_URL}/__sandbox/faults`, { data: fault })).ok()).toBeTruthy();
   }
 
+  /** Sets a donation's status, or scripts what the next polls return. */
+  async scriptStatus(partnerDonationId: string, change: { status?: string; sequence?: string[] }) {
+    const url = `${SANDBOX_URL}/__sandbox/donations/${partnerDonationId}/status`;
+    expect((await this.request.post(url, { data: change })).ok()).toBeTruthy();
+  }
+
   /** Reads a donation's status the way a partner's server would, with the publishable key. */
   async donationStatus(partnerDonationId: string): Promise<string> {
     const response = await this.request.get(`${SANDBOX_URL}/v1/partner/donations/status/${partnerDonationId}`, {

@@ -92,4 +92,8 @@ impl WidgetHost for DomHost {
             let _ = window.location().assign(donation_link);
         }
     }
+
+    fn page_hidden(&self) -> bool {
+        web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+    }
 }
