@@ -204,7 +204,12 @@ pub fn dropped_connection() -> Response {
     let failing = futures_util::stream::once(async {
         Err::<bytes::Bytes, std::io::Error>(std::io::Error::other("injected fault: connection dropped"))
     });
-    Response::new(Body::from_stream(failing))
+    let mut response = Response::new(Body::from_stream(failing));
+    // Never sent; it only labels the request log line. nginx uses 444 for "closed without response".
+    if let Ok(status) = StatusCode::from_u16(444) {
+        *response.status_mut() = status;
+    }
+    response
 }
 
 /// The handler's JSON object plus a `padding` field of ~3 MiB, keeping its status.

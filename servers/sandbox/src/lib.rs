@@ -21,11 +21,11 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{Extensions, HeaderName, Method, Request, Response, header};
+use axum::http::{Extensions, HeaderName, HeaderValue, Method, Request, Response, header};
 use axum::routing::{get, post};
+use axum::{Router, middleware};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .route("/checkout/{id}/fail", post(checkout::fail))
         .fallback(error::not_found)
         .layer(cors())
+        .layer(middleware::map_response(close_connection))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -61,6 +62,16 @@ pub fn app(state: AppState) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
+}
+
+/// Decision: no keep-alive; every response closes its connection. A browser silently
+/// resends a request that failed on a *reused* keep-alive socket before any response
+/// byte (even a POST), so a `drop` fault would be retried away and the page would never
+/// see it. On fresh connections the page sees the network error every time. On
+/// loopback a new connection costs next to nothing, and `fetch` can't observe the header.
+async fn close_connection(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// CORS a real browser accepts from any partner page (the docs leave CORS open, §7.3):

@@ -351,6 +351,8 @@ async fn cors_preflight_allows_the_widget_and_exposes_rate_limit_headers() {
     assert_eq!(response.header("access-control-allow-headers"), Some("content-type,x-partner-key"));
     assert_eq!(response.header("access-control-max-age"), Some("600"));
     assert_eq!(response.header("access-control-allow-credentials"), None);
+    // No keep-alive, so a browser never resends a request dropped by a fault on a reused socket.
+    assert_eq!(response.header("connection"), Some("close"));
     // A preflight is neither counted nor rate-limited.
     assert!(response.header("x-ratelimit-limit").is_none());
     assert_eq!(sandbox.state.lock().stats.create_link, 0);
@@ -373,6 +375,7 @@ async fn cors_headers_are_on_successes_and_errors_alike() {
         let response = sandbox.send(with_origin(key)).await;
         assert_eq!(response.status, status);
         assert_eq!(response.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(response.header("connection"), Some("close"));
         let exposed = response.header("access-control-expose-headers").expect("exposed headers");
         for header in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"] {
             assert!(exposed.contains(header), "{exposed}");
