@@ -21,7 +21,7 @@ DEMO_PAGE_PORT ?= 8080
 TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
 
-.PHONY: help setup build sandbox demo test lint test-native test-wasm test-e2e clean
+.PHONY: help setup build sandbox demo test lint test-native test-types test-wasm test-e2e clean
 
 help:
 	@echo "make demo   build, start the SIR sandbox and open the demo partner page"
@@ -31,9 +31,11 @@ help:
 setup:
 	@scripts/setup.sh
 
-## The distributable bundle: dist/sir-donate.js (loader) + dist/wasm/ (glue + wasm).
+## The distributable bundle: dist/sir-donate.js (loader) + dist/wasm/ (glue + wasm),
+## and the npm package in dist/npm/ (packed as dist/sir-donate-<version>.tgz).
 build: setup
 	trunk build --release
+	node js/build.mjs
 
 sandbox: setup
 	cargo build -p sir-sandbox
@@ -41,7 +43,7 @@ sandbox: setup
 demo: build sandbox
 	@scripts/demo.sh $(DEMO_SANDBOX_PORT) $(DEMO_PAGE_PORT)
 
-test: lint test-native test-wasm test-e2e
+test: lint test-native test-types test-wasm test-e2e
 
 lint: setup
 	cargo fmt --all --check
@@ -50,6 +52,10 @@ lint: setup
 
 test-native: setup
 	cargo test --workspace
+
+## The hand-written TypeScript types, checked against a consumer using every part.
+test-types: setup
+	npx tsc -p js/types-test/tsconfig.json
 
 ## Component tests in headless Chromium, against a sandbox of their own.
 test-wasm: sandbox

@@ -151,6 +151,14 @@ test.describe("create-link (POST, never retried)", () => {
     await seeError("unauthorized");
   });
 
+  test("a 403 is forbidden", async ({ page: p }) => {
+    await sandbox.fault({ endpoint: "create-link", kind: "status", status: 403 });
+    await ready(p);
+    await widget.donateButton().click();
+    await seeError("forbidden");
+    await widget.seeAlert("isn't allowed");
+  });
+
   test("a dropped connection is a network error and not retried", async ({ page: p }) => {
     await sandbox.fault({ endpoint: "create-link", kind: "drop" });
     await ready(p);
@@ -203,6 +211,21 @@ test.describe("status following", () => {
     expect(statuses).toEqual(["pending", "completed"]);
     const polls = (await sandbox.stats()).requests.status;
     await p.waitForTimeout(3000);
+    expect((await sandbox.stats()).requests.status).toBe(polls);
+  });
+
+  test("removing the widget stops polling and cancels its requests", async ({ page: p }) => {
+    await p.goto(page());
+    await widget.seeNonprofit("American Red Cross");
+    await widget.donateButton().click();
+    await p.waitForURL(/\/checkout\//);
+    await p.goto(page());
+    await widget.seeStatus("Your donation is processing");
+    await expect.poll(async () => (await sandbox.stats()).requests.status).toBeGreaterThanOrEqual(2);
+    await p.locator("sir-donate").evaluate((element) => element.remove());
+    await p.waitForTimeout(500);
+    const polls = (await sandbox.stats()).requests.status;
+    await p.waitForTimeout(4000);
     expect((await sandbox.stats()).requests.status).toBe(polls);
   });
 

@@ -38,6 +38,7 @@ export default defineConfig({
       url: `${SANDBOX_URL}/healthz`,
       reuseExistingServer: false,
       stdout: "ignore",
+      stderr: "ignore",
     },
     {
       command: `node ../scripts/serve.mjs --dir ../dist --pages pages --port 8794 --api-base ${SANDBOX_URL}`,

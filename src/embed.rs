@@ -121,6 +121,13 @@ impl WidgetHandle {
     }
 }
 
+/// `free()` from JavaScript (or a drop in Rust) is a `destroy()`.
+impl Drop for WidgetHandle {
+    fn drop(&mut self) {
+        self.destroy();
+    }
+}
+
 fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
     match host.shadow_root() {
         Some(root) => Ok(root),

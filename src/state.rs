@@ -26,6 +26,8 @@ const POLL_DEADLINE_MS: f64 = 30.0 * 60.0 * 1000.0;
 pub enum WidgetEvent {
     Ready,
     Organization(Organization),
+    /// The donor's choice changed: amount in minor units (`None` while invalid).
+    Change { amount: Option<u64>, currency: String, frequency: Frequency, valid: bool },
     LinkCreated { donation: PendingDonation, donation_link: String },
     Status { partner_donation_id: String, status: DonationStatus },
     Completed { partner_donation_id: String },
@@ -215,6 +217,7 @@ impl WidgetState {
             storage_scope,
         };
         state.announce_loading();
+        state.announce_changes();
         if let Some(pending) = session::load(&state.storage_scope.get_value()) {
             state.follow(pending);
         }
@@ -244,6 +247,22 @@ impl WidgetState {
                     announced.unwrap_or(false)
                 }
                 _ => announced.unwrap_or(false),
+            }
+        });
+    }
+
+    /// Emits `change` whenever the amount, frequency or validity changes (not on
+    /// the first render: `ready` covers the initial state).
+    fn announce_changes(&self) {
+        let (host, options, amount_minor, frequency, email_valid) =
+            (self.host, self.options, self.amount_minor, self.frequency, self.email_valid);
+        Effect::new(move |first: Option<()>| {
+            let amount = amount_minor.get().ok();
+            let valid = amount.is_some() && email_valid.get();
+            let frequency = frequency.get();
+            let currency = options.with(|o| o.amounts.currency.code().to_owned());
+            if first.is_some() {
+                host.with_value(|h| h.emit(WidgetEvent::Change { amount, currency, frequency, valid }));
             }
         });
     }

@@ -58,6 +58,15 @@ impl WidgetHost for DomHost {
                     ("logoUrl", optional_text(org.logo_url.as_deref())),
                 ]),
             ),
+            WidgetEvent::Change { amount, currency, frequency, valid } => self.dispatch(
+                "change",
+                &detail(&[
+                    ("amount", amount.map_or(JsValue::NULL, |a| JsValue::from_f64(a as f64))),
+                    ("currency", text(&currency)),
+                    ("frequency", text(frequency.as_str())),
+                    ("valid", JsValue::from_bool(valid)),
+                ]),
+            ),
             WidgetEvent::LinkCreated { donation, donation_link } => self.dispatch(
                 "link-created",
                 &detail(&[

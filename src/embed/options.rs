@@ -35,9 +35,14 @@ pub fn read(options: &JsValue) -> Result<RawOptions, JsValue> {
 fn to_text(name: &str, value: &JsValue) -> Result<String, JsValue> {
     if let Some(text) = value.as_string() {
         Ok(text)
-    } else if value.as_f64().is_some() || value.as_bool().is_some() {
-        // JavaScript's own String(): no float formatting code in the wasm.
-        Ok(String::from(js_sys::JsString::from(value.clone())))
+    } else if let Some(flag) = value.as_bool() {
+        Ok(if flag { "true" } else { "false" }.to_owned())
+    } else if value.as_f64().is_some() {
+        // JavaScript's own Number#toString: no float formatting code in the wasm.
+        js_sys::Number::from(value.clone())
+            .to_string(10)
+            .map(String::from)
+            .map_err(|_| to_js_error(OptionError::new(name, "must be a finite number")))
     } else {
         Err(to_js_error(OptionError::new(name, "must be a string, number or boolean")))
     }

@@ -1,0 +1,218 @@
+import { expect, test, type CDPSession } from "@playwright/test";
+import { SANDBOX_URL } from "./playwright.config";
+import { DEMO_KEY, Sandbox } from "./support/sandbox";
+import { DonateWidget } from "./support/widget";
+
+// The embed surface as partners use it: script tag, custom element, JS API, events.
+
+test.beforeEach(async ({ request }) => {
+  await new Sandbox(request).reset();
+});
+
+test("two widgets and a doubled script tag: each widget works with its own events", async ({ page }) => {
+  const first = new DonateWidget(page, "#first");
+  const second = new DonateWidget(page, "#second");
+  await first.recordEvents();
+  await page.goto("/e2e/two-widgets.html");
+  await first.seeNonprofit("Water.org");
+  await second.seeNonprofit("Feeding America");
+  // The second widget has its own options: euro presets, German formatting.
+  await expect(second.root.getByRole("radio", { name: /^5,00\s€$/ })).toBeVisible();
+  await expect(second.donateButton()).toHaveText(/^Donate 15,00\s€$/);
+  const names = await page.evaluate(() =>
+    new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      for (const id of ["first", "second"]) {
+        document.getElementById(id)!.addEventListener("sir-donate:change", (e) => {
+          seen.push(`${id}:${(e as CustomEvent).detail.amount}`);
+          if (seen.length === 1) setTimeout(() => resolve(seen), 300);
+        });
+      }
+      const radio = document.getElementById("second")!.shadowRoot!.querySelector<HTMLInputElement>("input[type=radio]")!;
+      radio.click();
+    }),
+  );
+  expect(names).toEqual(["second:500"]);
+  expect(await page.evaluate(() => customElements.get("sir-donate") !== undefined)).toBe(true);
+});
+
+test("elements added later, and attribute changes, update live", async ({ page }) => {
+  await page.goto("/e2e/two-widgets.html");
+  await new DonateWidget(page, "#first").seeNonprofit("Water.org");
+  await page.evaluate((key) => {
+    const late = document.createElement("sir-donate");
+    late.id = "late";
+    late.setAttribute("key", key);
+    late.setAttribute("org", "st-jude");
+    late.setAttribute("api-base", "http://127.0.0.1:8793");
+    document.getElementById("later")!.append(late);
+  }, DEMO_KEY);
+  const late = new DonateWidget(page, "#late");
+  await late.seeNonprofit("St. Jude Children's Research Hospital");
+  await page.locator("#late").evaluate((el) => el.setAttribute("org", "american-red-cross"));
+  await late.seeNonprofit("American Red Cross");
+  await page.locator("#late").evaluate((el) => el.setAttribute("amounts", "7,70"));
+  await expect(late.root.getByRole("radio", { name: "$70.00" })).toBeVisible();
+});
+
+test("the fallback content shows until the widget is ready", async ({ page }) => {
+  // Hold the wasm back to see the page before the widget.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/e2e/fallback.html");
+  await expect(page.getByRole("link", { name: "Donate to Water.org" })).toBeVisible();
+  release();
+  const widget = new DonateWidget(page);
+  await widget.seeNonprofit("Water.org");
+  await expect(page.getByRole("link", { name: "Donate to Water.org" })).toBeHidden();
+});
+
+test("a wasm that fails to load keeps the fallback and reports load_failed", async ({ page }) => {
+  const widget = new DonateWidget(page);
+  await widget.recordEvents();
+  await page.route("**/wasm/sir-donate_bg.wasm", (route) => route.fulfill({ status: 404, body: "not found" }));
+  const pageErrors: Error[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error));
+  await page.goto("/e2e/fallback.html");
+  await expect.poll(() => widget.events("error")).toHaveLength(1);
+  expect((await widget.events("error"))[0]).toMatchObject({ code: "load_failed", retryable: true });
+  await expect(page.getByRole("link", { name: "Donate to Water.org" })).toBeVisible();
+  expect(pageErrors).toEqual([]);
+});
+
+test("the JS API mounts, updates, reports events and destroys", async ({ page }) => {
+  await page.goto("/e2e/blank.html");
+  const result = await page.evaluate(
+    async ({ key, api }) => {
+      const log: string[] = [];
+      const handle = await window.SirDonate!.mount("#donate", { key, org: "water-org", apiBase: api, amounts: [5, 10] });
+      const onOrganization = (detail: { name: string }) => log.push(`organization:${detail.name}`);
+      handle.on("organization", onOrganization);
+      handle.on("ready", () => log.push("ready"));
+      await new Promise((r) => setTimeout(r, 1000));
+      handle.off("organization", onOrganization);
+      handle.update({ org: "st-jude" });
+      await new Promise((r) => setTimeout(r, 1000));
+      const shown = handle.element.shadowRoot!.textContent!;
+      handle.destroy();
+      return { log, shown, after: handle.element.shadowRoot!.childNodes.length, version: window.SirDonate!.version };
+    },
+    { key: DEMO_KEY, api: SANDBOX_URL },
+  );
+  expect(result.log).toContain("organization:Water.org");
+  expect(result.log).not.toContain("organization:St. Jude Children's Research Hospital");
+  expect(result.shown).toContain("St. Jude Children's Research Hospital");
+  expect(result.after).toBe(0);
+  expect(result.version).toMatch(/^\d+\.\d+\.\d+$/);
+});
+
+test("a refused key reported at mount still reaches handle.on('error')", async ({ page }) => {
+  await page.goto("/e2e/blank.html");
+  const codes = await page.evaluate(async () => {
+    const handle = await window.SirDonate!.mount("#donate", { key: "sk_test_123", org: "water-org" });
+    const codes: string[] = [];
+    handle.on("error", (detail) => codes.push(detail.code));
+    await new Promise((r) => setTimeout(r, 300));
+    handle.destroy();
+    return codes;
+  });
+  expect(codes).toEqual(["secret_key_refused"]);
+});
+
+test("bad options reject with a typed error naming the option", async ({ page }) => {
+  await page.goto("/e2e/blank.html");
+  const errors = await page.evaluate(async (key) => {
+    const out: Array<{ name: string; code: string; option: string }> = [];
+    for (const options of [
+      { key, org: "water-org", colour: "red" },
+      { key, org: "water-org", frequency: "weekly" },
+      { key, org: "water-org", amounts: ["ten"] },
+    ]) {
+      try {
+        await window.SirDonate!.mount("#donate", options as never);
+      } catch (e) {
+        const error = e as { name: string; code: string; option: string };
+        out.push({ name: error.name, code: error.code, option: error.option });
+      }
+    }
+    return out;
+  }, DEMO_KEY);
+  expect(errors).toEqual([
+    { name: "SirDonateOptionError", code: "invalid_option", option: "colour" },
+    { name: "SirDonateOptionError", code: "invalid_option", option: "frequency" },
+    { name: "SirDonateOptionError", code: "invalid_option", option: "amounts" },
+  ]);
+});
+
+async function domCounts(session: CDPSession) {
+  await session.send("HeapProfiler.collectGarbage");
+  const { metrics } = await session.send("Performance.getMetrics");
+  const value = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+  return { nodes: value("Nodes"), listeners: value("JSEventListeners") };
+}
+
+test("100 mount/destroy cycles leave no nodes or listeners behind", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto("/e2e/blank.html");
+  const session = await page.context().newCDPSession(page);
+  await session.send("Performance.enable");
+  const cycle = (times: number) =>
+    page.evaluate(
+      async ({ key, api, times }) => {
+        for (let i = 0; i < times; i++) {
+          const handle = await window.SirDonate!.mount("#donate", { key, org: "water-org", apiBase: api });
+          handle.on("change", () => {});
+          await new Promise((r) => setTimeout(r, 20));
+          handle.destroy();
+        }
+      },
+      { key: DEMO_KEY, api: SANDBOX_URL, times },
+    );
+  await cycle(5); // warm up: first-use allocations are not leaks
+  const before = await domCounts(session);
+  await cycle(100);
+  const after = await domCounts(session);
+  expect(after.nodes - before.nodes).toBeLessThanOrEqual(5);
+  expect(after.listeners - before.listeners).toBeLessThanOrEqual(5);
+});
+
+test("global hostile CSS can't break the widget, and the widget's CSS stays inside", async ({ page }) => {
+  const widget = new DonateWidget(page);
+  await page.goto("/e2e/hostile.html");
+  await widget.seeNonprofit("American Red Cross");
+  const button = widget.donateButton("Donate $25.00");
+  await expect(button).toBeVisible();
+  const box = await button.boundingBox();
+  expect(box!.height).toBeGreaterThanOrEqual(44);
+  await expect(widget.root.getByLabel(/Email/)).toBeVisible();
+  const fontSize = await widget.root.getByText("American Red Cross", { exact: true }).evaluate((el) => getComputedStyle(el).fontSize);
+  expect(parseFloat(fontSize)).toBeGreaterThan(14);
+  // The widget's own classes never style the page.
+  expect(await page.locator("p.after").evaluate((el) => getComputedStyle(el).color)).not.toBe("rgb(11, 95, 255)");
+  expect(await page.evaluate(() => document.head.querySelectorAll("style").length)).toBe(0);
+  await button.click();
+  await page.waitForURL(/\/checkout\//);
+});
+
+for (const [name, csp] of [
+  ["nonce and strict-dynamic", `default-src 'none'; script-src 'nonce-r4nd0m' 'strict-dynamic' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`],
+  ["'self' only", `default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`],
+]) {
+  test(`works under a strict CSP (${name})`, async ({ page }) => {
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    const widget = new DonateWidget(page);
+    await page.goto(`/e2e/csp.html?csp=${encodeURIComponent(csp)}`);
+    await widget.seeNonprofit("American Red Cross");
+    await expect(widget.root.locator("img")).toHaveJSProperty("complete", true);
+    await widget.donateButton("Donate $25.00").click();
+    await page.waitForURL(/\/checkout\//);
+    expect(violations).toEqual([]);
+  });
+}

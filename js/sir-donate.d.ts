@@ -1,0 +1,138 @@
+/**
+ * sir-donate: an embeddable donation widget for the SIR Giving Partner API.
+ * Hand-written public types; nothing of the wasm-bindgen internals is exposed.
+ */
+
+/** Options, as for `SirDonate.mount()` and (kebab-case) as `<sir-donate>` attributes. */
+export interface SirDonateOptions {
+  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key. */
+  key: string;
+  /** Nonprofit slug, or several (array or comma-separated); the first is preselected. */
+  org: string | string[];
+  /** API host; defaults to the host of the key's environment. Must be https (or http to loopback). */
+  apiBase?: string;
+  /** Preset amounts in major units, e.g. `[10, 25, 50]` or `"10,25,50"`. */
+  amounts?: number[] | string;
+  /** Preselected amount in major units. */
+  amount?: number | string;
+  /** Smallest custom amount, major units. Default 1. */
+  min?: number | string;
+  /** Largest custom amount, major units. Default 1,000,000. */
+  max?: number | string;
+  /** ISO 4217 code. Default `"USD"`. */
+  currency?: string;
+  /** BCP 47 locale for formatting; default the page's `lang`. */
+  locale?: string;
+  /** Default `"once"`. */
+  frequency?: SirDonateFrequency;
+  /** Hide the once/monthly choice. */
+  lockFrequency?: boolean | string;
+  mode?: "inline" | "button";
+  target?: "same-tab" | "new-tab" | "popup";
+  /** Text of the button. */
+  label?: string;
+  theme?: "light" | "dark" | "auto";
+  /** Base URL of your server implementing the delegation contract (rewards, webhook-driven status). */
+  partnerEndpoint?: string;
+  /** Sent with each donation as `referralCode`. */
+  referralCode?: string;
+}
+
+export type SirDonateFrequency = "once" | "monthly";
+
+export type SirDonateStatus = "pending" | "processing" | "completed" | "failed" | "cancelled" | "expired";
+
+/** Stable error codes of `error` events. */
+export type SirDonateErrorCode =
+  | "invalid_key"
+  | "secret_key_refused"
+  | "unauthorized"
+  | "forbidden"
+  | "organization_not_found"
+  | "organization_inactive"
+  | "donations_disabled"
+  | "donation_not_found"
+  | "invalid_request"
+  | "rate_limited"
+  | "server_error"
+  | "network"
+  | "timeout"
+  | "invalid_response"
+  | "unsafe_link"
+  | "invalid_option"
+  | "load_failed";
+
+/** The `detail` of each event, by type. */
+export interface SirDonateEventDetails {
+  ready: Record<string, never>;
+  organization: { slug: string | null; name: string; ein: string | null; logoUrl: string | null };
+  change: { amount: number | null; currency: string; frequency: SirDonateFrequency; valid: boolean };
+  "link-created": {
+    partnerDonationId: string;
+    donationLink: string;
+    /** Minor units (cents). */
+    amount: number;
+    currency: string;
+    frequency: SirDonateFrequency;
+    nonprofit: string;
+  };
+  status: { partnerDonationId: string; status: SirDonateStatus };
+  completed: { partnerDonationId: string };
+  error: { code: SirDonateErrorCode; message: string; retryable: boolean; option?: string };
+}
+
+export type SirDonateEventType = keyof SirDonateEventDetails;
+
+/** Thrown (or rejected) for an unknown option or a bad value. */
+export interface SirDonateOptionError extends Error {
+  name: "SirDonateOptionError";
+  code: "invalid_option";
+  /** The option at fault, e.g. `"frequency"`. */
+  option: string;
+}
+
+/** A mounted widget. */
+export interface SirDonateHandle {
+  readonly element: HTMLElement;
+  /** Changes some options; the others keep their values. Throws `SirDonateOptionError`. */
+  update(options: Partial<SirDonateOptions>): void;
+  /** Removes the widget with all its listeners, timers and requests. */
+  destroy(): void;
+  on<T extends SirDonateEventType>(type: T, listener: (detail: SirDonateEventDetails[T]) => void): void;
+  off<T extends SirDonateEventType>(type: T, listener: (detail: SirDonateEventDetails[T]) => void): void;
+}
+
+export interface SirDonateApi {
+  readonly version: string;
+  /** Resolves once the widget's code is loaded (reading it starts the load). */
+  readonly ready: Promise<SirDonateApi>;
+  /** Mounts a widget into an element (or the first match of a selector). */
+  mount(target: HTMLElement | string, options: SirDonateOptions): Promise<SirDonateHandle>;
+}
+
+/** The `<sir-donate>` element. */
+export interface HTMLSirDonateElement extends HTMLElement {}
+
+declare global {
+  interface Window {
+    SirDonate?: SirDonateApi;
+  }
+  interface HTMLElementTagNameMap {
+    "sir-donate": HTMLSirDonateElement;
+  }
+  interface HTMLElementEventMap {
+    "sir-donate:ready": CustomEvent<SirDonateEventDetails["ready"]>;
+    "sir-donate:organization": CustomEvent<SirDonateEventDetails["organization"]>;
+    "sir-donate:change": CustomEvent<SirDonateEventDetails["change"]>;
+    "sir-donate:link-created": CustomEvent<SirDonateEventDetails["link-created"]>;
+    "sir-donate:status": CustomEvent<SirDonateEventDetails["status"]>;
+    "sir-donate:completed": CustomEvent<SirDonateEventDetails["completed"]>;
+    "sir-donate:error": CustomEvent<SirDonateEventDetails["error"]>;
+  }
+}
+
+/**
+ * npm: loads the widget once and resolves to the SirDonate API, or to `null` where
+ * there is no DOM (server-side rendering). Importing the package has no side effects.
+ */
+export declare function loadSirDonate(): Promise<SirDonateApi | null>;

@@ -1,0 +1,197 @@
+/*! sir-donate · the <sir-donate> element and the SirDonate API, shared by the
+ * script-tag loader (script.js) and the npm package (npm.js). */
+
+/**
+ * Defines <sir-donate> (once per page) and returns the SirDonate API.
+ * `loadGlue()` resolves to the wasm-bindgen glue module, already initialized.
+ */
+export function install(loadGlue) {
+  // Replaced at build time with the crate version (js/build.mjs).
+  var VERSION = __SIR_DONATE_VERSION__;
+  var PREFIX = "sir-donate:";
+  var ATTRIBUTES = [
+    "key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
+    "lock-frequency", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
+  ];
+  var EVENTS = ["ready", "organization", "change", "link-created", "status", "completed", "error"];
+
+  var core;
+
+  /** The initialized wasm-bindgen glue, loaded once per page. */
+  function loadCore() {
+    if (!core) core = loadGlue();
+    return core;
+  }
+
+  function camelCase(name) {
+    return name.replace(/-([a-z])/g, function (_, letter) { return letter.toUpperCase(); });
+  }
+
+  function optionsFromAttributes(element) {
+    var options = {};
+    ATTRIBUTES.forEach(function (name) {
+      if (element.hasAttribute(name)) options[camelCase(name)] = element.getAttribute(name);
+    });
+    return options;
+  }
+
+  function emit(element, type, detail) {
+    element.dispatchEvent(new CustomEvent(PREFIX + type, { bubbles: true, composed: true, detail: detail }));
+  }
+
+  function loadFailed(error) {
+    return {
+      code: "load_failed",
+      message: "The donation form could not be loaded. " + String((error && error.message) || error),
+      retryable: true,
+    };
+  }
+
+  var placeholderSheet;
+  /** Until the widget is ready: the element's own children (a fallback link), or a
+   * disabled Donate button, so the page shows something at once. */
+  function paintPlaceholder(root, element) {
+    if (root.childNodes.length) return;
+    if (element.childNodes.length) {
+      root.appendChild(document.createElement("slot"));
+      return;
+    }
+    if (!placeholderSheet && "adoptedStyleSheets" in root) {
+      placeholderSheet = new CSSStyleSheet();
+      placeholderSheet.replaceSync(
+        ":host{display:block}button{font:700 16px system-ui,sans-serif;min-height:48px;padding:0 20px;border:0;" +
+          "border-radius:10px;background:#0b5fff;color:#fff;opacity:.7}"
+      );
+    }
+    if (placeholderSheet) root.adoptedStyleSheets = [placeholderSheet];
+    var button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("aria-disabled", "true");
+    button.setAttribute("aria-busy", "true");
+    button.textContent = element.getAttribute("label") || "Donate";
+    root.appendChild(button);
+  }
+
+  /** Reaching for the widget (pointer, focus, touch) loads it now rather than at idle. */
+  function loadOnIntent(element) {
+    var intents = ["pointerenter", "focusin", "touchstart", "click"];
+    function now() {
+      intents.forEach(function (type) { element.removeEventListener(type, now); });
+      loadCore().catch(function () {});
+    }
+    intents.forEach(function (type) { element.addEventListener(type, now, { passive: true }); });
+  }
+
+  function SirDonateElement() {
+    return Reflect.construct(HTMLElement, [], SirDonateElement);
+  }
+  SirDonateElement.prototype = Object.create(HTMLElement.prototype);
+  SirDonateElement.prototype.constructor = SirDonateElement;
+  Object.setPrototypeOf(SirDonateElement, HTMLElement);
+  Object.defineProperty(SirDonateElement, "observedAttributes", { get: function () { return ATTRIBUTES; } });
+
+  SirDonateElement.prototype.connectedCallback = function () {
+    var element = this;
+    var root = element.shadowRoot || element.attachShadow({ mode: "open" });
+    paintPlaceholder(root, element);
+    loadOnIntent(element);
+    (core || idle).then(function () { return loadCore(); }).then(function (glue) {
+      // Removed again before the wasm arrived, or already mounted: nothing to do.
+      if (!element.isConnected || element._sirHandle) return;
+      element._sirHandle = glue.mount(element, optionsFromAttributes(element));
+    }).catch(function (error) {
+      // Bad options throw a typed SirDonateOptionError; anything else is a load failure.
+      emit(element, "error", error && error.code === "invalid_option"
+        ? { code: error.code, message: error.message, retryable: false, option: error.option }
+        : loadFailed(error));
+    });
+  };
+
+  SirDonateElement.prototype.disconnectedCallback = function () {
+    var handle = this._sirHandle;
+    this._sirHandle = null;
+    // free() drops the Rust handle, which unmounts and cancels timers and requests.
+    if (handle) handle.free();
+  };
+
+  SirDonateElement.prototype.attributeChangedCallback = function (name, previous, value) {
+    if (!this._sirHandle || previous === value) return;
+    var change = {};
+    change[camelCase(name)] = value === null ? "" : value;
+    try {
+      this._sirHandle.update(change);
+    } catch (error) {
+      emit(this, "error", { code: error.code || "invalid_option", message: error.message, retryable: false, option: error.option });
+    }
+  };
+
+  /** SirDonate.mount(targetOrSelector, options) → Promise<handle>. */
+  function mount(target, options) {
+    return loadCore().then(function (glue) {
+      var element = typeof target === "string" ? document.querySelector(target) : target;
+      if (!(element instanceof HTMLElement)) {
+        var error = new Error("sir-donate: mount target not found: " + target);
+        error.name = "SirDonateOptionError";
+        error.code = "invalid_option";
+        error.option = "target";
+        throw error;
+      }
+      // Events dispatched before the caller could call on() (a refused key is reported
+      // at once) are kept and replayed to listeners added in the same task.
+      var early = [];
+      var recording = true;
+      function record(event) { if (recording) early.push(event); }
+      EVENTS.forEach(function (type) { element.addEventListener(PREFIX + type, record); });
+      function stopRecording() {
+        recording = false;
+        EVENTS.forEach(function (type) { element.removeEventListener(PREFIX + type, record); });
+      }
+      setTimeout(stopRecording, 0);
+      var native = glue.mount(element, options || {});
+      var listeners = [];
+      return {
+        element: element,
+        update: function (change) { if (native) native.update(change || {}); },
+        destroy: function () {
+          stopRecording();
+          listeners.forEach(function (entry) { element.removeEventListener(PREFIX + entry.type, entry.wrapper); });
+          listeners = [];
+          if (native) native.free();
+          native = null;
+        },
+        on: function (type, listener) {
+          var entry = { type: type, listener: listener, wrapper: function (event) { listener(event.detail); } };
+          listeners.push(entry);
+          element.addEventListener(PREFIX + type, entry.wrapper);
+          if (recording) {
+            early.forEach(function (event) {
+              if (event.type === PREFIX + type) queueMicrotask(function () { listener(event.detail); });
+            });
+          }
+        },
+        off: function (type, listener) {
+          listeners = listeners.filter(function (entry) {
+            if (entry.type !== type || entry.listener !== listener) return true;
+            element.removeEventListener(PREFIX + type, entry.wrapper);
+            return false;
+          });
+        },
+      };
+    });
+  }
+
+  /** Resolves when the browser is idle (or soon, where it has no idle callback). */
+  var idle = new Promise(function (resolve) {
+    if ("requestIdleCallback" in window) requestIdleCallback(function () { resolve(); }, { timeout: 2000 });
+    else setTimeout(resolve, 200);
+  });
+
+  var api = { version: VERSION, mount: mount };
+  // Reading `ready` starts loading: a page that waits for the widget wants it now.
+  Object.defineProperty(api, "ready", {
+    enumerable: true,
+    get: function () { return loadCore().then(function () { return api; }); },
+  });
+  if (!customElements.get("sir-donate")) customElements.define("sir-donate", SirDonateElement);
+  return api;
+}

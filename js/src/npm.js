@@ -1,0 +1,31 @@
+/*! sir-donate for bundlers · `import { loadSirDonate } from "sir-donate"`.
+ * Importing has no side effects and is safe under SSR: nothing touches `window`
+ * until loadSirDonate() runs, in a browser. */
+
+let loading;
+
+/**
+ * Loads the widget (once) and resolves to the SirDonate API; resolves to `null` where
+ * there is no DOM (server-side rendering), like `@stripe/stripe-js`.
+ */
+export function loadSirDonate() {
+  if (typeof window === "undefined" || typeof document === "undefined") return Promise.resolve(null);
+  if (!loading) {
+    loading = import("./element.js").then(({ install }) => {
+      // Another copy (a script tag) may already run the page's widgets.
+      if (window.SirDonate && window.SirDonate.version) return window.SirDonate;
+      const api = install(() =>
+        import("./wasm/sir-donate.js").then((glue) =>
+          // A separate asset: bundlers copy it and rewrite this URL.
+          glue.default({ module_or_path: new URL("./wasm/sir-donate_bg.wasm", import.meta.url) }).then(() => glue),
+        ),
+      );
+      window.SirDonate = api;
+      return api;
+    });
+    loading.catch(() => {
+      loading = undefined;
+    });
+  }
+  return loading;
+}

@@ -1,0 +1,85 @@
+// Type-checked in CI (`make test-types`): a partner's code using every part of the
+// public surface. It must compile against sir-donate.d.ts alone.
+import type {
+  SirDonateApi,
+  SirDonateErrorCode,
+  SirDonateEventDetails,
+  SirDonateHandle,
+  SirDonateOptionError,
+  SirDonateOptions,
+  SirDonateStatus,
+} from "../sir-donate";
+
+const options: SirDonateOptions = {
+  key: "pk_test_123",
+  org: ["water-org", "st-jude"],
+  apiBase: "https://devapi.sirgiving.org",
+  amounts: [10, 25, 50],
+  amount: 25,
+  min: "5",
+  max: 500,
+  currency: "USD",
+  locale: "en-US",
+  frequency: "monthly",
+  lockFrequency: true,
+  mode: "button",
+  target: "popup",
+  label: "Give",
+  theme: "auto",
+  partnerEndpoint: "https://partner.example/api",
+  referralCode: "REFER123",
+};
+
+async function useApi(api: SirDonateApi): Promise<void> {
+  const ready: SirDonateApi = await api.ready;
+  const version: string = ready.version;
+  const handle: SirDonateHandle = await api.mount("#donate", options);
+  const element: HTMLElement = handle.element;
+  handle.update({ amount: 10, frequency: "once" });
+  const onLink = (detail: SirDonateEventDetails["link-created"]) => {
+    const cents: number = detail.amount;
+    const id: string = detail.partnerDonationId;
+    console.log(cents, id, detail.donationLink, detail.frequency, version, element);
+  };
+  handle.on("link-created", onLink);
+  handle.off("link-created", onLink);
+  handle.on("ready", () => {});
+  handle.on("organization", (detail) => console.log(detail.name, detail.ein ?? "no EIN", detail.logoUrl));
+  handle.on("change", (detail) => console.log(detail.amount ?? 0, detail.valid, detail.currency));
+  handle.on("status", (detail) => {
+    const status: SirDonateStatus = detail.status;
+    console.log(status);
+  });
+  handle.on("completed", (detail) => console.log(detail.partnerDonationId));
+  handle.on("error", (detail) => {
+    const code: SirDonateErrorCode = detail.code;
+    if (detail.retryable) console.log(code, detail.message, detail.option);
+  });
+  handle.destroy();
+  try {
+    await api.mount(document.createElement("div"), { key: "pk_test_1", org: "x" });
+  } catch (error) {
+    const typed = error as SirDonateOptionError;
+    console.log(typed.code === "invalid_option", typed.option);
+  }
+}
+
+// The custom element and its events are typed on the DOM.
+const widget = document.querySelector("sir-donate");
+widget?.addEventListener("sir-donate:completed", (event) => console.log(event.detail.partnerDonationId));
+widget?.addEventListener("sir-donate:error", (event) => {
+  const code: SirDonateErrorCode = event.detail.code;
+  console.log(code);
+});
+const created = document.createElement("sir-donate");
+created.setAttribute("org", "water-org");
+if (window.SirDonate) void useApi(window.SirDonate);
+
+// @ts-expect-error: a required option is missing.
+const missingKey: SirDonateOptions = { org: "water-org" };
+// @ts-expect-error: "weekly" is not a frequency.
+const badFrequency: SirDonateOptions = { key: "pk_test_1", org: "x", frequency: "weekly" };
+// @ts-expect-error: wasm-bindgen internals are not part of the public types.
+import type { WidgetHandle } from "../sir-donate";
+console.log(missingKey, badFrequency);
+export type { WidgetHandle };
