@@ -27,10 +27,23 @@ pub enum WidgetEvent {
     Ready,
     Organization(Organization),
     /// The donor's choice changed: amount in minor units (`None` while invalid).
-    Change { amount: Option<u64>, currency: String, frequency: Frequency, valid: bool },
-    LinkCreated { donation: PendingDonation, donation_link: String },
-    Status { partner_donation_id: String, status: DonationStatus },
-    Completed { partner_donation_id: String },
+    Change {
+        amount: Option<u64>,
+        currency: String,
+        frequency: Frequency,
+        valid: bool,
+    },
+    LinkCreated {
+        donation: PendingDonation,
+        donation_link: String,
+    },
+    Status {
+        partner_donation_id: String,
+        status: DonationStatus,
+    },
+    Completed {
+        partner_donation_id: String,
+    },
     Error(ApiError),
 }
 

@@ -252,7 +252,8 @@ async fn a_live_key_is_refused_against_a_non_production_host() {
 
 #[wasm_bindgen_test]
 async fn a_test_key_is_refused_against_the_production_host() {
-    let widget = Widget::mount(&[("key", DEMO_KEY), ("org", "american-red-cross"), ("apiBase", "https://api.sirgiving.org")]);
+    let widget =
+        Widget::mount(&[("key", DEMO_KEY), ("org", "american-red-cross"), ("apiBase", "https://api.sirgiving.org")]);
     widget.see("can't be used with the production API host").await;
     assert_eq!(widget.saw_error("invalid_key").await, ["invalid_key"]);
 }

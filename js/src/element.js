@@ -49,7 +49,8 @@ export function install(loadGlue) {
 
   var placeholderSheet;
   /** Until the widget is ready: the element's own children (a fallback link), or a
-   * disabled Donate button, so the page shows something at once. */
+   * placeholder card of the inline form's usual size with a disabled Donate button, so
+   * the page doesn't jump when the widget arrives. */
   function paintPlaceholder(root, element) {
     if (root.childNodes.length) return;
     if (element.childNodes.length) {
@@ -59,17 +60,23 @@ export function install(loadGlue) {
     if (!placeholderSheet && "adoptedStyleSheets" in root) {
       placeholderSheet = new CSSStyleSheet();
       placeholderSheet.replaceSync(
-        ":host{display:block}button{font:700 16px system-ui,sans-serif;min-height:48px;padding:0 20px;border:0;" +
-          "border-radius:10px;background:#0b5fff;color:#fff;opacity:.7}"
+        ":host{display:block}" +
+          "div{box-sizing:border-box;max-width:var(--sd-max-width,420px);min-height:var(--sd-reserved-height,620px);" +
+          "display:flex;flex-direction:column;justify-content:flex-end;padding:12px;border:1px solid #767676;" +
+          "border-radius:var(--sd-radius,10px);background:var(--sd-color-bg,#fff)}" +
+          "button{font:700 16px system-ui,sans-serif;min-height:48px;padding:0 20px;border:0;" +
+          "border-radius:var(--sd-radius,10px);background:var(--sd-color-accent,#0b5fff);color:#fff;opacity:.7}"
       );
     }
     if (placeholderSheet) root.adoptedStyleSheets = [placeholderSheet];
+    var card = document.createElement("div");
     var button = document.createElement("button");
     button.type = "button";
     button.setAttribute("aria-disabled", "true");
     button.setAttribute("aria-busy", "true");
     button.textContent = element.getAttribute("label") || "Donate";
-    root.appendChild(button);
+    card.appendChild(button);
+    root.appendChild(card);
   }
 
   /** Reaching for the widget (pointer, focus, touch) loads it now rather than at idle. */

@@ -40,7 +40,7 @@ fn to_text(name: &str, value: &JsValue) -> Result<String, JsValue> {
     } else if value.as_f64().is_some() {
         // JavaScript's own Number#toString: no float formatting code in the wasm.
         js_sys::Number::from(value.clone())
-            .to_string(10)
+            .to_string_with_radix(10)
             .map(String::from)
             .map_err(|_| to_js_error(OptionError::new(name, "must be a finite number")))
     } else {
