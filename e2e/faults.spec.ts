@@ -136,28 +136,19 @@ test.describe("create-link (POST, never retried)", () => {
     expect(error).toMatchObject({ code: "rate_limited", retryable: true });
   });
 
-  test("a 400 carries the API's message", async ({ page: p }) => {
-    await sandbox.fault({ endpoint: "create-link", kind: "status", status: 400 });
-    await ready(p);
-    await widget.donateButton().click();
-    await seeError("invalid_request");
-    await widget.seeAlert("The donation couldn't be created");
-  });
-
-  test("a 401 is unauthorized", async ({ page: p }) => {
-    await sandbox.fault({ endpoint: "create-link", kind: "status", status: 401 });
-    await ready(p);
-    await widget.donateButton().click();
-    await seeError("unauthorized");
-  });
-
-  test("a 403 is forbidden", async ({ page: p }) => {
-    await sandbox.fault({ endpoint: "create-link", kind: "status", status: 403 });
-    await ready(p);
-    await widget.donateButton().click();
-    await seeError("forbidden");
-    await widget.seeAlert("isn't allowed");
-  });
+  for (const [status, code, message] of [
+    [400, "invalid_request", "The donation couldn't be created"],
+    [401, "unauthorized", "isn't authorized"],
+    [403, "forbidden", "isn't allowed"],
+  ] as const) {
+    test(`a ${status} is ${code}, with a message for the donor`, async ({ page: p }) => {
+      await sandbox.fault({ endpoint: "create-link", kind: "status", status });
+      await ready(p);
+      await widget.donateButton().click();
+      await seeError(code);
+      await widget.seeAlert(message);
+    });
+  }
 
   test("a dropped connection is a network error and not retried", async ({ page: p }) => {
     await sandbox.fault({ endpoint: "create-link", kind: "drop" });

@@ -6,6 +6,7 @@
 mod error;
 pub mod fake;
 pub mod http;
+pub mod partner;
 pub mod session;
 mod types;
 

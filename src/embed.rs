@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::api::http::HttpSirApi;
+use crate::api::partner::PartnerClient;
 use crate::api::{ApiError, SirApi};
 use crate::components::DonationWidget;
 use crate::domain::{PublishableKey, RawOptions, WidgetOptions};
@@ -61,6 +62,7 @@ struct Mounted {
     _view: UnmountHandle<AnyViewState>,
     /// Kept to cancel requests and backoffs in flight on destroy.
     api: Option<Rc<HttpSirApi>>,
+    partner: Option<Rc<PartnerClient>>,
 }
 
 #[wasm_bindgen]
@@ -85,6 +87,9 @@ impl WidgetHandle {
             if let Some(api) = &mounted.api {
                 api.abort_all();
             }
+            if let Some(partner) = &mounted.partner {
+                partner.abort_all();
+            }
             drop(mounted);
             if let Some(root) = self.host.shadow_root() {
                 root.set_inner_html("");
@@ -101,6 +106,8 @@ impl WidgetHandle {
         container.set_class_name("sd-root");
         let locale = options.locale.clone().unwrap_or_else(|| page_locale(&document));
         container.set_attribute("lang", &locale)?;
+        container.set_attribute("dir", i18n::direction(&locale))?;
+        container.set_attribute("data-theme", options.theme.as_str())?;
         // Replaces the loader's placeholder (or fallback slot) in one step.
         root.replace_children_with_node_1(&container);
 
@@ -110,13 +117,17 @@ impl WidgetHandle {
             .and_then(|key| HttpSirApi::new(key, options.api_base.as_deref()))
             .map(Rc::new);
         let api = http.clone().map(|http| http as Rc<dyn SirApi>);
+        // Validated as an https (or loopback) URL by the options, so this only fails
+        // where the browser has no AbortController.
+        let partner = options.partner_endpoint.as_deref().and_then(|url| PartnerClient::new(url).ok()).map(Rc::new);
+        let partner_for_destroy = partner.clone();
         let host = Rc::new(DomHost::new(self.host.clone()));
         let separator = i18n::decimal_separator(&locale);
         let view = mount_to(container, move || {
-            let state = WidgetState::new(options, api, host, separator);
+            let state = WidgetState::new(options, api, partner, host, separator);
             view! { <DonationWidget state /> }.into_any()
         });
-        self.mounted = Some(Mounted { _view: view, api: http.ok() });
+        self.mounted = Some(Mounted { _view: view, api: http.ok(), partner: partner_for_destroy });
         Ok(())
     }
 }

@@ -9,10 +9,9 @@ use wasm_bindgen::prelude::*;
 use crate::api::ApiError;
 use crate::domain::{AmountError, Currency, DonationStatus, Frequency};
 
-/// One locale's copy.
+/// One locale's copy: every string the donor reads, in one table per language.
 pub struct Messages {
     pub loading: &'static str,
-    pub choose_nonprofit: &'static str,
     pub amount_legend: &'static str,
     pub other_amount: &'static str,
     pub frequency_legend: &'static str,
@@ -30,11 +29,20 @@ pub struct Messages {
     pub donate_again: &'static str,
     pub try_again: &'static str,
     pub secure_note: &'static str,
+    /// "Donate $25.00" / "Donate $25.00 monthly": exactly what will be charged.
+    pub donate_label: fn(&str, Frequency) -> String,
+    /// "$25.00 to Water.org" / "$25.00 monthly to Water.org".
+    pub summary: fn(&str, Frequency, &str) -> String,
+    pub amount_error: fn(&AmountError, u32, &str, &str) -> String,
+    pub error: fn(&ApiError) -> String,
+    pub status_title: fn(DonationStatus) -> &'static str,
+    pub status_detail: fn(DonationStatus) -> &'static str,
+    pub reward_earned: fn(u64) -> String,
+    pub reward_balance: fn(u64) -> String,
 }
 
 pub const EN: Messages = Messages {
     loading: "Loading…",
-    choose_nonprofit: "Nonprofit",
     amount_legend: "Amount",
     other_amount: "Other amount",
     frequency_legend: "Frequency",
@@ -52,49 +60,33 @@ pub const EN: Messages = Messages {
     donate_again: "Make another donation",
     try_again: "Try again",
     secure_note: "You'll finish on a secure checkout page.",
-};
-
-/// The table for a BCP 47 locale. Only English ships so far.
-pub fn messages(_locale: &str) -> &'static Messages {
-    &EN
-}
-
-/// The submit button's label, saying exactly what will be charged.
-pub fn donate_label(formatted_amount: &str, frequency: Frequency) -> String {
-    match frequency {
-        Frequency::Once => format!("{} {formatted_amount}", EN.donate),
-        Frequency::Monthly => format!("{} {formatted_amount} monthly", EN.donate),
-    }
-}
-
-pub fn amount_error(error: &AmountError, locale: &str, currency: Currency) -> String {
-    match error {
+    donate_label: |amount, frequency| match frequency {
+        Frequency::Once => format!("Donate {amount}"),
+        Frequency::Monthly => format!("Donate {amount} monthly"),
+    },
+    summary: |amount, frequency, nonprofit| match frequency {
+        Frequency::Once => format!("{amount} to {nonprofit}"),
+        Frequency::Monthly => format!("{amount} monthly to {nonprofit}"),
+    },
+    amount_error: |error, digits, min, max| match error {
         AmountError::Empty => "Enter an amount.".into(),
         AmountError::NotANumber => "Enter the amount as a number, like 25 or 25.50.".into(),
-        AmountError::TooPrecise => format!("Use at most {} digits after the decimal point.", currency.minor_digits()),
+        AmountError::TooPrecise => format!("Use at most {digits} digits after the decimal point."),
         AmountError::Overflow => "That amount is too large.".into(),
         AmountError::Zero => "Enter an amount above zero.".into(),
-        AmountError::BelowMinimum { min } => format!("The minimum is {}.", format_money(*min, currency, locale)),
-        AmountError::AboveMaximum { max } => format!("The maximum is {}.", format_money(*max, currency, locale)),
-    }
-}
-
-pub fn error_message(error: &ApiError) -> String {
-    error.to_string()
-}
-
-pub fn status_title(status: DonationStatus) -> &'static str {
-    match status {
+        AmountError::BelowMinimum { .. } => format!("The minimum is {min}."),
+        AmountError::AboveMaximum { .. } => format!("The maximum is {max}."),
+    },
+    // The error type's own messages are written for donors, in English.
+    error: |error| error.to_string(),
+    status_title: |status| match status {
         DonationStatus::Pending | DonationStatus::Processing => "Your donation is processing",
         DonationStatus::Completed => "Thank you! Your donation is complete",
         DonationStatus::Failed => "The payment didn't go through",
         DonationStatus::Cancelled => "The donation was cancelled",
         DonationStatus::Expired => "The checkout link expired",
-    }
-}
-
-pub fn status_detail(status: DonationStatus) -> &'static str {
-    match status {
+    },
+    status_detail: |status| match status {
         DonationStatus::Pending | DonationStatus::Processing => {
             "If you finished checkout, this updates by itself in a few seconds."
         }
@@ -102,7 +94,116 @@ pub fn status_detail(status: DonationStatus) -> &'static str {
         DonationStatus::Failed => "No money was taken. You can try again.",
         DonationStatus::Cancelled => "No money was taken.",
         DonationStatus::Expired => "No money was taken. Start again to get a fresh checkout link.",
+    },
+    reward_earned: |tokens| format!("You earned {tokens} SIR tokens for this donation."),
+    reward_balance: |balance| format!("Your SIR balance is now {balance}."),
+};
+
+pub const FR: Messages = Messages {
+    loading: "Chargement…",
+    amount_legend: "Montant",
+    other_amount: "Autre montant",
+    frequency_legend: "Fréquence",
+    once: "Une fois",
+    monthly: "Mensuel",
+    email: "E-mail",
+    first_name: "Prénom",
+    last_name: "Nom",
+    optional: "facultatif",
+    ein: "EIN",
+    donate: "Faire un don",
+    creating_link: "Préparation du paiement sécurisé…",
+    redirecting: "Redirection vers le paiement sécurisé…",
+    email_invalid: "Saisissez une adresse e-mail comme nom@exemple.fr.",
+    donate_again: "Faire un autre don",
+    try_again: "Réessayer",
+    secure_note: "Vous finaliserez sur une page de paiement sécurisée.",
+    donate_label: |amount, frequency| match frequency {
+        Frequency::Once => format!("Donner {amount}"),
+        Frequency::Monthly => format!("Donner {amount} par mois"),
+    },
+    summary: |amount, frequency, nonprofit| match frequency {
+        Frequency::Once => format!("{amount} pour {nonprofit}"),
+        Frequency::Monthly => format!("{amount} par mois pour {nonprofit}"),
+    },
+    amount_error: |error, digits, min, max| match error {
+        AmountError::Empty => "Saisissez un montant.".into(),
+        AmountError::NotANumber => "Saisissez le montant en chiffres, par exemple 25 ou 25,50.".into(),
+        AmountError::TooPrecise => format!("{digits} chiffres au plus après la virgule."),
+        AmountError::Overflow => "Ce montant est trop élevé.".into(),
+        AmountError::Zero => "Saisissez un montant supérieur à zéro.".into(),
+        AmountError::BelowMinimum { .. } => format!("Le minimum est de {min}."),
+        AmountError::AboveMaximum { .. } => format!("Le maximum est de {max}."),
+    },
+    error: |error| {
+        match error {
+            ApiError::InvalidKey
+            | ApiError::SecretKeyRefused
+            | ApiError::EnvironmentMismatch(_)
+            | ApiError::Unauthorized
+            | ApiError::Forbidden => "Ce formulaire de don est mal configuré.",
+            ApiError::OrganizationNotFound => "Nous n'avons pas trouvé cette association.",
+            ApiError::OrganizationInactive => "Cette association n'accepte pas de dons pour le moment.",
+            ApiError::DonationsDisabled => "Les dons sont désactivés sur ce site pour le moment.",
+            ApiError::DonationNotFound => "Nous n'avons pas trouvé ce don.",
+            ApiError::InvalidRequest(_) => "Le don n'a pas pu être créé.",
+            ApiError::RateLimited { .. } => "Beaucoup de personnes donnent en ce moment. Réessayez dans un instant.",
+            ApiError::ServerError { .. } => "Le service de dons rencontre un problème. Réessayez dans un instant.",
+            ApiError::Network => "Impossible de joindre le service de dons. Vérifiez votre connexion.",
+            ApiError::Timeout => "Le service de dons a mis trop de temps à répondre. Réessayez.",
+            ApiError::InvalidResponse => "Le service de dons a envoyé une réponse illisible.",
+            ApiError::UnsafeLink => "Le lien de paiement reçu n'est pas sûr ; nous l'avons bloqué.",
+            ApiError::Aborted => "La demande a été annulée.",
+        }
+        .to_owned()
+    },
+    status_title: |status| match status {
+        DonationStatus::Pending | DonationStatus::Processing => "Votre don est en cours de traitement",
+        DonationStatus::Completed => "Merci ! Votre don est confirmé",
+        DonationStatus::Failed => "Le paiement n'a pas abouti",
+        DonationStatus::Cancelled => "Le don a été annulé",
+        DonationStatus::Expired => "Le lien de paiement a expiré",
+    },
+    status_detail: |status| match status {
+        DonationStatus::Pending | DonationStatus::Processing => {
+            "Si vous avez terminé le paiement, cette page se met à jour d'elle-même."
+        }
+        DonationStatus::Completed => "Un reçu vous a été envoyé par e-mail.",
+        DonationStatus::Failed => "Aucun montant n'a été prélevé. Vous pouvez réessayer.",
+        DonationStatus::Cancelled => "Aucun montant n'a été prélevé.",
+        DonationStatus::Expired => "Aucun montant n'a été prélevé. Recommencez pour obtenir un nouveau lien.",
+    },
+    reward_earned: |tokens| format!("Vous avez gagné {tokens} jetons SIR pour ce don."),
+    reward_balance: |balance| format!("Votre solde SIR est maintenant de {balance}."),
+};
+
+/// The table for a BCP 47 locale: French for `fr*`, English otherwise.
+pub fn messages(locale: &str) -> &'static Messages {
+    let language = locale.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    match language.as_str() {
+        "fr" => &FR,
+        _ => &EN,
     }
+}
+
+/// Text direction for a locale: right-to-left for Arabic, Hebrew, Persian and Urdu.
+pub fn direction(locale: &str) -> &'static str {
+    let language = locale.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    if matches!(language.as_str(), "ar" | "he" | "iw" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug") {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
+/// A donor-readable message for an amount problem, with the bounds as money.
+pub fn amount_error(text: &Messages, error: &AmountError, locale: &str, currency: Currency) -> String {
+    let (min, max) = match error {
+        AmountError::BelowMinimum { min } => (format_money(*min, currency, locale), String::new()),
+        AmountError::AboveMaximum { max } => (String::new(), format_money(*max, currency, locale)),
+        _ => (String::new(), String::new()),
+    };
+    (text.amount_error)(error, currency.minor_digits(), &min, &max)
 }
 
 /// Formats minor units as money in `locale`, e.g. `2500` USD → `$25.00`.

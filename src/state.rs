@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::partner::PartnerClient;
 use crate::api::session::{self, PendingDonation};
 use crate::api::{ApiError, CreateLinkRequest, Organization, PartnerConfig, SirApi};
 use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, validate_email};
@@ -74,6 +75,15 @@ pub enum AmountInput {
     Custom(String),
 }
 
+/// What the partner server reported about the donor's SIR reward.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RewardInfo {
+    /// Tokens earned by this donation.
+    pub tokens: Option<u64>,
+    /// The signed-in donor's balance, when the partner server knows the donor.
+    pub balance: Option<u64>,
+}
+
 /// All reactive state of one mounted widget. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
 pub struct WidgetState {
@@ -95,8 +105,11 @@ pub struct WidgetState {
     pub blocking_error: Memo<Option<ApiError>>,
     pub amount_minor: Memo<Result<u64, AmountError>>,
     pub email_valid: Memo<bool>,
+    /// Set after completion when a partner endpoint is configured.
+    pub reward: RwSignal<Option<RewardInfo>>,
     api: StoredValue<Option<Rc<dyn SirApi>>, LocalStorage>,
     host: StoredValue<Rc<dyn WidgetHost>, LocalStorage>,
+    partner: StoredValue<Option<Rc<PartnerClient>>, LocalStorage>,
     create_link: Action<(CreateLinkRequest, String), ()>,
     /// Scope of the session-storage slot: the key plus the nonprofit list.
     storage_scope: StoredValue<String>,
@@ -108,12 +121,14 @@ impl WidgetState {
     pub fn new(
         options: WidgetOptions,
         api: Result<Rc<dyn SirApi>, ApiError>,
+        partner: Option<Rc<PartnerClient>>,
         host: Rc<dyn WidgetHost>,
         decimal_separator: char,
     ) -> Self {
         let setup_error = api.as_ref().err().cloned();
         let api = StoredValue::new_local(api.ok());
         let host = StoredValue::new_local(host);
+        let partner = StoredValue::new_local(partner);
         let storage_scope = StoredValue::new(format!("{}:{}", options.key, options.organizations.join(",")));
         let selected_org = RwSignal::new(options.organizations.first().cloned().unwrap_or_default());
         let amount = RwSignal::new(match options.amounts.default {
@@ -224,8 +239,10 @@ impl WidgetState {
             blocking_error,
             amount_minor,
             email_valid,
+            reward: RwSignal::new(None),
             api,
             host,
+            partner,
             create_link,
             storage_scope,
         };
@@ -313,7 +330,8 @@ impl WidgetState {
     /// the widget is destroyed.
     pub fn follow(&self, donation: PendingDonation) {
         let Some(api) = self.api.get_value() else { return };
-        let (phase, host) = (self.phase, self.host);
+        let partner = self.partner.get_value();
+        let (phase, host, reward) = (self.phase, self.host, self.reward);
         phase.set(Phase::Following { donation: donation.clone(), status: DonationStatus::Pending });
         let alive = Arc::new(AtomicBool::new(true));
         let still_alive = alive.clone();
@@ -341,10 +359,8 @@ impl WidgetState {
                         return;
                     }
                 }
-                match api.status(&id).await {
-                    Ok(answer) => {
-                        let status =
-                            answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api);
+                match current_status(api.as_ref(), partner.as_deref(), &id).await {
+                    Ok(status) => {
                         if last != Some(status) {
                             last = Some(status);
                             phase.try_set(Phase::Following { donation: donation.clone(), status });
@@ -354,6 +370,10 @@ impl WidgetState {
                                     h.emit(WidgetEvent::Completed { partner_donation_id: id.clone() });
                                 }
                             });
+                            if let (DonationStatus::Completed, Some(partner)) = (status, &partner) {
+                                let info = fetch_reward(partner, &id).await;
+                                reward.try_set(info);
+                            }
                         }
                         if status.is_terminal() {
                             return;
@@ -380,4 +400,33 @@ impl WidgetState {
         self.show_field_errors.set(false);
         self.phase.set(Phase::Editing);
     }
+}
+
+/// The donation's status: from the partner server when one is configured (it is
+/// webhook-driven, so authoritative), else, or when it can't answer, from SIR.
+async fn current_status(
+    api: &dyn SirApi,
+    partner: Option<&PartnerClient>,
+    id: &str,
+) -> Result<DonationStatus, ApiError> {
+    if let Some(partner) = partner {
+        match partner.donation(id).await {
+            Ok(answer) if answer.status.is_some() => {
+                return Ok(answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api));
+            }
+            Err(ApiError::Aborted) => return Err(ApiError::Aborted),
+            // A partner server that is down or doesn't know the donation yet: degrade to SIR.
+            _ => {}
+        }
+    }
+    let answer = api.status(id).await?;
+    Ok(answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api))
+}
+
+/// Records the donation's reward with the partner server (idempotent there) and
+/// reads the donor's balance. `None` when the partner server can't say.
+async fn fetch_reward(partner: &PartnerClient, id: &str) -> Option<RewardInfo> {
+    let tokens = partner.record_reward(id).await.ok()?.tokens_distributed;
+    let balance = partner.rewards().await.ok().filter(|r| r.signed_in).and_then(|r| r.balance);
+    Some(RewardInfo { tokens, balance })
 }

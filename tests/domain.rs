@@ -260,6 +260,11 @@ fn options_are_validated_and_name_the_bad_one() {
         (&[("org", "x"), ("currency", "dollars")], "currency"),
         (&[("org", "x"), ("frequency", "weekly")], "frequency"),
         (&[("org", "x"), ("lockFrequency", "maybe")], "lockFrequency"),
+        (&[("org", "x"), ("partnerEndpoint", "http://partner.example")], "partnerEndpoint"),
+        (&[("org", "x"), ("partnerEndpoint", "javascript:alert(1)")], "partnerEndpoint"),
+        (&[("org", "x"), ("theme", "purple")], "theme"),
+        (&[("org", "x"), ("mode", "modal")], "mode"),
+        (&[("org", "x"), ("target", "_blank")], "target"),
     ];
     for (pairs, option) in bad {
         assert_eq!(options(pairs).unwrap_err().option, *option, "{pairs:?}");

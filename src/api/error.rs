@@ -11,6 +11,8 @@ pub enum Endpoint {
     Organization,
     CreateLink,
     Status,
+    /// The partner server's delegation contract (see `api::partner`).
+    Partner,
 }
 
 /// Every way talking to SIR can fail, each with a stable [`ApiError::code`] that
@@ -105,7 +107,7 @@ impl ApiError {
             (403, _) => ApiError::Forbidden,
             (404, _) => match endpoint {
                 Endpoint::Organization | Endpoint::CreateLink => ApiError::OrganizationNotFound,
-                Endpoint::Status => ApiError::DonationNotFound,
+                Endpoint::Status | Endpoint::Partner => ApiError::DonationNotFound,
                 Endpoint::Config => ApiError::Unauthorized,
             },
             (429, _) => ApiError::RateLimited { retry_after_secs },

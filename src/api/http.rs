@@ -118,44 +118,56 @@ impl HttpSirApi {
         request: RequestBuilder,
         json_body: Option<String>,
     ) -> Result<T, ApiError> {
-        let timeout = AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
-        let signals = js_sys::Array::of2(&self.lifetime.signal(), &timeout);
-        let signal = AbortSignal::any(&signals);
-        let failed = |_| {
-            if self.lifetime.signal().aborted() {
-                ApiError::Aborted
-            } else if timeout.aborted() {
-                ApiError::Timeout
-            } else {
-                // fetch reports CORS refusals, DNS failures and dropped connections alike.
-                ApiError::Network
-            }
-        };
-        let request = request.header("X-Partner-Key", self.key.as_str()).abort_signal(Some(&signal));
-        let request = match json_body {
-            Some(body) => request.header("Content-Type", "application/json").body(body),
-            None => request.build(),
-        }
-        .map_err(|_| ApiError::Network)?;
-        let response = request.send().await.map_err(failed)?;
-        let status = response.status();
-        let declared_length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
-        if declared_length.is_some_and(|len| len > MAX_BODY_BYTES) {
-            return Err(if response.ok() {
-                ApiError::InvalidResponse
-            } else {
-                error_for_status(endpoint, status, "", &response)
-            });
-        }
-        let body = response.text().await.map_err(failed)?;
-        if body.len() > MAX_BODY_BYTES {
-            return Err(ApiError::InvalidResponse);
-        }
-        if !response.ok() {
-            return Err(error_for_status(endpoint, status, &body, &response));
-        }
-        serde_json::from_str(&body).map_err(|_| ApiError::InvalidResponse)
+        let request = request.header("X-Partner-Key", self.key.as_str());
+        send_json(&self.lifetime, endpoint, request, json_body).await
     }
+}
+
+/// One request with a timeout, cancelled when `lifetime` aborts, its answer size-capped
+/// and read as JSON; every failure mapped to an [`ApiError`].
+pub(crate) async fn send_json<T: DeserializeOwned>(
+    lifetime: &AbortController,
+    endpoint: Endpoint,
+    request: RequestBuilder,
+    json_body: Option<String>,
+) -> Result<T, ApiError> {
+    let timeout = AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
+    let signals = js_sys::Array::of2(&lifetime.signal(), &timeout);
+    let signal = AbortSignal::any(&signals);
+    let failed = |_| {
+        if lifetime.signal().aborted() {
+            ApiError::Aborted
+        } else if timeout.aborted() {
+            ApiError::Timeout
+        } else {
+            // fetch reports CORS refusals, DNS failures and dropped connections alike.
+            ApiError::Network
+        }
+    };
+    let request = request.abort_signal(Some(&signal));
+    let request = match json_body {
+        Some(body) => request.header("Content-Type", "application/json").body(body),
+        None => request.build(),
+    }
+    .map_err(|_| ApiError::Network)?;
+    let response = request.send().await.map_err(failed)?;
+    let status = response.status();
+    let declared_length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
+    if declared_length.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return Err(if response.ok() {
+            ApiError::InvalidResponse
+        } else {
+            error_for_status(endpoint, status, "", &response)
+        });
+    }
+    let body = response.text().await.map_err(failed)?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::InvalidResponse);
+    }
+    if !response.ok() {
+        return Err(error_for_status(endpoint, status, &body, &response));
+    }
+    serde_json::from_str(&body).map_err(|_| ApiError::InvalidResponse)
 }
 
 fn error_for_status(endpoint: Endpoint, status: u16, body: &str, response: &gloo_net::http::Response) -> ApiError {

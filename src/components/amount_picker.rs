@@ -23,7 +23,7 @@ pub fn AmountPicker() -> impl IntoView {
             let shown =
                 state.show_field_errors.get() || matches!(state.amount.get(), AmountInput::Custom(t) if !t.is_empty());
             match state.amount_minor.get() {
-                Err(error) if shown => Some(i18n::amount_error(&error, &locale, currency)),
+                Err(error) if shown => Some(i18n::amount_error(text, &error, &locale, currency)),
                 _ => None,
             }
         }

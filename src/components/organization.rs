@@ -2,7 +2,6 @@ use leptos::prelude::*;
 
 use super::{use_messages, use_state};
 use crate::domain::check_https_or_loopback;
-use crate::i18n;
 
 /// The nonprofit being given to: logo, name and EIN.
 #[component]
@@ -30,7 +29,7 @@ pub fn OrganizationHeader() -> impl IntoView {
         // Permanent ones are shown by the form's blocking message.
         Some(Err(error)) if error.retryable() => view! {
             <div class="sd-alert" role="alert" part="error">
-                <p class="sd-alert__text">{i18n::error_message(&error)}</p>
+                <p class="sd-alert__text">{(text.error)(&error)}</p>
                 <button type="button" class="sd-submit sd-submit--secondary" on:click=move |_| state.organization.refetch()>
                     {text.try_again}
                 </button>

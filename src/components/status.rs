@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
 use super::{use_locale, use_messages, use_state};
-use crate::domain::Currency;
+use crate::domain::{Currency, Frequency};
 use crate::i18n;
-use crate::state::Phase;
+use crate::state::{Phase, RewardInfo};
 
 /// The donation under way: its status, updated as the API reports it.
 #[component]
@@ -17,17 +17,15 @@ pub fn StatusView() -> impl IntoView {
         };
         let currency = Currency::parse(&donation.currency).unwrap_or(Currency::USD);
         let amount = i18n::format_money(donation.amount, currency, &locale);
-        let summary = if donation.frequency == "monthly" {
-            format!("{amount} monthly to {}", donation.nonprofit_name)
-        } else {
-            format!("{amount} to {}", donation.nonprofit_name)
-        };
+        let frequency = Frequency::parse(&donation.frequency).unwrap_or_default();
+        let summary = (text.summary)(&amount, frequency, &donation.nonprofit_name);
         view! {
             <div class="sd-status" part="status" data-status=status.as_str()>
                 <div role="status" aria-live="polite">
-                    <h2 class="sd-status__title">{i18n::status_title(status)}</h2>
+                    <h2 class="sd-status__title">{(text.status_title)(status)}</h2>
                     <p class="sd-status__summary">{summary}</p>
-                    <p class="sd-status__detail">{i18n::status_detail(status)}</p>
+                    <p class="sd-status__detail">{(text.status_detail)(status)}</p>
+                    {move || state.reward.get().map(|reward| view! { <RewardNote reward /> })}
                 </div>
                 <button type="button" class="sd-submit sd-submit--secondary" on:click=move |_| state.donate_again()>
                     {text.donate_again}
@@ -35,5 +33,17 @@ pub fn StatusView() -> impl IntoView {
             </div>
         }
         .into_any()
+    }
+}
+
+/// The SIR reward the donor earned, and their balance when the partner server knows them.
+#[component]
+fn RewardNote(reward: RewardInfo) -> impl IntoView {
+    let text = use_messages();
+    view! {
+        <p class="sd-status__reward" part="reward">
+            {reward.tokens.map(text.reward_earned)}
+            {reward.balance.map(|balance| view! { " " {(text.reward_balance)(balance)} })}
+        </p>
     }
 }

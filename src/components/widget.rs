@@ -36,7 +36,7 @@ fn DonationForm() -> impl IntoView {
         _ => match state.amount_minor.get() {
             Ok(minor) => {
                 let currency = state.options.with(|o| o.amounts.currency);
-                i18n::donate_label(&i18n::format_money(minor, currency, &locale), state.frequency.get())
+                (text.donate_label)(&i18n::format_money(minor, currency, &locale), state.frequency.get())
             }
             Err(_) => text.donate.to_owned(),
         },
@@ -60,7 +60,7 @@ fn DonationForm() -> impl IntoView {
                     .map(|error| {
                         view! {
                             <p class="sd-alert sd-alert--blocking" role="alert" part="error">
-                                {i18n::error_message(&error)}
+                                {(text.error)(&error)}
                             </p>
                         }
                     })
@@ -76,7 +76,7 @@ fn DonationForm() -> impl IntoView {
                     .map(|error| {
                         view! {
                             <p class="sd-alert" role="alert" part="error">
-                                {i18n::error_message(&error)}
+                                {(text.error)(&error)}
                             </p>
                         }
                     })

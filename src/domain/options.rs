@@ -20,6 +20,29 @@ pub struct WidgetOptions {
     pub locale: Option<String>,
     pub label: Option<String>,
     pub referral_code: Option<String>,
+    /// The partner's own server (the delegation contract), for rewards and
+    /// webhook-driven status.
+    pub partner_endpoint: Option<String>,
+    pub theme: Theme,
+}
+
+/// Colour scheme: `auto` follows the donor's `prefers-color-scheme`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+    Auto,
+}
+
+impl Theme {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Auto => "auto",
+        }
+    }
 }
 
 /// What amounts a donor may give, all in minor units.
@@ -172,6 +195,23 @@ impl WidgetOptions {
             Some(_) => return Err(OptionError::new("lockFrequency", "must be true or false")),
         };
         let text = |name: &str| get(name).map(str::to_owned);
+        let theme = match get("theme") {
+            None | Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some("auto") => Theme::Auto,
+            Some(_) => return Err(OptionError::new("theme", "must be \"light\", \"dark\" or \"auto\"")),
+        };
+        // Validated now so a typo fails loudly; the presentations come with the donor-experience work.
+        if get("mode").is_some_and(|m| !matches!(m, "inline" | "button")) {
+            return Err(OptionError::new("mode", "must be \"inline\" or \"button\""));
+        }
+        if get("target").is_some_and(|t| !matches!(t, "same-tab" | "new-tab" | "popup")) {
+            return Err(OptionError::new("target", "must be \"same-tab\", \"new-tab\" or \"popup\""));
+        }
+        let partner_endpoint = text("partnerEndpoint");
+        if partner_endpoint.as_deref().is_some_and(|url| super::check_https_or_loopback(url).is_err()) {
+            return Err(OptionError::new("partnerEndpoint", "must be an https URL (http only to localhost)"));
+        }
         Ok(Self {
             key: raw.get("key").cloned().unwrap_or_default(),
             organizations,
@@ -182,6 +222,8 @@ impl WidgetOptions {
             locale: text("locale"),
             label: text("label"),
             referral_code: text("referralCode"),
+            partner_endpoint,
+            theme,
         })
     }
 }
