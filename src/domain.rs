@@ -13,6 +13,6 @@ mod retry_after;
 pub use donation::{DonationStatus, Frequency, validate_email};
 pub use keys::{Environment, KeyError, PublishableKey};
 pub use link::{LinkError, check_https_or_loopback};
-pub use money::{AmountError, Currency, CurrencyError, parse_amount};
-pub use options::{AmountRules, OPTION_NAMES, OptionError, RawOptions, Theme, WidgetOptions};
+pub use money::{AmountError, Currency, CurrencyError, parse_amount, tip_minor};
+pub use options::{AmountRules, Mode, OPTION_NAMES, OptionError, RawOptions, Target, Theme, WidgetOptions};
 pub use retry_after::parse_retry_after;

@@ -121,7 +121,7 @@ impl WidgetHandle {
         // where the browser has no AbortController.
         let partner = options.partner_endpoint.as_deref().and_then(|url| PartnerClient::new(url).ok()).map(Rc::new);
         let partner_for_destroy = partner.clone();
-        let host = Rc::new(DomHost::new(self.host.clone()));
+        let host = Rc::new(DomHost::new(self.host.clone(), options.target));
         let separator = i18n::decimal_separator(&locale);
         let view = mount_to(container, move || {
             let state = WidgetState::new(options, api, partner, host, separator);

@@ -29,6 +29,13 @@ pub struct Messages {
     pub donate_again: &'static str,
     pub try_again: &'static str,
     pub secure_note: &'static str,
+    pub nonprofit_legend: &'static str,
+    pub other_window: &'static str,
+    pub popup_blocked: &'static str,
+    pub open_checkout: &'static str,
+    pub close: &'static str,
+    /// "Add a 10% tip ($2.50) to support the platform".
+    pub tip_label: fn(u32, &str) -> String,
     /// "Donate $25.00" / "Donate $25.00 monthly": exactly what will be charged.
     pub donate_label: fn(&str, Frequency) -> String,
     /// "$25.00 to Water.org" / "$25.00 monthly to Water.org".
@@ -60,6 +67,12 @@ pub const EN: Messages = Messages {
     donate_again: "Make another donation",
     try_again: "Try again",
     secure_note: "You'll finish on a secure checkout page.",
+    nonprofit_legend: "Nonprofit",
+    other_window: "Finish your donation in the checkout window. This updates when you're done.",
+    popup_blocked: "Your browser blocked the checkout window.",
+    open_checkout: "Open secure checkout",
+    close: "Close",
+    tip_label: |percent, amount| format!("Add a {percent}% tip ({amount}) to support the platform"),
     donate_label: |amount, frequency| match frequency {
         Frequency::Once => format!("Donate {amount}"),
         Frequency::Monthly => format!("Donate {amount} monthly"),
@@ -118,6 +131,12 @@ pub const FR: Messages = Messages {
     donate_again: "Faire un autre don",
     try_again: "Réessayer",
     secure_note: "Vous finaliserez sur une page de paiement sécurisée.",
+    nonprofit_legend: "Association",
+    other_window: "Finalisez votre don dans la fenêtre de paiement. Cette page se met à jour ensuite.",
+    popup_blocked: "Votre navigateur a bloqué la fenêtre de paiement.",
+    open_checkout: "Ouvrir le paiement sécurisé",
+    close: "Fermer",
+    tip_label: |percent, amount| format!("Ajouter un pourboire de {percent} % ({amount}) pour soutenir la plateforme"),
     donate_label: |amount, frequency| match frequency {
         Frequency::Once => format!("Donner {amount}"),
         Frequency::Monthly => format!("Donner {amount} par mois"),

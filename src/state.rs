@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 use crate::api::partner::PartnerClient;
 use crate::api::session::{self, PendingDonation};
 use crate::api::{ApiError, CreateLinkRequest, Organization, PartnerConfig, SirApi};
-use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, validate_email};
+use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, tip_minor, validate_email};
 
 /// Status polling: first waits, then the last one repeats, until the deadline.
 const POLL_DELAYS_MS: [u32; 5] = [1_000, 2_000, 3_000, 5_000, 8_000];
@@ -48,11 +48,27 @@ pub enum WidgetEvent {
     Error(ApiError),
 }
 
+/// Where the donor finishes checkout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CheckoutPlace {
+    /// This page navigates to the checkout.
+    ThisTab,
+    /// A new tab or popup shows it; this widget follows the status meanwhile.
+    OtherWindow,
+    /// The browser blocked the new window: the donor gets this link to open it.
+    Blocked(String),
+}
+
 /// What state needs from the page: a place to send events, and navigation.
 pub trait WidgetHost {
     fn emit(&self, event: WidgetEvent);
+    /// Called in the donor's click, before any await: a new tab or popup must be
+    /// opened while the browser still counts the click as the user's.
+    fn prepare_checkout(&self) {}
+    /// The create-link request failed: close whatever `prepare_checkout` opened.
+    fn cancel_checkout(&self) {}
     /// Sends the donor to the (already checked) checkout link.
-    fn navigate(&self, donation_link: &str);
+    fn navigate(&self, donation_link: &str) -> CheckoutPlace;
     /// Whether the page is in a background tab; status polling pauses meanwhile.
     fn page_hidden(&self) -> bool {
         false
@@ -107,6 +123,15 @@ pub struct WidgetState {
     pub email_valid: Memo<bool>,
     /// Set after completion when a partner endpoint is configured.
     pub reward: RwSignal<Option<RewardInfo>>,
+    pub checkout: RwSignal<CheckoutPlace>,
+    /// The tip the partner config offers, in percent (`None`: no tip UI).
+    pub tip_offer: Memo<Option<u32>>,
+    /// Whether the donor keeps the offered tip.
+    pub tip_on: RwSignal<bool>,
+    /// What the donor pays in all: amount plus tip, in minor units.
+    pub total_minor: Memo<Result<u64, AmountError>>,
+    /// Names of the nonprofits to choose from (slug, name once known), for several slugs.
+    pub choices: LocalResource<Vec<(String, Option<String>)>>,
     api: StoredValue<Option<Rc<dyn SirApi>>, LocalStorage>,
     host: StoredValue<Rc<dyn WidgetHost>, LocalStorage>,
     partner: StoredValue<Option<Rc<PartnerClient>>, LocalStorage>,
@@ -184,8 +209,49 @@ impl WidgetState {
         let email = RwSignal::new(String::new());
         let email_valid = Memo::new(move |_| email.with(|e| e.trim().is_empty() || validate_email(e)));
 
+        // Decision (§7.11): the tip UI shows only when the config says `enabled` with a
+        // positive default; the percent is rounded to a whole number.
+        let tip_offer = Memo::new(move |_| match config.get() {
+            Some(Ok(PartnerConfig { tip_config: Some(tip), .. })) if tip.enabled => {
+                tip.default_percent.map(|p| p.round().clamp(0.0, 100.0) as u32).filter(|p| *p > 0)
+            }
+            _ => None,
+        });
+        // Decision: the tip is offered, never pre-selected: a pre-checked tip is a
+        // well-known dark pattern, and the donor should choose what they pay.
+        let tip_on = RwSignal::new(false);
+        let total_minor = Memo::new(move |_| {
+            let amount = amount_minor.get()?;
+            let tip = tip_offer.get().filter(|_| tip_on.get()).map_or(0, |p| tip_minor(amount, p));
+            Ok(amount + tip)
+        });
+        let slugs = options.with_untracked(|o| o.organizations.clone());
+        let choices = LocalResource::new(move || {
+            let api = api.get_value();
+            let slugs = slugs.clone();
+            async move {
+                // One slug needs no chooser, and so no extra request.
+                if slugs.len() < 2 {
+                    return slugs.into_iter().map(|slug| (slug, None)).collect();
+                }
+                let mut named = Vec::with_capacity(slugs.len());
+                for slug in slugs {
+                    let name = match &api {
+                        Some(api) => api.organization(&slug).await.ok().map(|o| o.name),
+                        None => None,
+                    };
+                    named.push((slug, name));
+                }
+                named
+            }
+        });
+        let checkout = RwSignal::new(CheckoutPlace::ThisTab);
+
         let phase = RwSignal::new(Phase::Editing);
         let error = RwSignal::new(None);
+        // Set once the state exists: create-link's success starts following the status.
+        let follow_later: StoredValue<Box<dyn Fn(PendingDonation)>, LocalStorage> =
+            StoredValue::new_local(Box::new(|_| {}));
         let create_link = Action::new_local(move |(request, nonprofit_name): &(CreateLinkRequest, String)| {
             let request = request.clone();
             let nonprofit_name = nonprofit_name.clone();
@@ -205,16 +271,21 @@ impl WidgetState {
                         // Saved before leaving, so the id survives the checkout round trip.
                         session::save(&storage_scope.get_value(), &donation);
                         phase.try_set(Phase::Redirecting);
-                        host.with_value(|host| {
+                        let place = host.with_value(|host| {
                             host.emit(WidgetEvent::LinkCreated {
-                                donation,
+                                donation: donation.clone(),
                                 donation_link: created.donation_link.clone(),
                             });
-                            host.navigate(&created.donation_link);
+                            host.navigate(&created.donation_link)
                         });
+                        if place != CheckoutPlace::ThisTab {
+                            checkout.try_set(place);
+                            follow_later.try_with_value(|follow| follow(donation));
+                        }
                     }
-                    Err(ApiError::Aborted) => {}
+                    Err(ApiError::Aborted) => host.with_value(|host| host.cancel_checkout()),
                     Err(failure) => {
+                        host.with_value(|host| host.cancel_checkout());
                         phase.try_set(Phase::Editing);
                         error.try_set(Some(failure.clone()));
                         host.with_value(|host| host.emit(WidgetEvent::Error(failure)));
@@ -240,12 +311,18 @@ impl WidgetState {
             amount_minor,
             email_valid,
             reward: RwSignal::new(None),
+            checkout,
+            tip_offer,
+            tip_on,
+            total_minor,
+            choices,
             api,
             host,
             partner,
             create_link,
             storage_scope,
         };
+        follow_later.set_value(Box::new(move |donation| state.follow(donation)));
         state.announce_loading();
         state.announce_changes();
         if let Some(pending) = session::load(&state.storage_scope.get_value()) {
@@ -321,8 +398,17 @@ impl WidgetState {
             referral_code: options.referral_code.clone(),
             ..CreateLinkRequest::default()
         };
+        let request = match self.tip_offer.get_untracked().filter(|_| self.tip_on.get_untracked()) {
+            Some(percent) => CreateLinkRequest {
+                tip_amount: Some(tip_minor(amount, percent)),
+                tip_percent: Some(percent),
+                ..request
+            },
+            None => request,
+        };
         self.error.set(None);
         self.phase.set(Phase::Creating);
+        self.host.with_value(|host| host.prepare_checkout());
         self.create_link.dispatch_local((request, org.name));
     }
 
@@ -396,6 +482,7 @@ impl WidgetState {
     /// Forgets the finished donation and shows the form again.
     pub fn donate_again(&self) {
         session::clear(&self.storage_scope.get_value());
+        self.checkout.set(CheckoutPlace::ThisTab);
         self.error.set(None);
         self.show_field_errors.set(false);
         self.phase.set(Phase::Editing);

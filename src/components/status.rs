@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::{use_locale, use_messages, use_state};
 use crate::domain::{Currency, Frequency};
 use crate::i18n;
-use crate::state::{Phase, RewardInfo};
+use crate::state::{CheckoutPlace, Phase, RewardInfo};
 
 /// The donation under way: its status, updated as the API reports it.
 #[component]
@@ -24,7 +24,21 @@ pub fn StatusView() -> impl IntoView {
                 <div role="status" aria-live="polite">
                     <h2 class="sd-status__title">{(text.status_title)(status)}</h2>
                     <p class="sd-status__summary">{summary}</p>
-                    <p class="sd-status__detail">{(text.status_detail)(status)}</p>
+                    {move || match (status.is_terminal(), state.checkout.get()) {
+                        (false, CheckoutPlace::OtherWindow) => {
+                            view! { <p class="sd-status__detail">{text.other_window}</p> }.into_any()
+                        }
+                        (false, CheckoutPlace::Blocked(link)) => {
+                            view! {
+                                <p class="sd-status__detail">{text.popup_blocked}</p>
+                                <a class="sd-submit sd-link" part="checkout-link" href=link target="_blank" rel="noopener">
+                                    {text.open_checkout}
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        _ => view! { <p class="sd-status__detail">{(text.status_detail)(status)}</p> }.into_any(),
+                    }}
                     {move || state.reward.get().map(|reward| view! { <RewardNote reward /> })}
                 </div>
                 <button type="button" class="sd-submit sd-submit--secondary" on:click=move |_| state.donate_again()>

@@ -1,24 +1,120 @@
 use leptos::prelude::*;
 
 use super::{AmountPicker, DonorForm, OrganizationHeader, StatusView, use_locale, use_messages};
+use crate::domain::{Mode, tip_minor};
 use crate::i18n;
 use crate::state::{Phase, WidgetState};
 
 /// The whole widget: the donation form, or the status of a donation under way.
 ///
 /// ```ignore
-/// view! { <DonationWidget state=WidgetState::new(options, api, host, '.') /> }
+/// view! { <DonationWidget state=WidgetState::new(options, api, None, host, '.') /> }
 /// ```
 #[component]
 pub fn DonationWidget(state: WidgetState) -> impl IntoView {
     provide_context(state);
     let following = Memo::new(move |_| matches!(state.phase.get(), Phase::Following { .. }));
+    let body = move || {
+        view! {
+            <div class="sd-widget" part="widget">
+                <Show when=move || !following.get() fallback=StatusView>
+                    <DonationForm />
+                </Show>
+            </div>
+        }
+    };
+    match state.options.with_untracked(|o| o.mode) {
+        Mode::Inline => body().into_any(),
+        Mode::Button => view! { <DialogShell>{body()}</DialogShell> }.into_any(),
+    }
+}
+
+/// `mode="button"`: a button that opens the form in a native modal `<dialog>`, which
+/// traps focus, closes on Escape, makes the page behind inert and gives focus back.
+#[component]
+fn DialogShell(children: Children) -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    let text = use_messages();
+    let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
+    let label = state.options.with_untracked(|o| o.label.clone()).unwrap_or_else(|| text.donate.to_owned());
+    let open = move |_| {
+        if let Some(dialog) = dialog_ref.get() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move |_| {
+        if let Some(dialog) = dialog_ref.get() {
+            dialog.close();
+        }
+    };
     view! {
-        <div class="sd-widget" part="widget">
-            <Show when=move || !following.get() fallback=StatusView>
-                <DonationForm />
-            </Show>
-        </div>
+        <button type="button" class="sd-submit sd-open" part="open-button" aria-haspopup="dialog" on:click=open>
+            {label.clone()}
+        </button>
+        <dialog node_ref=dialog_ref class="sd-dialog" part="dialog" aria-label=label>
+            <button type="button" class="sd-close" part="close-button" aria-label=text.close on:click=close>
+                "×"
+            </button>
+            {children()}
+        </dialog>
+    }
+}
+
+/// With several slugs, the donor picks the nonprofit.
+#[component]
+fn NonprofitChooser() -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    let text = use_messages();
+    move || {
+        let choices = state.choices.get().unwrap_or_default();
+        (choices.len() > 1).then(|| {
+            let options = choices
+                .into_iter()
+                .map(|(slug, name)| {
+                    let selected = slug == state.selected_org.get_untracked();
+                    let label = name.unwrap_or_else(|| slug.clone());
+                    view! { <option value=slug selected=selected>{label}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="sd-field">
+                    <label class="sd-label" for="sd-nonprofit">{text.nonprofit_legend}</label>
+                    <select
+                        id="sd-nonprofit"
+                        class="sd-input"
+                        part="input"
+                        on:change=move |ev| state.selected_org.set(event_target_value(&ev))
+                    >
+                        {options}
+                    </select>
+                </div>
+            }
+        })
+    }
+}
+
+/// The partner's optional tip, as a percent with the resulting amount.
+#[component]
+fn TipChoice() -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    let text = use_messages();
+    let locale = use_locale();
+    move || {
+        let percent = state.tip_offer.get()?;
+        let currency = state.options.with(|o| o.amounts.currency);
+        let tip = state.amount_minor.get().map_or(0, |amount| tip_minor(amount, percent));
+        let label = (text.tip_label)(percent, &i18n::format_money(tip, currency, &locale));
+        Some(view! {
+            <label class="sd-check" part="tip">
+                <input
+                    type="checkbox"
+                    class="sd-check__input"
+                    prop:checked=move || state.tip_on.get()
+                    on:change=move |ev| state.tip_on.set(event_target_checked(&ev))
+                />
+                <span>{label}</span>
+            </label>
+        })
     }
 }
 
@@ -33,7 +129,7 @@ fn DonationForm() -> impl IntoView {
     let submit_label = move || match state.phase.get() {
         Phase::Creating => text.creating_link.to_owned(),
         Phase::Redirecting => text.redirecting.to_owned(),
-        _ => match state.amount_minor.get() {
+        _ => match state.total_minor.get() {
             Ok(minor) => {
                 let currency = state.options.with(|o| o.amounts.currency);
                 (text.donate_label)(&i18n::format_money(minor, currency, &locale), state.frequency.get())
@@ -52,6 +148,7 @@ fn DonationForm() -> impl IntoView {
                 state.submit();
             }
         >
+            <NonprofitChooser />
             <OrganizationHeader />
             {move || {
                 state
@@ -67,6 +164,7 @@ fn DonationForm() -> impl IntoView {
             }}
             <fieldset class="sd-fieldset" disabled=move || blocked() || busy()>
                 <AmountPicker />
+                <TipChoice />
                 <DonorForm />
             </fieldset>
             {move || {

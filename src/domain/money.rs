@@ -137,3 +137,13 @@ pub fn parse_amount(input: &str, currency: Currency, decimal_separator: char) ->
     }
     Ok(total)
 }
+
+/// A tip of `percent` on `amount` minor units, rounded half up, in integers only.
+///
+/// ```
+/// assert_eq!(sir_donate::domain::tip_minor(2500, 10), 250);
+/// assert_eq!(sir_donate::domain::tip_minor(1234, 15), 185); // 185.1
+/// ```
+pub fn tip_minor(amount: u64, percent: u32) -> u64 {
+    amount.saturating_mul(u64::from(percent)).saturating_add(50) / 100
+}

@@ -24,6 +24,27 @@ pub struct WidgetOptions {
     /// webhook-driven status.
     pub partner_endpoint: Option<String>,
     pub theme: Theme,
+    pub mode: Mode,
+    pub target: Target,
+}
+
+/// How the widget presents itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// The form sits in the page.
+    #[default]
+    Inline,
+    /// A button opens the form in a modal dialog.
+    Button,
+}
+
+/// Where the donor finishes on the hosted checkout. Same tab is the docs' own example.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    #[default]
+    SameTab,
+    NewTab,
+    Popup,
 }
 
 /// Colour scheme: `auto` follows the donor's `prefers-color-scheme`.
@@ -201,13 +222,17 @@ impl WidgetOptions {
             Some("auto") => Theme::Auto,
             Some(_) => return Err(OptionError::new("theme", "must be \"light\", \"dark\" or \"auto\"")),
         };
-        // Validated now so a typo fails loudly; the presentations come with the donor-experience work.
-        if get("mode").is_some_and(|m| !matches!(m, "inline" | "button")) {
-            return Err(OptionError::new("mode", "must be \"inline\" or \"button\""));
-        }
-        if get("target").is_some_and(|t| !matches!(t, "same-tab" | "new-tab" | "popup")) {
-            return Err(OptionError::new("target", "must be \"same-tab\", \"new-tab\" or \"popup\""));
-        }
+        let mode = match get("mode") {
+            None | Some("inline") => Mode::Inline,
+            Some("button") => Mode::Button,
+            Some(_) => return Err(OptionError::new("mode", "must be \"inline\" or \"button\"")),
+        };
+        let target = match get("target") {
+            None | Some("same-tab") => Target::SameTab,
+            Some("new-tab") => Target::NewTab,
+            Some("popup") => Target::Popup,
+            Some(_) => return Err(OptionError::new("target", "must be \"same-tab\", \"new-tab\" or \"popup\"")),
+        };
         let partner_endpoint = text("partnerEndpoint");
         if partner_endpoint.as_deref().is_some_and(|url| super::check_https_or_loopback(url).is_err()) {
             return Err(OptionError::new("partnerEndpoint", "must be an https URL (http only to localhost)"));
@@ -224,6 +249,8 @@ impl WidgetOptions {
             referral_code: text("referralCode"),
             partner_endpoint,
             theme,
+            mode,
+            target,
         })
     }
 }

@@ -5,16 +5,24 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-use crate::state::{WidgetEvent, WidgetHost};
+use std::cell::RefCell;
 
-/// Sends events to the host element and navigates the page.
+use web_sys::Window;
+
+use crate::domain::Target;
+use crate::state::{CheckoutPlace, WidgetEvent, WidgetHost};
+
+/// Sends events to the host element and navigates the page (or another window).
 pub struct DomHost {
     element: HtmlElement,
+    target: Target,
+    /// The blank tab or popup opened in the donor's click, waiting for the link.
+    pending_window: RefCell<Option<Window>>,
 }
 
 impl DomHost {
-    pub fn new(element: HtmlElement) -> Self {
-        Self { element }
+    pub fn new(element: HtmlElement, target: Target) -> Self {
+        Self { element, target, pending_window: RefCell::new(None) }
     }
 
     fn dispatch(&self, kind: &str, detail: &Object) {
@@ -96,9 +104,40 @@ impl WidgetHost for DomHost {
         }
     }
 
-    fn navigate(&self, donation_link: &str) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.location().assign(donation_link);
+    fn prepare_checkout(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let opened = match self.target {
+            Target::SameTab => return,
+            Target::NewTab => window.open_with_url_and_target("", "_blank"),
+            Target::Popup => window.open_with_url_and_target_and_features("", "_blank", "popup,width=520,height=760"),
+        };
+        if let Ok(Some(checkout)) = opened {
+            // The checkout must not script this page through window.opener.
+            let _ = checkout.set_opener(&JsValue::NULL);
+            if let Some(body) = checkout.document().and_then(|d| d.body()) {
+                body.set_text_content(Some("Loading secure checkout…"));
+            }
+            *self.pending_window.borrow_mut() = Some(checkout);
+        }
+    }
+
+    fn cancel_checkout(&self) {
+        if let Some(checkout) = self.pending_window.borrow_mut().take() {
+            let _ = checkout.close();
+        }
+    }
+
+    fn navigate(&self, donation_link: &str) -> CheckoutPlace {
+        if self.target == Target::SameTab {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign(donation_link);
+            }
+            return CheckoutPlace::ThisTab;
+        }
+        match self.pending_window.borrow_mut().take() {
+            Some(checkout) if checkout.location().set_href(donation_link).is_ok() => CheckoutPlace::OtherWindow,
+            // Blocked by the browser (or closed already): give the donor a link instead.
+            _ => CheckoutPlace::Blocked(donation_link.to_owned()),
         }
     }
 
