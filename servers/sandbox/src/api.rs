@@ -1,16 +1,17 @@
-//! The publishable-key ("widget") endpoints under `/v1/partner` (API reference §2),
-//! and the two read-only ones: config and organization lookup.
+//! The routes under `/v1/partner`: the publishable-key ("widget") endpoints (API
+//! reference §2), with the two read-only ones here (config and organization lookup),
+//! and the secret-key endpoints (§3), in `actions` and `webhooks`.
 
 use axum::extract::{Path, State};
 use axum::routing::{MethodRouter, any, get, post};
 use axum::{Extension, Json, Router, middleware};
 use serde::Serialize;
 
-use crate::donations;
 use crate::error::{self, ApiError, ErrorCode};
 use crate::gate::{self, AuthedPartner, Endpoint};
 use crate::seed::{self, Nonprofit};
 use crate::state::AppState;
+use crate::{actions, donations, webhooks};
 
 /// All of `/v1/partner`, behind the gate. Unknown paths and wrong methods get the
 /// standard error body *and* the rate-limit headers, like every response here.
@@ -21,6 +22,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(Endpoint::ORGANIZATION, wrong_method(get(organization)))
         .route(Endpoint::CREATE_LINK, wrong_method(post(donations::create_link)))
         .route(Endpoint::STATUS, wrong_method(get(donations::status)))
+        .route(Endpoint::BALANCE, wrong_method(get(actions::balance)))
+        .route(Endpoint::SUBMIT_ACTION, wrong_method(post(actions::submit)))
+        .route(Endpoint::WEBHOOKS, wrong_method(post(webhooks::register)))
         .route("/v1/partner", any(error::not_found))
         .route("/v1/partner/{*rest}", any(error::not_found))
         .layer(middleware::from_fn_with_state(state, gate::gate))
@@ -36,7 +40,7 @@ pub struct PartnerConfig {
     pub enabled_features: &'static [&'static str],
     pub rate_limit: u32,
     pub is_active: bool,
-    pub webhook_url: Option<&'static str>,
+    pub webhook_url: Option<String>,
     pub tip_config: TipConfig,
 }
 
@@ -60,8 +64,8 @@ pub async fn config(
         enabled_features: partner.enabled_features,
         rate_limit: state.config.rate_limit,
         is_active: partner.is_active,
-        // Seeded partners have none: the sandbox sends no webhooks.
-        webhook_url: None,
+        // The partner's first registered webhook (or the --webhook-url one); none by default.
+        webhook_url: state.lock().hooks.first_url(partner.id),
         tip_config: TipConfig { enabled: partner.tip_enabled, default_percent: partner.tip_default_percent },
     })
 }

@@ -14,6 +14,7 @@ use crate::donations::{Donation, DonationStatus, Frequency, Provider};
 use crate::html::{escape, page};
 use crate::seed;
 use crate::state::AppState;
+use crate::webhooks;
 
 /// `2500` USD → `$25.00`; thousands grouped.
 pub fn format_amount(cents: u64, currency: &str) -> String {
@@ -142,10 +143,19 @@ pub async fn fail(state: State<AppState>, id: Path<String>) -> Redirect {
 /// just redirects to the page, which shows how it stands.
 fn finish(State(state): State<AppState>, Path(id): Path<String>, to: DonationStatus) -> Redirect {
     let ttl = state.config.checkout_ttl;
-    if let Some(donation) = state.lock().donations.get_mut(&id)
-        && donation.finish(to, ttl)
-    {
-        tracing::info!(donation = %donation.id, status = ?to, "checkout finished");
+    let completion = {
+        let mut inner = state.lock();
+        match inner.donations.get_mut(&id) {
+            Some(donation) if donation.status(ttl) == DonationStatus::Pending => {
+                donation.finish(to, ttl);
+                tracing::info!(donation = %donation.id, status = ?to, "checkout finished");
+                donation.take_completion().map(|data| (donation.partner_id, data))
+            }
+            _ => None,
+        }
+    };
+    if let Some((partner_id, data)) = completion {
+        webhooks::emit(&state, partner_id, webhooks::TRANSACTION_COMPLETED, data);
     }
     // Only hex digits ever name a donation; dropping the rest keeps the Location header clean.
     let id: String = id.chars().filter(char::is_ascii_hexdigit).collect();

@@ -16,7 +16,9 @@ use crate::donations::DonationStatus;
 use crate::error::{ApiError, ErrorCode};
 use crate::faults::FaultRequest;
 use crate::peer_ip;
+use crate::seed::{PARTNERS, Partner};
 use crate::state::{AppState, RequestRecord, Stats};
+use crate::webhooks::{self, DeliveryRecord};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/__sandbox/requests", get(requests))
         .route("/__sandbox/faults", post(arm_fault).delete(clear_faults))
         .route("/__sandbox/donations/{id}/status", post(set_status))
+        .route("/__sandbox/pool", get(pool).post(set_pool))
+        .route("/__sandbox/webhooks/deliveries", get(deliveries))
+        .route("/__sandbox/webhooks/redeliver/{event_id}", post(redeliver))
         .layer(middleware::from_fn(loopback_only))
 }
 
@@ -116,11 +121,83 @@ async fn set_status(
     if let Some(sequence) = change.sequence {
         donation.scripted = sequence.into();
     }
-    Ok(Json(StatusChanged {
+    let changed = StatusChanged {
         partner_donation_id: donation.id.clone(),
         status: donation.status(ttl),
         sequence: donation.scripted.iter().copied().collect(),
-    }))
+    };
+    // Completing a donation this way sends its webhook, as the checkout would.
+    let completion = donation.take_completion().map(|data| (donation.partner_id, data));
+    drop(inner);
+    if let Some((partner_id, data)) = completion {
+        webhooks::emit(&state, partner_id, webhooks::TRANSACTION_COMPLETED, data);
+    }
+    Ok(Json(changed))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PoolChange {
+    tokens: u64,
+    /// A seeded partner's slug; the Demo Partner when absent.
+    partner: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PoolState {
+    partner: &'static str,
+    tokens: u64,
+}
+
+fn partner_by_slug(slug: Option<&str>) -> Result<&'static Partner, ApiError> {
+    match slug {
+        None => Ok(&PARTNERS[0]),
+        Some(slug) => PARTNERS
+            .iter()
+            .find(|p| p.slug == slug)
+            .ok_or_else(|| ApiError::bad_request(ErrorCode::InvalidPool, format!("No seeded partner {slug:?}"))),
+    }
+}
+
+#[derive(Deserialize)]
+struct PoolQuery {
+    partner: Option<String>,
+}
+
+/// `GET /__sandbox/pool[?partner=slug]` → `{"partner":"demo-partner","tokens":10000}`.
+async fn pool(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<PoolQuery>,
+) -> Result<Json<PoolState>, ApiError> {
+    let partner = partner_by_slug(query.partner.as_deref())?;
+    Ok(Json(PoolState { partner: partner.slug, tokens: state.lock().ledger.pool(partner.id) }))
+}
+
+/// `POST /__sandbox/pool` `{"tokens": n, "partner"?: slug}`: sets a partner's token pool.
+async fn set_pool(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PoolState>, ApiError> {
+    let change: PoolChange = serde_json::from_value(json_body(body, ErrorCode::InvalidPool)?).map_err(|error| {
+        ApiError::bad_request(ErrorCode::InvalidPool, format!("Expected {{\"tokens\": n}}: {error}"))
+    })?;
+    let partner = partner_by_slug(change.partner.as_deref())?;
+    state.lock().ledger.set_pool(partner.id, change.tokens);
+    tracing::info!(partner = partner.slug, tokens = change.tokens, "pool set");
+    Ok(Json(PoolState { partner: partner.slug, tokens: change.tokens }))
+}
+
+/// `GET /__sandbox/webhooks/deliveries`: every delivery attempt, oldest first.
+async fn deliveries(State(state): State<AppState>) -> Json<Vec<DeliveryRecord>> {
+    Json(state.lock().hooks.deliveries.iter().cloned().collect())
+}
+
+/// `POST /__sandbox/webhooks/redeliver/{eventId}` → 202 `{"eventId","webhooks":n}`:
+/// the same event (id and body) again, with a fresh timestamp and signature.
+async fn redeliver(State(state): State<AppState>, Path(event_id): Path<String>) -> Result<Response, ApiError> {
+    let count = webhooks::redeliver(&state, &event_id)
+        .ok_or_else(|| ApiError::not_found(ErrorCode::EventNotFound, format!("No event {event_id:?} is kept")))?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "eventId": event_id, "webhooks": count })).into_response()).into_response())
 }
 
 fn json_body(body: Result<Bytes, BytesRejection>, code: ErrorCode) -> Result<Value, ApiError> {

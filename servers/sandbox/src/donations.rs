@@ -17,6 +17,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::gate::{AuthedPartner, LinkOverride};
 use crate::seed::{self, Nonprofit};
 use crate::state::{AppState, rfc3339};
+use crate::webhooks;
 
 /// $1,000,000 in cents. Decision: the docs state no maximum (§7.4); a cap lets tests
 /// check that the widget surfaces a server-side amount error.
@@ -84,6 +85,8 @@ pub struct Donation {
     pub updated_at: SystemTime,
     /// The partner page's `Origin`, for the checkout's "Return to …" link.
     pub return_origin: Option<String>,
+    /// Whether its `transaction.completed` webhook was sent: at most one per donation.
+    pub completion_announced: bool,
 }
 
 impl Donation {
@@ -114,6 +117,31 @@ impl Donation {
             self.status = to;
             self.updated_at = SystemTime::now();
         }
+    }
+
+    /// The `transaction.completed` event data, the first time this donation is seen
+    /// completed (whatever completed it: the checkout, a test control, a scripted poll).
+    ///
+    /// Decision: the data a partner needs to credit the donor without another call:
+    /// `{partnerDonationId, nonprofitSlug, amount (cents), currency, frequency,
+    /// donorEmail (only if given), status: "completed"}`.
+    pub fn take_completion(&mut self) -> Option<Value> {
+        if self.status != DonationStatus::Completed || self.completion_announced {
+            return None;
+        }
+        self.completion_announced = true;
+        let mut data = serde_json::json!({
+            "partnerDonationId": self.id,
+            "nonprofitSlug": self.nonprofit.slug,
+            "amount": self.amount,
+            "currency": self.currency,
+            "frequency": self.frequency,
+            "status": "completed",
+        });
+        if let Some(email) = &self.donor.email {
+            data["donorEmail"] = Value::String(email.clone());
+        }
+        Some(data)
     }
 
     fn age(&self) -> Duration {
@@ -196,6 +224,7 @@ pub async fn create_link(
         created_at: now,
         updated_at: now,
         return_origin: headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).and_then(web_origin),
+        completion_announced: false,
     };
     inner.donations.insert(id.clone(), donation);
     drop(inner);
@@ -227,7 +256,7 @@ pub async fn status(
     if let Some(next) = donation.scripted.pop_front() {
         donation.set_status(next);
     }
-    Ok(Json(StatusResponse {
+    let response = StatusResponse {
         partner_donation_id: donation.id.clone(),
         status: donation.status(ttl),
         amount: donation.amount,
@@ -236,13 +265,19 @@ pub async fn status(
         nonprofit_slug: donation.nonprofit.slug,
         created_at: rfc3339(donation.created_at),
         updated_at: rfc3339(donation.updated(ttl)),
-    }))
+    };
+    let completion = donation.take_completion();
+    drop(inner);
+    if let Some(data) = completion {
+        webhooks::emit(&state, partner.id, webhooks::TRANSACTION_COMPLETED, data);
+    }
+    Ok(Json(response))
 }
 
 /// The body as a JSON object. Decision: `Content-Type: application/json` is required,
 /// as the docs send it; a widget that forgets it would skip the CORS preflight in a
 /// browser, a bug worth catching here.
-fn parse_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, ApiError> {
+pub fn parse_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, ApiError> {
     let body = body.map_err(|rejection| {
         ApiError::new(rejection.status(), ErrorCode::for_status(rejection.status()), rejection.body_text())
     })?;

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde_json::Value;
 
 /// The machine-readable `code` of an error body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -26,21 +27,40 @@ pub enum ErrorCode {
     InvalidName,
     InvalidTip,
     InvalidReferralCode,
+    // 400s of the secret-key endpoints, one per field.
+    InvalidIdempotencyKey,
+    InvalidActionType,
+    InvalidStakeholders,
+    InvalidMetadata,
+    InvalidWebhookUrl,
+    InvalidEventTypes,
+    InvalidHeaders,
+    InvalidDescription,
     // Test-control validation.
     InvalidFault,
     InvalidStatus,
+    InvalidPool,
     Unauthorized,
-    /// The docs' example of a coded error; only injected faults produce it here.
+    /// A signed request whose signature is missing, malformed or wrong.
+    InvalidSignature,
+    /// A genuine signature with an `X-Timestamp` more than 300 s off.
+    StaleTimestamp,
+    /// The docs' example of a coded error: the partner's token pool can't pay the reward.
     InsufficientPool,
     Forbidden,
     PublishableKeyRequired,
+    /// A `pk_` key on an endpoint that needs the secret key (docs: 403).
+    SecretKeyRequired,
     PartnerInactive,
     DonationsDisabled,
+    ActionsDisabled,
     NotFound,
     OrganizationNotFound,
     DonationNotFound,
+    UserNotFound,
+    EventNotFound,
     MethodNotAllowed,
-    /// The docs' 409 code; only injected faults produce it here.
+    /// The docs' 409 code: the `idempotencyKey` was already processed.
     Idempotent,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -77,6 +97,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
+    /// Only on 409 `IDEMPOTENT`: the original response, as `"original"` in the body.
+    pub original: Option<Value>,
 }
 
 /// The wire shape: `{"statusCode":400,"error":"Bad Request","code":"INVALID_AMOUNT","message":"…"}`.
@@ -87,11 +109,30 @@ struct ErrorBody<'a> {
     error: &'a str,
     code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original: Option<&'a Value>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), original: None }
+    }
+
+    /// 409 `IDEMPOTENT` carrying the first response for the key.
+    ///
+    /// Decision (the docs only say "the original response is returned"): the standard
+    /// error envelope plus `"original": {…}`, so a client that switches on `code` keeps
+    /// working and the first result is still one field away.
+    pub fn idempotent(original: Value) -> Self {
+        Self {
+            original: Some(original),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Idempotent,
+                "This idempotencyKey was already processed; \
+the original response is in `original`",
+            )
+        }
     }
 
     pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -127,6 +168,7 @@ impl IntoResponse for ApiError {
             error: self.status.canonical_reason().unwrap_or("Error"),
             code: self.code,
             message: &self.message,
+            original: self.original.as_ref(),
         };
         (self.status, Json(body)).into_response()
     }

@@ -31,6 +31,9 @@ pub enum FaultEndpoint {
     Organization,
     CreateLink,
     Status,
+    Balance,
+    SubmitAction,
+    RegisterWebhook,
     Any,
 }
 

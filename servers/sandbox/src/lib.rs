@@ -3,6 +3,7 @@
 //! Faithful to what the API reference (`shared/sir-partner-api.md`) says; where it is
 //! silent, each decision is written next to the code that makes it and listed in README.md.
 
+pub mod actions;
 pub mod api;
 pub mod auth;
 pub mod checkout;
@@ -16,6 +17,7 @@ pub mod logo;
 pub mod rate_limit;
 pub mod seed;
 pub mod state;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -31,7 +33,7 @@ use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-pub use state::{AppState, Config};
+pub use state::{AppState, Config, PresetWebhook};
 
 /// The whole application. Serve it with connect info (as [`serve`] does): the test
 /// controls and the per-IP rate limit need the peer address.

@@ -3,7 +3,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use sir_sandbox::{AppState, Config, default_public_url, listening_line, seed, serve};
+use sir_sandbox::{AppState, Config, PresetWebhook, default_public_url, listening_line, seed, serve, webhooks};
+use sir_signing::WebhookSecret;
 
 /// Local emulator of the SIR Giving Partner API (sandbox environment), for sir-donate.
 #[derive(Debug, Parser)]
@@ -24,6 +25,19 @@ struct Args {
     /// Seconds after which a donation still pending reads as expired.
     #[arg(long, default_value_t = 1800)]
     checkout_ttl_secs: u64,
+    /// Register a webhook for the Demo Partner at start, receiving every event (https://,
+    /// or http:// to a loopback host), so a demo needs no registration call.
+    #[arg(long, env = "SIR_SANDBOX_WEBHOOK_URL", value_parser = parse_webhook_url)]
+    webhook_url: Option<String>,
+    /// The secret of the --webhook-url webhook (whsec_ + 64 hex) [default: a random one, printed at start].
+    #[arg(long, env = "SIR_SANDBOX_WEBHOOK_SECRET", requires = "webhook_url", value_parser = parse_webhook_secret, hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// Delivery attempts per webhook event, the first included.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    webhook_attempts: u32,
+    /// Milliseconds before the second delivery attempt; doubles before each further one.
+    #[arg(long, default_value_t = 1000)]
+    webhook_retry_base_ms: u64,
     /// Log format; logs go to stderr, so stdout stays parseable.
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
     log_format: LogFormat,
@@ -44,6 +58,18 @@ fn parse_public_url(url: &str) -> Result<String, String> {
     }
 }
 
+fn parse_webhook_url(url: &str) -> Result<String, String> {
+    webhooks::check_url(url)
+}
+
+fn parse_webhook_secret(secret: &str) -> Result<String, String> {
+    if sir_signing::is_webhook_secret(secret) {
+        Ok(secret.to_owned())
+    } else {
+        Err("expected whsec_ followed by 64 hex digits".to_owned())
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
@@ -60,9 +86,25 @@ async fn main() -> std::io::Result<()> {
     let address = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| default_public_url(args.bind, address.port()));
 
+    let preset_webhook = match (args.webhook_url, args.webhook_secret) {
+        (Some(url), Some(secret)) => Some((PresetWebhook { url, secret: WebhookSecret::new(secret) }, false)),
+        (Some(url), None) => {
+            let secret = webhooks::new_secret().map_err(|error| std::io::Error::other(error.message))?;
+            Some((PresetWebhook { url, secret }, true))
+        }
+        (None, _) => None,
+    };
+
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", listening_line(address))?;
     writeln!(stdout, "Public URL: {public_url}\n{}", seed::describe(&public_url))?;
+    if let Some((preset, generated)) = &preset_webhook {
+        writeln!(stdout, "Webhook for {} (all events): {}", seed::PARTNERS[0].name, preset.url)?;
+        // A generated secret is shown once, as the real API shows a registration's; a given one is not echoed.
+        if *generated {
+            writeln!(stdout, "  webhook secret: {}", preset.secret.expose())?;
+        }
+    }
     stdout.flush()?;
     drop(stdout);
 
@@ -70,6 +112,9 @@ async fn main() -> std::io::Result<()> {
         public_url,
         rate_limit: args.rate_limit,
         checkout_ttl: Duration::from_secs(args.checkout_ttl_secs),
+        preset_webhook: preset_webhook.map(|(preset, _)| preset),
+        webhook_attempts: args.webhook_attempts,
+        webhook_retry_base: Duration::from_millis(args.webhook_retry_base_ms),
     });
     serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");

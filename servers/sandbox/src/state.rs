@@ -1,5 +1,5 @@
-//! In-memory state: donations, armed faults, counters, the request log and
-//! rate-limit windows. Nothing survives a restart, by design.
+//! In-memory state: donations, armed faults, counters, the request log, rate-limit
+//! windows, the token ledger and webhooks. Nothing survives a restart, by design.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
@@ -9,9 +9,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use sir_signing::WebhookSecret;
+
+use crate::actions::Ledger;
 use crate::donations::Donation;
 use crate::faults::FaultBook;
 use crate::rate_limit::RateLimiter;
+use crate::webhooks::Hooks;
 
 /// How many `/v1/partner` requests `GET /__sandbox/requests` keeps.
 pub const REQUEST_LOG_LENGTH: usize = 200;
@@ -24,11 +28,40 @@ pub struct Config {
     pub rate_limit: u32,
     /// A pending donation at least this old reads as `expired`.
     pub checkout_ttl: Duration,
+    /// A webhook registered at start for the Demo Partner (`--webhook-url`), receiving
+    /// every event, so a demo needs no registration step.
+    pub preset_webhook: Option<PresetWebhook>,
+    /// Delivery attempts per event and webhook, the first one included.
+    pub webhook_attempts: u32,
+    /// The wait before the second attempt; it doubles before each further one.
+    pub webhook_retry_base: Duration,
+}
+
+/// `--webhook-url` / `--webhook-secret`. `Debug` shows no secret.
+#[derive(Clone, Debug)]
+pub struct PresetWebhook {
+    pub url: String,
+    pub secret: WebhookSecret,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8787".to_owned(),
+            rate_limit: 1000,
+            checkout_ttl: Duration::from_secs(1800),
+            preset_webhook: None,
+            webhook_attempts: 5,
+            webhook_retry_base: Duration::from_secs(1),
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// Delivers webhooks.
+    pub http: reqwest::Client,
     inner: Arc<Mutex<Inner>>,
 }
 
@@ -39,6 +72,10 @@ pub struct Inner {
     pub stats: Stats,
     pub limiter: RateLimiter,
     pub log: VecDeque<RequestRecord>,
+    /// Token pools, user balances and processed actions.
+    pub ledger: Ledger,
+    /// Registered webhooks, sent events and delivery attempts.
+    pub hooks: Hooks,
     ids: IdGenerator,
 }
 
@@ -73,9 +110,18 @@ impl AppState {
             stats: Stats::default(),
             limiter: RateLimiter::default(),
             log: VecDeque::new(),
+            ledger: Ledger::default(),
+            hooks: Hooks::default(),
             ids: IdGenerator::new(),
         };
-        Self { config: Arc::new(config), inner: Arc::new(Mutex::new(inner)) }
+        let state =
+            Self { config: Arc::new(config), http: crate::webhooks::client(), inner: Arc::new(Mutex::new(inner)) };
+        if let Some(preset) = &state.config.preset_webhook {
+            let mut inner = state.lock();
+            let id = inner.new_id();
+            inner.hooks.add_preset(id, &crate::seed::PARTNERS[0], preset);
+        }
+        state
     }
 
     /// The state lock. A poisoned lock only means a handler panicked mid-update;
@@ -84,7 +130,8 @@ impl AppState {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// `POST /__sandbox/reset`: everything but the id sequence, so ids never repeat.
+    /// `POST /__sandbox/reset`: everything but the id sequence, so ids never repeat,
+    /// and the `--webhook-url` webhook, which belongs to the command line.
     pub fn reset(&self) {
         let mut inner = self.lock();
         inner.donations.clear();
@@ -92,6 +139,8 @@ impl AppState {
         inner.stats = Stats::default();
         inner.limiter.clear();
         inner.log.clear();
+        inner.ledger = Ledger::default();
+        inner.hooks.reset();
     }
 }
 

@@ -31,6 +31,7 @@ async fn a_drop_fault_closes_the_connection_without_a_response_and_spares_prefli
         public_url: format!("http://{address}"),
         rate_limit: 1000,
         checkout_ttl: Duration::from_secs(1800),
+        ..Config::default()
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve(listener, state, async {

@@ -18,9 +18,17 @@ pub const DEMO_PK: &str = seed::PARTNERS[0].publishable_key;
 pub const DEMO_SK: &str = seed::PARTNERS[0].secret_key;
 pub const PAUSED_PK: &str = seed::PARTNERS[1].publishable_key;
 pub const ACTIONS_ONLY_PK: &str = seed::PARTNERS[2].publishable_key;
+pub const DEMO_HMAC: &str = seed::PARTNERS[0].hmac_secret;
+pub const PAUSED_SK: &str = seed::PARTNERS[1].secret_key;
+pub const PAUSED_HMAC: &str = seed::PARTNERS[1].hmac_secret;
 
 pub fn config() -> Config {
-    Config { public_url: PUBLIC_URL.to_owned(), rate_limit: 1000, checkout_ttl: Duration::from_secs(1800) }
+    Config {
+        public_url: PUBLIC_URL.to_owned(),
+        rate_limit: 1000,
+        checkout_ttl: Duration::from_secs(1800),
+        ..Config::default()
+    }
 }
 
 /// The app as served to a loopback peer.
@@ -92,6 +100,47 @@ pub fn request(method: Method, path: &str, key: Option<&str>, json: Option<Strin
         None => Body::empty(),
     };
     builder.body(body).expect("valid request")
+}
+
+/// A request signed as the API reference §4 says, with `key` and `hmac_secret` at `timestamp`.
+pub fn signed_with(
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    (key, hmac_secret): (&str, &str),
+    timestamp: u64,
+) -> Request<Body> {
+    let body = body.map(Value::to_string);
+    let headers = sir_signing::Signer::new(key, hmac_secret).sign(
+        method.as_str(),
+        path,
+        body.as_deref().unwrap_or_default().as_bytes(),
+        timestamp,
+    );
+    let mut request = request(method, path, None, body);
+    for (name, value) in headers.pairs() {
+        request.headers_mut().insert(name, value.parse().expect("header value"));
+    }
+    request
+}
+
+/// A request signed now as the Demo Partner with its secret key.
+pub fn signed(method: Method, path: &str, body: Option<&Value>) -> Request<Body> {
+    signed_with(method, path, body, (DEMO_SK, DEMO_HMAC), sir_signing::unix_now())
+}
+
+/// A `DONATION` action for one auto-created stakeholder.
+pub fn donation_action(key: &str, amount: f64, user: &str) -> Value {
+    serde_json::json!({
+        "idempotencyKey": key,
+        "actionType": "DONATION",
+        "amount": amount,
+        "currency": "USD",
+        "stakeholders": [{"stakeholderTypeCode": "CUSTOMER", "partnerUserId": user, "userEmail": "jane@example.com",
+                          "userFirstName": "Jane", "userLastName": "Doe"}],
+        "autoCreateUsers": true,
+        "metadata": {"partnerDonationId": "d1"}
+    })
 }
 
 pub fn string(value: &Value) -> String {
