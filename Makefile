@@ -21,10 +21,10 @@ DEMO_PAGE_PORT ?= 8080
 TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
 
-.PHONY: help setup build sandbox demo test lint test-native test-types test-wasm test-e2e clean
+.PHONY: help setup build servers sandbox demo test lint test-native test-types test-wasm test-e2e clean
 
 help:
-	@echo "make demo   build, start the SIR sandbox and open the demo partner page"
+	@echo "make demo   build, start the SIR sandbox and the partner server with the demo page"
 	@echo "make test   lint and run every test tier (native, wasm in Chromium, Playwright)"
 	@echo "make build  the distributable bundle in dist/"
 
@@ -37,10 +37,13 @@ build: setup
 	trunk build --release
 	node js/build.mjs
 
-sandbox: setup
-	cargo build -p sir-sandbox
+sandbox: servers
 
-demo: build sandbox
+## The SIR sandbox emulator and the reference partner server.
+servers: setup
+	cargo build -p sir-sandbox -p sir-partner-server
+
+demo: build servers
 	@scripts/demo.sh $(DEMO_SANDBOX_PORT) $(DEMO_PAGE_PORT)
 
 test: lint test-native test-types test-wasm test-e2e
@@ -58,13 +61,13 @@ test-types: setup
 	npx tsc -p js/types-test/tsconfig.json
 
 ## Component tests in headless Chromium, against a sandbox of their own.
-test-wasm: sandbox
+test-wasm: servers
 	@scripts/with-sandbox.sh $(TEST_SANDBOX_PORT) \
 	  env SIR_SANDBOX_URL=http://127.0.0.1:$(TEST_SANDBOX_PORT) \
 	  cargo test -p sir-donate --target wasm32-unknown-unknown --tests
 
 ## End-to-end specs: Playwright drives Chromium through the built bundle (starts its own servers).
-test-e2e: build sandbox
+test-e2e: build servers
 	npx playwright test --config e2e/playwright.config.ts
 
 clean:

@@ -3,6 +3,9 @@ import { defineConfig } from "@playwright/test";
 // Servers of their own, on ports apart from `make demo`'s, so both can run at once.
 export const SANDBOX_URL = "http://127.0.0.1:8793";
 export const PAGES_URL = "http://127.0.0.1:8794";
+export const PARTNER_URL = "http://127.0.0.1:8798";
+/** The sandbox signs its webhooks to the partner server with this secret. */
+const WEBHOOK_SECRET = "whsec_78fa7c67cb3171ebea2a41e9da818cf05dd7d48d972e0b4410f002554656a0e1";
 
 export default defineConfig({
   testDir: ".",
@@ -34,11 +37,29 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: "../target/debug/sir-sandbox --port 8793 --log-format json",
+      command: `../target/debug/sir-sandbox --port 8793 --log-format json --webhook-url ${PARTNER_URL}/webhooks/sir --webhook-secret ${WEBHOOK_SECRET} --webhook-retry-base-ms 200`,
       url: `${SANDBOX_URL}/healthz`,
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "ignore",
+    },
+    {
+      // The reference partner server, as a partner would deploy it beside their page.
+      command: "../target/debug/sir-partner-server",
+      url: `${PARTNER_URL}/healthz`,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "ignore",
+      env: {
+        SIR_API_BASE: SANDBOX_URL,
+        SIR_SECRET_KEY: "sk_test_c324ca5be4ee54c387386da622872f2a9eb5d1ed549a534a0c77236730a939b7",
+        SIR_HMAC_SECRET: "d2dd24eac6bcec3d55c01a49af7948725fb96acd329e06655a2a59bd2a1706c3",
+        SIR_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        SIR_PUBLISHABLE_KEY: "pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378",
+        PARTNER_LISTEN: "127.0.0.1:8798",
+        PARTNER_ALLOWED_ORIGINS: "http://127.0.0.1:8794",
+        PARTNER_DB: ":memory:",
+      },
     },
     {
       command: `node ../scripts/serve.mjs --dir ../dist --pages pages --port 8794 --api-base ${SANDBOX_URL}`,

@@ -21,6 +21,8 @@ use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, tip_m
 /// Status polling: first waits, then the last one repeats, until the deadline.
 const POLL_DELAYS_MS: [u32; 5] = [1_000, 2_000, 3_000, 5_000, 8_000];
 const POLL_DEADLINE_MS: f64 = 30.0 * 60.0 * 1000.0;
+/// Tries at recording a completed donation's reward with the partner server.
+const REWARD_ATTEMPTS: u32 = 4;
 
 /// What the widget tells the page around it (embed turns these into DOM events).
 #[derive(Clone, Debug, PartialEq)]
@@ -512,8 +514,23 @@ async fn current_status(
 
 /// Records the donation's reward with the partner server (idempotent there) and
 /// reads the donor's balance. `None` when the partner server can't say.
+///
+/// A few tries: SIR's status can report completion seconds before the webhook that
+/// tells the partner server who the donor is.
 async fn fetch_reward(partner: &PartnerClient, id: &str) -> Option<RewardInfo> {
-    let tokens = partner.record_reward(id).await.ok()?.tokens_distributed;
+    let mut recorded = None;
+    for attempt in 0..REWARD_ATTEMPTS {
+        match partner.record_reward(id).await {
+            Ok(reward) => {
+                recorded = Some(reward);
+                break;
+            }
+            Err(ApiError::Aborted) => return None,
+            Err(_) if attempt + 1 < REWARD_ATTEMPTS => gloo_timers::future::TimeoutFuture::new(2_000).await,
+            Err(_) => return None,
+        }
+    }
+    let tokens = recorded?.tokens_distributed;
     let balance = partner.rewards().await.ok().filter(|r| r.signed_in).and_then(|r| r.balance);
     Some(RewardInfo { tokens, balance })
 }

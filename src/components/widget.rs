@@ -94,27 +94,30 @@ fn NonprofitChooser() -> impl IntoView {
 }
 
 /// The partner's optional tip, as a percent with the resulting amount.
+///
+/// Rendered once and hidden while there is no offer: only its text and state react,
+/// so a config that arrives late adds no nodes.
 #[component]
 fn TipChoice() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let text = use_messages();
     let locale = use_locale();
-    move || {
-        let percent = state.tip_offer.get()?;
+    let label = move || {
+        let percent = state.tip_offer.get().unwrap_or_default();
         let currency = state.options.with(|o| o.amounts.currency);
         let tip = state.amount_minor.get().map_or(0, |amount| tip_minor(amount, percent));
-        let label = (text.tip_label)(percent, &i18n::format_money(tip, currency, &locale));
-        Some(view! {
-            <label class="sd-check" part="tip">
-                <input
-                    type="checkbox"
-                    class="sd-check__input"
-                    prop:checked=move || state.tip_on.get()
-                    on:change=move |ev| state.tip_on.set(event_target_checked(&ev))
-                />
-                <span>{label}</span>
-            </label>
-        })
+        (text.tip_label)(percent, &i18n::format_money(tip, currency, &locale))
+    };
+    view! {
+        <label class="sd-check" part="tip" hidden=move || state.tip_offer.get().is_none()>
+            <input
+                type="checkbox"
+                class="sd-check__input"
+                prop:checked=move || state.tip_on.get()
+                on:change=move |ev| state.tip_on.set(event_target_checked(&ev))
+            />
+            <span>{label}</span>
+        </label>
     }
 }
 
