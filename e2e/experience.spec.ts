@@ -55,7 +55,7 @@ test("keyboard only, inline: pick an amount, type an email, donate", async ({ pa
 test("keyboard only, button mode: the dialog traps focus, Escape closes it, focus returns", async ({ page }) => {
   await page.goto(url({ mode: "button", label: "Give now" }));
   const open = widget.root.getByRole("button", { name: "Give now" });
-  await expect(open).toBeVisible();
+  await expect(open).toHaveAttribute("aria-haspopup", "dialog"); // the widget, not the loader's placeholder
   await tabTo(page, /Give now/);
   await page.keyboard.press("Enter");
   const dialog = widget.root.getByRole("dialog", { name: "Give now" });
@@ -215,4 +215,24 @@ test("usable at 280 px wide: nothing overflows sideways", async ({ page }) => {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(280);
   const box = await widget.donateButton().boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(280);
+});
+
+test("a locked amount and required fields: nothing is sent until the fields are filled", async ({ page, request }) => {
+  const sandbox = new Sandbox(request);
+  await page.goto(url({ "lock-amount": "", amount: "50", "required-fields": "email,name" }));
+  await widget.seeNonprofit("American Red Cross");
+  await expect(widget.root.getByText("Your donation $50.00")).toBeVisible();
+  await expect(widget.root.getByRole("radio", { name: "$25.00" })).toHaveCount(0);
+  await expect(widget.root.getByText("(optional)")).toHaveCount(0);
+  await widget.donateButton("Donate $50.00").click();
+  for (const message of ["Enter your email address.", "Enter your first name.", "Enter your last name."]) {
+    await expect(widget.root.getByText(message)).toBeVisible();
+  }
+  await expect(widget.root.getByLabel("First name")).toHaveAttribute("aria-invalid", "true");
+  expect((await sandbox.stats()).requests.createLink).toBe(0);
+  await widget.fillEmail("jo@example.com");
+  await widget.root.getByLabel("First name").fill("Jo");
+  await widget.root.getByLabel("Last name").fill("Doe");
+  await widget.donateButton("Donate $50.00").click();
+  await page.waitForURL(/\/checkout\//);
 });

@@ -27,6 +27,10 @@ export interface SirDonateOptions {
   frequency?: SirDonateFrequency;
   /** Hide the once/monthly choice. */
   lockFrequency?: boolean | string;
+  /** Donate exactly `amount`: no presets, no custom amount. */
+  lockAmount?: boolean | string;
+  /** Donor fields to require: `["email", "name"]` or `"email,name"`. Default none. */
+  requiredFields?: Array<"email" | "name"> | string;
   mode?: "inline" | "button";
   target?: "same-tab" | "new-tab" | "popup";
   /** Text of the button. */

@@ -63,7 +63,10 @@ npm_deps() {
   # node_modules/.package-lock.json is npm's own record of the last install.
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm dev dependencies (binaryen, playwright-core, …)"
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    # `npm install`, not `npm ci`: with this machine's npm config
+    # (omit-lockfile-registry-resolved) the lock misses rollup's other-platform optional
+    # packages, which `npm ci` refuses; `npm install` still installs the locked versions.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
   fi
 }
 

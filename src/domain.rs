@@ -14,5 +14,7 @@ pub use donation::{DonationStatus, Frequency, validate_email};
 pub use keys::{Environment, KeyError, PublishableKey};
 pub use link::{LinkError, check_https_or_loopback};
 pub use money::{AmountError, Currency, CurrencyError, parse_amount, tip_minor};
-pub use options::{AmountRules, Mode, OPTION_NAMES, OptionError, RawOptions, Target, Theme, WidgetOptions};
+pub use options::{
+    AmountRules, Mode, OPTION_NAMES, OptionError, RawOptions, RequiredFields, Target, Theme, WidgetOptions,
+};
 pub use retry_after::parse_retry_after;

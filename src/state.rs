@@ -122,7 +122,10 @@ pub struct WidgetState {
     /// A failure that stops donating altogether (bad key, unknown nonprofit, …).
     pub blocking_error: Memo<Option<ApiError>>,
     pub amount_minor: Memo<Result<u64, AmountError>>,
+    /// The email is well formed, or empty where it is optional.
     pub email_valid: Memo<bool>,
+    /// Both names are given, where names are required.
+    pub names_valid: Memo<bool>,
     /// Set after completion when a partner endpoint is configured.
     pub reward: RwSignal<Option<RewardInfo>>,
     pub checkout: RwSignal<CheckoutPlace>,
@@ -209,7 +212,13 @@ impl WidgetState {
             }
         });
         let email = RwSignal::new(String::new());
-        let email_valid = Memo::new(move |_| email.with(|e| e.trim().is_empty() || validate_email(e)));
+        let required = options.with_untracked(|o| o.required);
+        let email_valid =
+            Memo::new(move |_| email.with(|e| if e.trim().is_empty() { !required.email } else { validate_email(e) }));
+        let (first_name, last_name) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+        let names_valid = Memo::new(move |_| {
+            !required.name || (first_name.with(|f| !f.trim().is_empty()) && last_name.with(|l| !l.trim().is_empty()))
+        });
 
         // Decision (§7.11): the tip UI shows only when the config says `enabled` with a
         // positive default; the percent is rounded to a whole number.
@@ -304,8 +313,9 @@ impl WidgetState {
             amount,
             frequency,
             email,
-            first_name: RwSignal::new(String::new()),
-            last_name: RwSignal::new(String::new()),
+            first_name,
+            last_name,
+            names_valid,
             show_field_errors: RwSignal::new(false),
             phase,
             error,
@@ -363,11 +373,11 @@ impl WidgetState {
     /// Emits `change` whenever the amount, frequency or validity changes (not on
     /// the first render: `ready` covers the initial state).
     fn announce_changes(&self) {
-        let (host, options, amount_minor, frequency, email_valid) =
-            (self.host, self.options, self.amount_minor, self.frequency, self.email_valid);
+        let (host, options, amount_minor, frequency, email_valid, names_valid) =
+            (self.host, self.options, self.amount_minor, self.frequency, self.email_valid, self.names_valid);
         Effect::new(move |first: Option<()>| {
             let amount = amount_minor.get().ok();
-            let valid = amount.is_some() && email_valid.get();
+            let valid = amount.is_some() && email_valid.get() && names_valid.get();
             let frequency = frequency.get();
             let currency = options.with(|o| o.amounts.currency.code().to_owned());
             if first.is_some() {
@@ -383,7 +393,8 @@ impl WidgetState {
             return;
         }
         self.show_field_errors.set(true);
-        let (Ok(amount), true) = (self.amount_minor.get_untracked(), self.email_valid.get_untracked()) else {
+        let donor_ok = self.email_valid.get_untracked() && self.names_valid.get_untracked();
+        let (Ok(amount), true) = (self.amount_minor.get_untracked(), donor_ok) else {
             return;
         };
         let Some(Ok(org)) = self.organization.get_untracked() else { return };

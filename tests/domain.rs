@@ -263,6 +263,8 @@ fn options_are_validated_and_name_the_bad_one() {
         (&[("org", "x"), ("partnerEndpoint", "http://partner.example")], "partnerEndpoint"),
         (&[("org", "x"), ("partnerEndpoint", "javascript:alert(1)")], "partnerEndpoint"),
         (&[("org", "x"), ("theme", "purple")], "theme"),
+        (&[("org", "x"), ("requiredFields", "email,phone")], "requiredFields"),
+        (&[("org", "x"), ("lockAmount", "yes")], "lockAmount"),
         (&[("org", "x"), ("mode", "modal")], "mode"),
         (&[("org", "x"), ("target", "_blank")], "target"),
     ];

@@ -11,7 +11,7 @@ export function install(loadGlue) {
   var PREFIX = "sir-donate:";
   var ATTRIBUTES = [
     "key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
-    "lock-frequency", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
+    "lock-frequency", "lock-amount", "required-fields", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
   ];
   var EVENTS = ["ready", "organization", "change", "link-created", "status", "completed", "error"];
 
@@ -69,12 +69,14 @@ export function install(loadGlue) {
       );
     }
     if (placeholderSheet) root.adoptedStyleSheets = [placeholderSheet];
-    var card = document.createElement("div");
+    // mode="button" ends as a lone button: the placeholder is that button, so nothing moves.
+    var card = document.createElement(element.getAttribute("mode") === "button" ? "span" : "div");
     var button = document.createElement("button");
     button.type = "button";
     button.setAttribute("aria-disabled", "true");
     button.setAttribute("aria-busy", "true");
     button.textContent = element.getAttribute("label") || "Donate";
+    button.addEventListener("click", function () { element._sirPressed = true; });
     card.appendChild(button);
     root.appendChild(card);
   }
@@ -105,7 +107,13 @@ export function install(loadGlue) {
     (core || idle).then(function () { return loadCore(); }).then(function (glue) {
       // Removed again before the wasm arrived, or already mounted: nothing to do.
       if (!element.isConnected || element._sirHandle) return;
+      // A donor who already focused or pressed the placeholder keeps their place.
+      var focused = root.activeElement;
+      var pressed = element._sirPressed;
       element._sirHandle = glue.mount(element, optionsFromAttributes(element));
+      var control = root.querySelector("button, input, select");
+      if (control && focused) control.focus();
+      if (control && pressed && control.getAttribute("aria-haspopup") === "dialog") control.click();
     }).catch(function (error) {
       // Bad options throw a typed SirDonateOptionError; anything else is a load failure.
       emit(element, "error", error && error.code === "invalid_option"

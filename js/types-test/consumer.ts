@@ -22,6 +22,8 @@ const options: SirDonateOptions = {
   locale: "en-US",
   frequency: "monthly",
   lockFrequency: true,
+  lockAmount: false,
+  requiredFields: ["email", "name"],
   mode: "button",
   target: "popup",
   label: "Give",

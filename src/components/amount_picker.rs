@@ -11,8 +11,9 @@ pub fn AmountPicker() -> impl IntoView {
     let state = use_state();
     let text = use_messages();
     let locale = use_locale();
-    let (currency, presets, lock_frequency) =
-        state.options.with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency));
+    let (currency, presets, lock_frequency, lock_amount) = state
+        .options
+        .with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount));
     let custom_text = move || match state.amount.get() {
         AmountInput::Custom(text) => text,
         AmountInput::Preset(_) => String::new(),
@@ -33,6 +34,7 @@ pub fn AmountPicker() -> impl IntoView {
         move || custom_error().is_some()
     };
     let has_error_too = has_error.clone();
+    let fixed_locale = locale.clone();
     let preset_buttons = presets
         .into_iter()
         .map(|minor| {
@@ -65,7 +67,19 @@ pub fn AmountPicker() -> impl IntoView {
             </label>
         }
     };
-    view! {
+    // A locked amount is fixed for this widget's life, so the choice is made once.
+    let amount_choice = if lock_amount {
+        let fixed = state.amount_minor.get_untracked().map(|minor| i18n::format_money(minor, currency, &fixed_locale));
+        view! {
+            <p class="sd-fixed" part="amount">
+                <span class="sd-label">{text.fixed_amount}</span>
+                " "
+                <strong>{fixed.unwrap_or_default()}</strong>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
         <fieldset class="sd-group">
             <legend class="sd-label">{text.amount_legend}</legend>
             <div class="sd-chips">{preset_buttons}</div>
@@ -90,6 +104,12 @@ pub fn AmountPicker() -> impl IntoView {
                 </p>
             </div>
         </fieldset>
+        }
+        .into_any()
+    };
+    view! {
+        {amount_choice}
+
         <Show
             when=move || !lock_frequency
             fallback=move || {

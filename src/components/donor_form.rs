@@ -2,24 +2,27 @@ use leptos::prelude::*;
 
 use super::{use_messages, use_state};
 
-/// Email and name fields. All optional by default: the hosted checkout collects what
-/// payment needs, and fewer required fields means fewer abandoned donations.
+/// Email and name fields. Optional unless the partner's `requiredFields` says so: the
+/// hosted checkout collects what payment needs, and every required field loses donors.
 #[component]
 pub fn DonorForm() -> impl IntoView {
     let state = use_state();
     let text = use_messages();
-    let email_error = move || (state.show_field_errors.get() && !state.email_valid.get()).then_some(text.email_invalid);
+    let required = state.options.with_untracked(|o| o.required);
+    let email_error = move || {
+        (state.show_field_errors.get() && !state.email_valid.get())
+            .then(|| if state.email.with(|e| e.trim().is_empty()) { text.email_required } else { text.email_invalid })
+    };
     view! {
         <div class="sd-field">
-            <label class="sd-label" for="sd-email">
-                {text.email} " " <span class="sd-optional">"(" {text.optional} ")"</span>
-            </label>
+            <FieldLabel id="sd-email" label=text.email required=required.email />
             <input
                 id="sd-email"
                 class="sd-input"
                 part="input"
                 type="email"
                 autocomplete="email"
+                required=required.email
                 aria-invalid=move || email_error().is_some().to_string()
                 aria-describedby="sd-email-error"
                 prop:value=move || state.email.get()
@@ -30,26 +33,55 @@ pub fn DonorForm() -> impl IntoView {
             </p>
         </div>
         <div class="sd-row">
-            <NameField id="sd-first-name" label=text.first_name autocomplete="given-name" value=state.first_name />
-            <NameField id="sd-last-name" label=text.last_name autocomplete="family-name" value=state.last_name />
+            <NameField
+                id="sd-first-name"
+                label=text.first_name
+                missing=text.first_name_required
+                autocomplete="given-name"
+                required=required.name
+                value=state.first_name
+            />
+            <NameField
+                id="sd-last-name"
+                label=text.last_name
+                missing=text.last_name_required
+                autocomplete="family-name"
+                required=required.name
+                value=state.last_name
+            />
         </div>
     }
 }
 
-/// One optional name field.
+/// A field's label, marked "(optional)" unless the field is required.
+#[component]
+fn FieldLabel(id: &'static str, label: &'static str, required: bool) -> impl IntoView {
+    let text = use_messages();
+    view! {
+        <label class="sd-label" for=id>
+            {label}
+            {(!required).then(|| view! { " " <span class="sd-optional">"(" {text.optional} ")"</span> })}
+        </label>
+    }
+}
+
+/// One name field, with its message when required and left empty.
 #[component]
 fn NameField(
     id: &'static str,
     label: &'static str,
+    missing: &'static str,
     autocomplete: &'static str,
+    required: bool,
     value: RwSignal<String>,
 ) -> impl IntoView {
-    let text = use_messages();
+    let state = use_state();
+    let error_id = format!("{id}-error");
+    let error =
+        move || (required && state.show_field_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing);
     view! {
         <div class="sd-field">
-            <label class="sd-label" for=id>
-                {label} " " <span class="sd-optional">"(" {text.optional} ")"</span>
-            </label>
+            <FieldLabel id=id label=label required=required />
             <input
                 id=id
                 class="sd-input"
@@ -57,9 +89,15 @@ fn NameField(
                 type="text"
                 autocomplete=autocomplete
                 maxlength="100"
+                required=required
+                aria-invalid=move || error().is_some().to_string()
+                aria-describedby=error_id.clone()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
+            <p id=error_id class="sd-field__error" hidden=move || error().is_none()>
+                {error}
+            </p>
         </div>
     }
 }

@@ -16,6 +16,11 @@ pub struct WidgetOptions {
     pub amounts: AmountRules,
     pub frequency: Frequency,
     pub lock_frequency: bool,
+    /// Donate exactly `amounts.default`: no presets, no custom amount.
+    pub lock_amount: bool,
+    /// Donor fields the form requires. Default none: the hosted checkout collects
+    /// what payment needs, and every required field loses donors.
+    pub required: RequiredFields,
     /// BCP 47 tag; `None` follows the page's `lang`.
     pub locale: Option<String>,
     pub label: Option<String>,
@@ -45,6 +50,23 @@ pub enum Target {
     SameTab,
     NewTab,
     Popup,
+}
+
+/// Which donor fields must be filled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequiredFields {
+    pub email: bool,
+    /// First and last name.
+    pub name: bool,
+}
+
+/// A boolean option: `true`/`false`, or a bare attribute (which arrives as `""`).
+fn flag(raw: &RawOptions, name: &str) -> Result<bool, OptionError> {
+    match raw.get(name).map(|v| v.trim()) {
+        None | Some("false") => Ok(false),
+        Some("" | "true") => Ok(true),
+        Some(_) => Err(OptionError::new(name, "must be true or false")),
+    }
 }
 
 /// Colour scheme: `auto` follows the donor's `prefers-color-scheme`.
@@ -113,7 +135,7 @@ impl AmountRules {
 
 /// The options a partner can set, by their JS names. Attributes use the kebab-case
 /// form of the same names (`api-base` for `apiBase`).
-pub const OPTION_NAMES: [&str; 17] = [
+pub const OPTION_NAMES: [&str; 19] = [
     "key",
     "org",
     "apiBase",
@@ -125,6 +147,8 @@ pub const OPTION_NAMES: [&str; 17] = [
     "locale",
     "frequency",
     "lockFrequency",
+    "lockAmount",
+    "requiredFields",
     "mode",
     "target",
     "label",
@@ -209,12 +233,19 @@ impl WidgetOptions {
             }
             None => Frequency::Once,
         };
-        let lock_frequency = match raw.get("lockFrequency").map(|v| v.trim()) {
-            None | Some("false") => false,
-            // A bare attribute (`<sir-donate lock-frequency>`) arrives as "".
-            Some("" | "true" | "lock-frequency") => true,
-            Some(_) => return Err(OptionError::new("lockFrequency", "must be true or false")),
-        };
+        let lock_frequency = flag(raw, "lockFrequency")?;
+        let lock_amount = flag(raw, "lockAmount")?;
+        if lock_amount && amounts.default.is_none() {
+            return Err(OptionError::new("lockAmount", "needs an amount to lock: set `amount`"));
+        }
+        let mut required = RequiredFields::default();
+        for field in get("requiredFields").unwrap_or_default().split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            match field {
+                "email" => required.email = true,
+                "name" => required.name = true,
+                _ => return Err(OptionError::new("requiredFields", "lists fields from \"email\" and \"name\"")),
+            }
+        }
         let text = |name: &str| get(name).map(str::to_owned);
         let theme = match get("theme") {
             None | Some("light") => Theme::Light,
@@ -244,6 +275,8 @@ impl WidgetOptions {
             amounts,
             frequency,
             lock_frequency,
+            lock_amount,
+            required,
             locale: text("locale"),
             label: text("label"),
             referral_code: text("referralCode"),
