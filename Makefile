@@ -27,6 +27,7 @@ help:
 	@echo "make demo   build, start the SIR sandbox and the partner server with the demo page"
 	@echo "make test   lint and run every test tier (native, wasm in Chromium, Playwright)"
 	@echo "make build  the distributable bundle in dist/"
+	@echo "make bench  sizes, times and memory beside a plain link and change-drop-in (bench/README.md)"
 
 setup:
 	@scripts/setup.sh
@@ -46,7 +47,7 @@ servers: setup
 demo: build servers
 	@scripts/demo.sh $(DEMO_SANDBOX_PORT) $(DEMO_PAGE_PORT)
 
-test: lint test-native test-types test-wasm test-e2e
+test: lint test-native test-types test-wasm test-e2e test-size
 
 lint: setup
 	cargo fmt --all --check
@@ -73,3 +74,6 @@ test-e2e: build servers
 clean:
 	cargo clean
 	rm -rf dist test-results e2e/artifacts
+
+# make bench and make test-size (the size budget CI check).
+include bench/bench.mk

@@ -1,0 +1,116 @@
+// Injected into every bench page before its own scripts (Playwright addInitScript).
+// Collects timestamps in window.__bench.marks, in ms from navigation start
+// (performance.now()), for both widgets and the plain page alike:
+//   define:<tag> / defined:<tag>  customElements.define of the widget's element: its script ran
+//   placeholderFrame              the first animation frame whose DOM holds the widget's first
+//                                 pixels (our placeholder button; Change's form), i.e. the frame
+//                                 that paints them; placeholderFrameIndex is its frame number
+//   firstFrameAfterScript         the first animation frame after `defined:<tag>`
+//   wasmInstantiated              WebAssembly.instantiate(Streaming) resolved
+//   ready                         the form accepts input: `sir-donate:ready`, or Change's first
+//                                 render committed (its LitElement updateComplete)
+//   click / clickHandled          a click on Donate, and the create-link response handled
+//                                 (`sir-donate:link-created`; Change: its "paying" render)
+//   first-paint, first-contentful-paint  from the paint timeline
+// and window.__bench.longTasks (every main-thread task over 50 ms).
+(() => {
+  if (window.__bench) return;
+  const bench = (window.__bench = { marks: {}, longTasks: [], wasm: [], frames: 0 });
+  const now = () => performance.now();
+  const mark = (name, at = now()) => {
+    if (!(name in bench.marks)) bench.marks[name] = at;
+  };
+  const report = (name, value) => {
+    if (typeof window.__benchReport === "function") window.__benchReport(name, value);
+  };
+
+  const observe = (type, onEntry) => {
+    try {
+      new PerformanceObserver((list) => list.getEntries().forEach(onEntry)).observe({ type, buffered: true });
+    } catch {
+      // Not supported here: the figure stays empty.
+    }
+  };
+  observe("longtask", (entry) => bench.longTasks.push({ start: entry.startTime, duration: entry.duration }));
+  observe("paint", (entry) => mark(entry.name, entry.startTime));
+
+  // The wasm, instantiated; its exports.memory is the linear memory that run.mjs sizes.
+  for (const api of ["instantiateStreaming", "instantiate"]) {
+    const original = WebAssembly[api];
+    if (typeof original !== "function") continue;
+    WebAssembly[api] = function (...args) {
+      const start = now();
+      return original.apply(this, args).then((result) => {
+        const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+        bench.wasm.push({ api, start, end: now() });
+        mark("wasmInstantiated");
+        if (instance && instance.exports.memory instanceof WebAssembly.Memory) bench.memory = instance.exports.memory;
+        return result;
+      });
+    };
+  }
+  bench.wasmMemoryBytes = () => (bench.memory ? bench.memory.buffer.byteLength : null);
+
+  const WIDGETS = {
+    "sir-donate": (element) => element.shadowRoot && element.shadowRoot.querySelector("button"),
+    "change-donation-form": (element) => element.shadowRoot && element.shadowRoot.querySelector("form"),
+  };
+
+  // The widget's script ran when it defines its element (the define upgrades the element
+  // already in the page, which is when our loader paints its placeholder).
+  const define = CustomElementRegistry.prototype.define;
+  CustomElementRegistry.prototype.define = function (name, constructor, options) {
+    mark(`define:${name}`);
+    const result = define.call(this, name, constructor, options);
+    mark(`defined:${name}`);
+    if (name === "change-donation-form") {
+      const element = document.querySelector(name);
+      if (element && element.updateComplete) element.updateComplete.then(() => mark("ready"));
+    }
+    return result;
+  };
+
+  // Our widget is interactive at `ready`; check that its form takes input at that moment.
+  document.addEventListener("sir-donate:ready", (event) => {
+    mark("ready");
+    const root = event.target && event.target.shadowRoot;
+    if (root && bench.readyInputs === undefined) {
+      bench.readyInputs = [...root.querySelectorAll("input, button")].filter((control) => !control.disabled).length;
+    }
+  });
+
+  // Click → handled. Capture on document runs before the widget's own handlers.
+  document.addEventListener("click", () => {
+    if (bench.armed) mark("click");
+  }, true);
+  document.addEventListener("sir-donate:link-created", () => {
+    mark("clickHandled");
+    // The widget navigates to the checkout right after this: hand the figure over now.
+    report("click", { click: bench.marks.click, clickHandled: bench.marks.clickHandled });
+  });
+  // Change builds its checkout link on the client (no request): its click is handled when it
+  // renders the "paying" state. Bubble phase: its own click handler has run by then.
+  document.addEventListener("click", () => {
+    const element = bench.armed && document.querySelector("change-donation-form");
+    if (element && element.updateComplete) element.updateComplete.then(() => mark("clickHandled"));
+  });
+
+  // Frames: find the first one that paints the widget, and the first after its script ran.
+  const tick = () => {
+    bench.frames += 1;
+    const at = now();
+    for (const [tag, painted] of Object.entries(WIDGETS)) {
+      if (bench.marks[`defined:${tag}`] !== undefined && bench.firstFrameAfterScriptIndex === undefined) {
+        bench.firstFrameAfterScriptIndex = bench.frames;
+        mark("firstFrameAfterScript", at);
+      }
+      const element = document.querySelector(tag);
+      if (element && bench.placeholderFrameIndex === undefined && painted(element)) {
+        bench.placeholderFrameIndex = bench.frames;
+        mark("placeholderFrame", at);
+      }
+    }
+    if (!bench.stopFrames && bench.frames < 3000) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();

@@ -1,0 +1,843 @@
+// make bench: what sir-donate costs a partner's page, side by side with a plain link and
+// with @getchange/change-drop-in, in headless Chromium over loopback with the sandbox.
+//   node bench/run.mjs       (after `make build sandbox`; BENCH_RUNS=15 page loads per scenario)
+// Prints a Markdown report on stdout (progress goes to stderr) and writes bench/results.json.
+// bench/README.md says what each figure means.
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { BUDGET_FILE, checkBudget, compressedSizes, measureDist, readBudget } from "./size.mjs";
+import { wasmMarkdown, wasmReport } from "./wasm-report.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 100);
+const TIMED_CYCLES = 20;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const RESULTS = join(here, "results.json");
+const SITE = join(here, ".out/site");
+const CHANGE_DIST = join(here, "node_modules/@getchange/change-drop-in/dist");
+const KEY = "pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378";
+const ORG = "american-red-cross";
+const CHANGE_ATTRIBUTES = {
+  "public-key": "pk_live_d1acaf4c39ab38273133cb97649ddba0ecd5d76b81c8b1db7039f7ae937f9b33",
+  "nonprofit-id": "n_B7e7Xu5RFvYHGLHDCSMQ5Yck",
+};
+
+// The anchors of issue #8, measured from their released files (KB = 1000 bytes).
+const ANCHORS = {
+  everyOrgGzip: 49300,
+  changeGzip: 9500,
+  stripePaypalLoaderGzip: 2000,
+  leptosThrowawayGzip: 42000,
+  leptosThrowawayBrotli: 35000,
+};
+const TARGETS = { loaderGzip: 5000, inlineGzip: 40000, inlineBrotli: 35000, interactiveVsPlainLoad: 2 };
+
+const log = (...parts) => console.error("bench:", ...parts);
+const started = Date.now();
+
+// ---------------------------------------------------------------- servers
+
+const children = [];
+process.on("exit", () => children.forEach((child) => child.kill()));
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+
+/** Spawns a server and resolves to the URL in the first stdout line matching `pattern`. */
+function startServer(command, args, pattern, name) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  const stderr = [];
+  child.stderr.on("data", (chunk) => stderr.push(chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 15 s`)), 15000);
+    child.on("exit", (code) => reject(new Error(`${name} exited (${code}): ${Buffer.concat(stderr).toString().slice(-2000)}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const match = line.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+}
+
+/** The files the pages load, in one directory: the dist/ bundle and Change's package. */
+function stageSite() {
+  rmSync(SITE, { recursive: true, force: true });
+  mkdirSync(SITE, { recursive: true });
+  cpSync(join(ROOT, "dist/sir-donate.js"), join(SITE, "sir-donate.js"));
+  cpSync(join(ROOT, "dist/wasm"), join(SITE, "wasm"), { recursive: true });
+  cpSync(CHANGE_DIST, join(SITE, "change-drop-in"), { recursive: true });
+}
+
+/** The pages must differ only between their bench:widget markers (and in their titles). */
+function checkTemplate() {
+  const pages = readdirSync(join(here, "pages")).filter((file) => file.endsWith(".html"));
+  const shell = (file) =>
+    readFileSync(join(here, "pages", file), "utf8")
+      .replace(/<title>.*<\/title>/, "")
+      .replace(/<!-- bench:widget[\s\S]*<!-- \/bench:widget -->/, "");
+  const reference = shell(pages[0]);
+  for (const file of pages) if (shell(file) !== reference) throw new Error(`bench/pages/${file} strays from the shared template`);
+  return pages;
+}
+
+// ---------------------------------------------------------------- measuring one page load
+
+/** Change's page calls its API and CDN on the public internet, which this bench never
+ * reaches: those requests are answered here with the smallest bodies the component accepts.
+ * They are listed in the breakdown as stubbed and left out of the byte totals. */
+const CHANGE_STUBS = [
+  [/\/drop_in\/donation_form\/settings/, "application/json", "{}"],
+  [/\/nonprofit_basics/, "application/json", JSON.stringify({ nonprofits: [{ crypto: { solana_address: "stub" } }] })],
+  [/\.svg(\?|$)/, "image/svg+xml", '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'],
+];
+
+async function stubPublicRequests(cdp) {
+  await cdp.send("Fetch.enable", { patterns: [{ urlPattern: "https://*", requestStage: "Request" }] });
+  cdp.on("Fetch.requestPaused", ({ requestId, request }) => {
+    const stub = CHANGE_STUBS.find(([pattern]) => pattern.test(request.url));
+    const [, type, body] = stub ?? [null, "text/plain", ""];
+    cdp
+      .send("Fetch.fulfillRequest", {
+        requestId,
+        responseCode: stub ? 200 : 404,
+        responseHeaders: [
+          { name: "content-type", value: type },
+          { name: "access-control-allow-origin", value: "*" },
+        ],
+        body: Buffer.from(body).toString("base64"),
+      })
+      .catch(() => {});
+  });
+}
+
+/** Records every request of the page from the CDP network log, with its body's sizes. */
+function networkLog(cdp, origins) {
+  const requests = new Map();
+  const inflight = new Set();
+  let lastActivity = Date.now();
+  cdp.on("Network.requestWillBeSent", ({ requestId, request, type, frameId, loaderId }) => {
+    if (requests.has(requestId) && type !== "Preflight") return; // a redirect keeps its id
+    inflight.add(requestId);
+    lastActivity = Date.now();
+    requests.set(requestId, { requestId, url: request.url, method: request.method, type, frameId, loaderId, phase: recorder.phase, at: Date.now() });
+  });
+  cdp.on("Network.responseReceived", ({ requestId, response, type }) => {
+    const entry = requests.get(requestId);
+    if (!entry) return;
+    Object.assign(entry, { status: response.status, mime: response.mimeType, type: entry.type ?? type });
+  });
+  cdp.on("Network.loadingFinished", ({ requestId, encodedDataLength }) => {
+    inflight.delete(requestId);
+    lastActivity = Date.now();
+    const entry = requests.get(requestId);
+    if (!entry) return;
+    entry.transfer = encodedDataLength;
+    entry.body = cdp.send("Network.getResponseBody", { requestId }).then(
+      ({ body, base64Encoded }) => Buffer.from(body, base64Encoded ? "base64" : "utf8"),
+      () => null,
+    );
+  });
+  cdp.on("Network.loadingFailed", ({ requestId, errorText, canceled }) => {
+    inflight.delete(requestId);
+    lastActivity = Date.now();
+    const entry = requests.get(requestId);
+    if (entry) Object.assign(entry, { failed: canceled ? "canceled" : errorText });
+  });
+  const recorder = {
+    phase: "load",
+    requests,
+    /** Resolves once no request has been in flight for `quietMs` (at most `maxMs`). */
+    async quiet(quietMs = 300, maxMs = 5000) {
+      const until = Date.now() + maxMs;
+      while (Date.now() < until && (inflight.size > 0 || Date.now() - lastActivity < quietMs)) await sleep(25);
+    },
+    /** The widget's requests so far: everything but the page itself, with sizes. */
+    async widgetFiles(pageUrl, phases) {
+      const files = [];
+      // Requests of the page's own document: not those of the checkout it navigates to.
+      const page = [...requests.values()].find((entry) => entry.url === pageUrl && entry.type === "Document");
+      for (const entry of requests.values()) {
+        if (!phases.includes(entry.phase)) continue;
+        if (page && entry.loaderId && entry.loaderId !== page.loaderId) continue;
+        if (entry.url === pageUrl || entry.url.startsWith("data:")) continue;
+        if (entry.type === "Document") continue; // the page, or the checkout it navigates to
+        const body = (await entry.body) ?? Buffer.alloc(0);
+        const sizes = compressedSizes(body);
+        const stubbed = entry.url.startsWith("https://");
+        files.push({
+          file: displayName(entry.url, origins),
+          kind: kindOf(entry),
+          method: entry.method,
+          status: entry.status ?? null,
+          phase: entry.phase,
+          transfer: entry.transfer ?? 0,
+          ...sizes,
+          stubbed,
+          failed: entry.failed ?? null,
+        });
+      }
+      return files;
+    },
+  };
+  return recorder;
+}
+
+function displayName(url, origins) {
+  const parsed = new URL(url);
+  if (parsed.origin === origins.pages) return parsed.pathname;
+  if (parsed.origin === origins.api) return `api ${parsed.pathname}`;
+  return `${parsed.host}${parsed.pathname}`;
+}
+
+function kindOf(entry) {
+  const mime = entry.mime ?? "";
+  if (entry.type === "Preflight" || entry.method === "OPTIONS") return "api (CORS preflight)";
+  if (mime === "application/wasm" || entry.url.endsWith(".wasm")) return "wasm";
+  if (entry.type === "Script" || /javascript/.test(mime)) return "js";
+  if (entry.type === "Stylesheet" || mime === "text/css") return "css";
+  if (entry.type === "Image" || mime.startsWith("image/")) return "image";
+  if (entry.type === "Font" || mime.startsWith("font/")) return "font";
+  if (entry.type === "Fetch" || entry.type === "XHR" || /json/.test(mime)) return "api";
+  return "other";
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** JS heap (V8, after a full GC) and wasm linear memory of the page, in bytes. */
+async function memory(cdp, page) {
+  await cdp.send("HeapProfiler.collectGarbage");
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+  const wasm = await page.evaluate(() => window.__bench.wasmMemoryBytes());
+  return { jsHeap: usedSize, wasmMemory: wasm };
+}
+
+/** A fresh browser context (cold cache) with the instrumentation and a CDP session. */
+async function openPage(browser, origins, { stubs = false, reports = null } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript({ content: INSTRUMENT });
+  if (reports) await context.exposeBinding("__benchReport", (_source, name, value) => { reports[name] = value; });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable", { maxTotalBufferSize: 200e6, maxResourceBufferSize: 50e6 });
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  if (stubs) await stubPublicRequests(cdp);
+  const network = networkLog(cdp, origins);
+  return { context, page, cdp, network };
+}
+
+/** One cold page load of a widget page: bytes, times, long tasks, memory, then a click. */
+async function loadScenario(browser, origins, widget) {
+  const reports = {};
+  const { context, page, cdp, network } = await openPage(browser, origins, {
+    stubs: widget === "change",
+    reports: widget === "ours" ? reports : null,
+  });
+  try {
+    const url = `${origins.pages}/e2e/${PAGES[widget]}`;
+    await page.goto(url, { waitUntil: "load" });
+    if (widget !== "plain") await page.waitForFunction(() => window.__bench.marks.ready !== undefined);
+    await network.quiet();
+    await sleep(200);
+    const timing = await page.evaluate(() => {
+      const bench = window.__bench;
+      bench.stopFrames = true;
+      const navigation = performance.getEntriesByType("navigation")[0];
+      return {
+        marks: bench.marks,
+        longTasks: bench.longTasks,
+        placeholderFrameIndex: bench.placeholderFrameIndex ?? null,
+        firstFrameAfterScriptIndex: bench.firstFrameAfterScriptIndex ?? null,
+        readyInputs: bench.readyInputs ?? null,
+        wasm: bench.wasm,
+        resources: performance.getEntriesByType("resource").map((entry) => ({
+          name: entry.name,
+          initiator: entry.initiatorType,
+          start: entry.startTime,
+          end: entry.responseEnd,
+        })),
+        domContentLoaded: navigation.domContentLoadedEventEnd,
+        load: navigation.loadEventStart,
+      };
+    });
+    const mem = await memory(cdp, page);
+    const files = await network.widgetFiles(url, ["load"]);
+
+    let click = null;
+    if (widget !== "plain") {
+      network.phase = "click";
+      await page.evaluate(() => { window.__bench.armed = true; });
+      if (widget === "ours") {
+        await page.locator("sir-donate").getByRole("button", { name: /^Donate/ }).click();
+        await waitFor(() => reports.click, 15000, "sir-donate:link-created after the click");
+        click = reports.click.clickHandled - reports.click.click;
+      } else {
+        const form = page.locator("change-donation-form");
+        await form.locator("input[name=custom-amount]").fill("25");
+        await form.locator("input[name=first-name]").fill("Jane");
+        await form.locator("input[name=last-name]").fill("Doe");
+        await form.locator("a#coinbase").click();
+        await page.waitForFunction(() => window.__bench.marks.clickHandled !== undefined);
+        const marks = await page.evaluate(() => window.__bench.marks);
+        click = marks.clickHandled - marks.click;
+      }
+      await network.quiet(200, 3000);
+    }
+    const clickFiles = widget === "ours" ? await network.widgetFiles(url, ["click"]) : [];
+    return { timing, memory: mem, files, clickFiles, click };
+  } finally {
+    await context.close();
+  }
+}
+
+async function waitFor(read, ms, what) {
+  const until = Date.now() + ms;
+  while (!read()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Mount/destroy cycles on a page that loaded the widget's script but mounted nothing. */
+async function cycleScenario(browser, origins, widget) {
+  const { context, page, cdp, network } = await openPage(browser, origins, { stubs: widget === "change" });
+  try {
+    await page.goto(`${origins.pages}/e2e/${PAGES[`${widget}Cycles`]}`, { waitUntil: "load" });
+    const setup = { key: KEY, org: ORG, apiBase: origins.api, attributes: CHANGE_ATTRIBUTES, widget };
+    // Defines window.__cycle(waitReady) → { mount, toReady, destroy } in ms.
+    await page.evaluate(async (setup) => {
+      const slot = document.getElementById("widget-slot");
+      const now = () => performance.now();
+      if (setup.widget === "ours") {
+        const api = await window.SirDonate.ready;
+        window.__cycle = async (waitReady) => {
+          const host = document.createElement("div");
+          slot.append(host);
+          const t0 = now();
+          const handle = await api.mount(host, { key: setup.key, org: setup.org, apiBase: setup.apiBase });
+          const t1 = now();
+          if (waitReady) {
+            await new Promise((resolve, reject) => {
+              const timer = setTimeout(() => reject(new Error("no ready event in 10 s")), 10000);
+              handle.on("ready", () => { clearTimeout(timer); resolve(); });
+              handle.on("error", (detail) => { clearTimeout(timer); reject(new Error(detail.code)); });
+            });
+          }
+          const t2 = now();
+          handle.destroy();
+          const t3 = now();
+          host.remove();
+          return { mount: t1 - t0, toReady: t2 - t1, destroy: t3 - t2 };
+        };
+      } else {
+        await customElements.whenDefined("change-donation-form");
+        window.__cycle = async () => {
+          const element = document.createElement("change-donation-form");
+          for (const [name, value] of Object.entries(setup.attributes)) element.setAttribute(name, value);
+          const t0 = now();
+          slot.append(element);
+          await element.updateComplete;
+          const t1 = now();
+          element.remove();
+          const t2 = now();
+          // Its form renders without a request: mounted is ready.
+          return { mount: t1 - t0, toReady: 0, destroy: t2 - t1 };
+        };
+      }
+      for (let i = 0; i < 3; i++) await window.__cycle(true);
+    }, setup);
+    const timed = await page.evaluate(async (n) => {
+      const bare = [];
+      const ready = [];
+      for (let i = 0; i < n; i++) bare.push(await window.__cycle(false));
+      for (let i = 0; i < n; i++) ready.push(await window.__cycle(true));
+      return { bare, ready };
+    }, TIMED_CYCLES);
+    await network.quiet(200, 3000);
+    const before = await memory(cdp, page);
+    await page.evaluate(async (n) => { for (let i = 0; i < n; i++) await window.__cycle(true); }, CYCLES);
+    await network.quiet(200, 3000);
+    const after = await memory(cdp, page);
+    return {
+      mountDestroy: median(timed.bare.map((c) => c.mount + c.destroy)),
+      mountReadyDestroy: median(timed.ready.map((c) => c.mount + c.toReady + c.destroy)),
+      heapGrowth: after.jsHeap - before.jsHeap,
+      wasmGrowth: after.wasmMemory === null ? null : after.wasmMemory - before.wasmMemory,
+      before,
+      after,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------- statistics
+
+function median(values) {
+  return quantile(values, 0.5);
+}
+
+/** Nearest-rank quantile of the finite values (null when there are none). */
+function quantile(values, q) {
+  const sorted = values.filter((v) => typeof v === "number" && Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  if (q === 0.5 && sorted.length % 2 === 0) return (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+const stats = (values) => ({ median: median(values), p90: quantile(values, 0.9), min: quantile(values, 0), max: quantile(values, 1), n: values.filter((v) => v !== null && v !== undefined).length });
+
+/** Byte totals of one load's widget files: all of them, and the code (JS, wasm, CSS) alone. */
+function byteTotals(files) {
+  const sum = (list) => list.reduce(
+    (total, f) => ({ raw: total.raw + f.raw, gzip: total.gzip + f.gzip, brotli: total.brotli + f.brotli, transfer: total.transfer + f.transfer, requests: total.requests + 1 }),
+    { raw: 0, gzip: 0, brotli: 0, transfer: 0, requests: 0 },
+  );
+  const counted = files.filter((f) => !f.stubbed);
+  return { all: sum(counted), code: sum(counted.filter((f) => ["js", "wasm", "css"].includes(f.kind))) };
+}
+
+/** Per-file medians over the loads (a file seen in some loads only says so). */
+function fileBreakdown(loads, key = "files") {
+  const byFile = new Map();
+  for (const load of loads) {
+    for (const f of load[key]) {
+      const id = `${f.method} ${f.file} ${f.kind}`;
+      if (!byFile.has(id)) byFile.set(id, []);
+      byFile.get(id).push(f);
+    }
+  }
+  return [...byFile.values()].map((seen) => ({
+    file: seen[0].file,
+    kind: seen[0].kind,
+    method: seen[0].method,
+    status: seen[0].status,
+    stubbed: seen[0].stubbed,
+    loads: seen.length,
+    transfer: median(seen.map((f) => f.transfer)),
+    raw: median(seen.map((f) => f.raw)),
+    gzip: median(seen.map((f) => f.gzip)),
+    brotli: median(seen.map((f) => f.brotli)),
+  })).sort((a, b) => b.gzip - a.gzip);
+}
+
+function summarize(loads) {
+  const pick = (fn) => stats(loads.map(fn));
+  const mark = (name) => pick((l) => l.timing.marks[name] ?? null);
+  const totals = loads.map((l) => byteTotals(l.files));
+  const longTasksUntilReady = (l) => l.timing.longTasks.filter((t) => t.start < (l.timing.marks.ready ?? l.timing.load));
+  return {
+    bytes: {
+      all: Object.fromEntries(["raw", "gzip", "brotli", "transfer", "requests"].map((k) => [k, stats(totals.map((t) => t.all[k]))])),
+      code: Object.fromEntries(["raw", "gzip", "brotli", "transfer", "requests"].map((k) => [k, stats(totals.map((t) => t.code[k]))])),
+      files: fileBreakdown(loads),
+      afterClick: fileBreakdown(loads, "clickFiles"),
+    },
+    times: {
+      firstContentfulPaint: mark("first-contentful-paint"),
+      domContentLoaded: pick((l) => l.timing.domContentLoaded),
+      load: pick((l) => l.timing.load),
+      scriptRan: pick((l) => l.timing.marks["defined:sir-donate"] ?? l.timing.marks["defined:change-donation-form"] ?? null),
+      firstWidgetFrame: mark("placeholderFrame"),
+      wasmInstantiated: mark("wasmInstantiated"),
+      wasmStreamInstantiate: pick((l) => (l.timing.wasm.length ? l.timing.wasm[0].end - l.timing.wasm[0].start : null)),
+      interactive: mark("ready"),
+      clickHandled: pick((l) => l.click),
+      longTaskCount: pick((l) => longTasksUntilReady(l).length),
+      longTaskTotal: pick((l) => longTasksUntilReady(l).reduce((sum, t) => sum + t.duration, 0)),
+      totalBlockingTime: pick((l) => longTasksUntilReady(l).reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0)),
+    },
+    firstFramePlaceholder: {
+      loads: loads.length,
+      inFirstFrame: loads.filter((l) => l.timing.placeholderFrameIndex !== null && l.timing.placeholderFrameIndex === l.timing.firstFrameAfterScriptIndex).length,
+    },
+    readyInputs: stats(loads.map((l) => l.timing.readyInputs)),
+    memory: { jsHeap: pick((l) => l.memory.jsHeap), wasmMemory: pick((l) => l.memory.wasmMemory) },
+  };
+}
+
+function summarizeCycles(cycles) {
+  const pick = (fn) => stats(cycles.map(fn));
+  return {
+    mountDestroy: pick((c) => c.mountDestroy),
+    mountReadyDestroy: pick((c) => c.mountReadyDestroy),
+    heapGrowth: pick((c) => c.heapGrowth),
+    wasmGrowth: pick((c) => c.wasmGrowth),
+  };
+}
+
+// ---------------------------------------------------------------- report
+
+const PAGES = {
+  plain: "plain-link.html",
+  ours: "sir-donate.html",
+  change: "change-drop-in.html",
+  oursCycles: "sir-donate-cycles.html",
+  changeCycles: "change-drop-in-cycles.html",
+};
+const INSTRUMENT = readFileSync(join(here, "instrument.js"), "utf8");
+
+const kb = (bytes) => (bytes === null || bytes === undefined ? "—" : (bytes / 1000).toFixed(1));
+const ms = (value) => (value === null || value === undefined ? "—" : value.toFixed(value < 10 ? 1 : 0));
+const mib = (bytes) => (bytes === null || bytes === undefined ? "—" : (bytes / 1048576).toFixed(2));
+const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined || b === 0 ? "—" : `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`);
+const both = (s, format) => (s.median === null ? "—" : `${format(s.median)} (${format(s.p90)})`);
+
+function markdown(results) {
+  const { plain, ours, change } = results.pages;
+  const { ours: oc, change: cc } = results.cycles;
+  const lines = [];
+  const row = (...cells) => lines.push(`| ${cells.join(" | ")} |`);
+  lines.push(`## sir-donate bench — ${results.date}, ${results.runs} cold loads per page`);
+  lines.push("");
+  lines.push(
+    `Chromium ${results.versions.chromium} (headless), Node ${results.versions.node}, playwright-core ${results.versions.playwright}, ` +
+      `sir-donate ${results.versions.sirDonate} @ ${results.versions.git}, @getchange/change-drop-in ${results.versions.changeDropIn}. ` +
+      `${results.machine.cpus} cores, load average ${results.machine.loadavgBefore.map((x) => x.toFixed(2)).join(" ")} at the start. ` +
+      "Median (p90); KB = 1000 bytes; times in ms from navigation start over loopback.",
+  );
+  lines.push("");
+  lines.push("### Side by side");
+  lines.push("");
+  row("figure", "plain `<a href>`", "sir-donate", "change-drop-in", "sir-donate ÷ change");
+  row("---", "---:", "---:", "---:", "---:");
+  const bytesRow = (label, get, format = kb) =>
+    row(label, both(get(plain), format), both(get(ours), format), both(get(change), format), ratio(get(ours).median, get(change).median));
+  bytesRow("JS + wasm + CSS, raw KB", (p) => p.bytes.code.raw);
+  bytesRow("JS + wasm + CSS, gzip -9 KB", (p) => p.bytes.code.gzip);
+  bytesRow("JS + wasm + CSS, brotli KB", (p) => p.bytes.code.brotli);
+  bytesRow("everything the widget loads (with API, images), gzip KB", (p) => p.bytes.all.gzip);
+  bytesRow("everything, brotli KB", (p) => p.bytes.all.brotli);
+  bytesRow("everything, on the wire as served (identity + headers) KB", (p) => p.bytes.all.transfer);
+  bytesRow("requests", (p) => p.bytes.all.requests, (v) => String(Math.round(v)));
+  const timeRow = (label, get) =>
+    row(label, both(get(plain), ms), both(get(ours), ms), both(get(change), ms), ratio(get(ours).median, get(change).median));
+  timeRow("first contentful paint (the page's h1)", (p) => p.times.firstContentfulPaint);
+  timeRow("widget's script ran (element defined)", (p) => p.times.scriptRan);
+  timeRow("widget first painted (our placeholder; Change's form)", (p) => p.times.firstWidgetFrame);
+  timeRow("wasm instantiated", (p) => p.times.wasmInstantiated);
+  timeRow("… of which fetch + compile + instantiate", (p) => p.times.wasmStreamInstantiate);
+  timeRow("interactive (form accepts input)", (p) => p.times.interactive);
+  timeRow("load event", (p) => p.times.load);
+  timeRow("click on Donate → handled ¹", (p) => p.times.clickHandled);
+  row("long tasks until interactive (count)", ...[plain, ours, change].map((p) => both(p.times.longTaskCount, (v) => String(Math.round(v)))), "—");
+  timeRow("long tasks until interactive (total ms)", (p) => p.times.longTaskTotal);
+  timeRow("total blocking time until interactive", (p) => p.times.totalBlockingTime);
+  const cycleRow = (label, get, format) => row(label, "—", both(get(oc), format), both(get(cc), format), ratio(get(oc).median, get(cc).median));
+  cycleRow("mount + destroy, ms (nothing awaited) ²", (c) => c.mountDestroy, ms);
+  cycleRow("mount → ready → destroy, ms ²", (c) => c.mountReadyDestroy, ms);
+  const memRow = (label, get, format) =>
+    row(label, both(get(plain), format), both(get(ours), format), both(get(change), format), ratio(get(ours).median, get(change).median));
+  memRow("JS heap after mount, page total MiB", (p) => p.memory.jsHeap, mib);
+  const share = (p) => (p.memory.jsHeap.median === null ? null : p.memory.jsHeap.median - plain.memory.jsHeap.median);
+  row("JS heap above the plain page, KB", "0", kb(share(ours)), kb(share(change)), ratio(share(ours), share(change)));
+  memRow("wasm linear memory after mount, MiB", (p) => p.memory.wasmMemory, mib);
+  cycleRow(`JS heap growth after ${results.cycleCount} mount/destroy cycles, KB`, (c) => c.heapGrowth, kb);
+  cycleRow(`wasm memory growth after ${results.cycleCount} cycles, KB`, (c) => c.wasmGrowth, kb);
+  lines.push("");
+  lines.push(
+    "¹ sir-donate: the click until `sir-donate:link-created` (the create-link response from the sandbox, handled). " +
+      "Change builds its Coinbase link on the client and sends no request: its click is handled when it renders its \"paying\" state.",
+  );
+  lines.push(
+    "² sir-donate: `SirDonate.mount(div)` and `handle.destroy()`; \"ready\" includes one loopback request for the nonprofit. " +
+      "Change: append `<change-donation-form>`, await its first render, remove it; its form needs no request.",
+  );
+  lines.push("");
+  lines.push("### Reference lines (not run here)");
+  lines.push("");
+  row("reference", "gzip KB", "sir-donate, gzip KB", "sir-donate ÷ reference");
+  row("---", "---:", "---:", "---:");
+  const ourCode = ours.bytes.code.gzip.median;
+  const loader = results.size.files["sir-donate.js"].gzip;
+  row("Every.org donate button (its JS, plus web fonts; not on npm)", kb(ANCHORS.everyOrgGzip), kb(ourCode), ratio(ourCode, ANCHORS.everyOrgGzip));
+  row("Change's form as issue #8 measured it (measured here above)", kb(ANCHORS.changeGzip), kb(ourCode), ratio(ourCode, ANCHORS.changeGzip));
+  row("Stripe / PayPal npm loaders, vs our loader alone", kb(ANCHORS.stripePaypalLoaderGzip), kb(loader), ratio(loader, ANCHORS.stripePaypalLoaderGzip));
+  row("a size-tuned throwaway Leptos form (35 KB brotli)", kb(ANCHORS.leptosThrowawayGzip), kb(ourCode), ratio(ourCode, ANCHORS.leptosThrowawayGzip));
+  lines.push("");
+  lines.push("### Targets (issue #8, part 3)");
+  lines.push("");
+  row("target", "measured", "status");
+  row("---", "---", "---");
+  for (const target of results.targets) row(target.name, target.measured, target.met ? "met" : "**missed**");
+  lines.push("");
+  lines.push(`### Timeline of the median sir-donate load (interactive at ${ms(results.timeline.interactive)} ms)`);
+  lines.push("");
+  row("ms", "event");
+  row("---:", "---");
+  for (const event of results.timeline.events) row(ms(event.at), event.what);
+  lines.push("");
+  lines.push("### Bytes per file, sir-donate (median of the loads)");
+  lines.push("");
+  const fileTable = (files) => {
+    row("file", "kind", "on the wire", "raw", "gzip -9", "brotli", "loads");
+    row("---", "---", "---:", "---:", "---:", "---:", "---:");
+    for (const f of files) {
+      row(`\`${f.method === "GET" ? "" : f.method + " "}${f.file}\`${f.stubbed ? " (stubbed)" : ""}`, f.kind, kb(f.transfer), kb(f.raw), kb(f.gzip), kb(f.brotli), `${f.loads}/${results.runs}`);
+    }
+  };
+  fileTable(ours.bytes.files);
+  if (ours.bytes.afterClick.length) {
+    lines.push("");
+    lines.push("After the click on Donate:");
+    lines.push("");
+    fileTable(ours.bytes.afterClick);
+  }
+  lines.push("");
+  lines.push("### Bytes per file, change-drop-in");
+  lines.push("");
+  fileTable(change.bytes.files);
+  lines.push("");
+  lines.push(
+    "Stubbed: Change's page calls `api.getchange.io` and a CloudFront logo, which this offline bench answers itself " +
+      "(CDP Fetch, smallest bodies the component accepts); they are left out of its totals, so its real page weighs a little more.",
+  );
+  lines.push("");
+  lines.push("### Size budget (`make test-size`)");
+  lines.push("");
+  row("file", "raw KB", "gzip KB", "brotli KB", "budget gzip KB", "change", "");
+  row("---", "---:", "---:", "---:", "---:", "---:", "---");
+  for (const r of results.budget.rows) {
+    const sizes = r.file === "total" ? results.size.total : results.size.files[r.file];
+    row(r.file === "total" ? "**total**" : `\`${r.file}\``, kb(sizes.raw), kb(sizes.gzip), kb(sizes.brotli), kb(r.budget), r.change === null ? "—" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(1)}%`, r.ok ? "ok" : "**over**");
+  }
+  lines.push("");
+  lines.push(results.wasm.error ? `### What the wasm is made of\n\nnot measured: ${results.wasm.error}` : wasmMarkdown(results.wasm));
+  lines.push("");
+  lines.push(`Written to bench/results.json; the bench took ${results.durationSeconds.toFixed(0)} s.`);
+  return lines.join("\n");
+}
+
+function targets(results) {
+  const { plain, ours } = results.pages;
+  const loader = results.size.files["sir-donate.js"].gzip;
+  const all = ours.bytes.all;
+  const first = ours.firstFramePlaceholder;
+  const interactive = ours.times.interactive.median;
+  const plainLoad = plain.times.load.median;
+  return [
+    {
+      name: "the loader ≤ 5 KB gzip",
+      met: loader <= TARGETS.loaderGzip,
+      measured: `${kb(loader)} KB gzip (dist/sir-donate.js)`,
+      value: loader,
+      limit: TARGETS.loaderGzip,
+    },
+    {
+      name: "everything for an interactive inline form ≤ 40 KB gzip",
+      met: all.gzip.median <= TARGETS.inlineGzip,
+      measured: `${kb(all.gzip.median)} KB gzip (${(all.gzip.median / TARGETS.inlineGzip).toFixed(1)}× the target)`,
+      value: all.gzip.median,
+      limit: TARGETS.inlineGzip,
+    },
+    {
+      name: "… and ≤ 35 KB brotli",
+      met: all.brotli.median <= TARGETS.inlineBrotli,
+      measured: `${kb(all.brotli.median)} KB brotli (${(all.brotli.median / TARGETS.inlineBrotli).toFixed(1)}× the target)`,
+      value: all.brotli.median,
+      limit: TARGETS.inlineBrotli,
+    },
+    {
+      name: "placeholder painted in the first frame after the script runs",
+      met: first.inFirstFrame === first.loads,
+      measured: `${first.inFirstFrame} of ${first.loads} loads (placeholder at ${ms(ours.times.firstWidgetFrame.median)} ms, script at ${ms(ours.times.scriptRan.median)} ms)`,
+      value: first.inFirstFrame,
+      limit: first.loads,
+    },
+    {
+      name: "interactive in under 2× the plain-link page's load event",
+      met: interactive !== null && interactive < TARGETS.interactiveVsPlainLoad * plainLoad,
+      measured: `${ms(interactive)} ms vs 2 × ${ms(plainLoad)} = ${ms(2 * plainLoad)} ms (${ratio(interactive, plainLoad)} the plain load)`,
+      value: interactive,
+      limit: TARGETS.interactiveVsPlainLoad * plainLoad,
+    },
+  ];
+}
+
+/** The events of the load whose interactive time is the median: where the time goes. */
+function timeline(loads, origins) {
+  const sorted = loads.filter((l) => l.timing.marks.ready !== undefined).sort((a, b) => a.timing.marks.ready - b.timing.marks.ready);
+  const load = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!load) return { interactive: null, events: [] };
+  const { marks, resources, load: loadEvent, domContentLoaded } = load.timing;
+  const events = [
+    [marks["first-contentful-paint"], "first contentful paint (the page's heading)"],
+    [domContentLoaded, "DOMContentLoaded"],
+    [marks["define:sir-donate"], "loader ran: <sir-donate> defined"],
+    [marks.placeholderFrame, "frame with the placeholder (animation frame that paints it)"],
+    [loadEvent, "load event"],
+    [marks.wasmInstantiated, "wasm instantiated"],
+    [marks.ready, "sir-donate:ready: interactive"],
+  ];
+  for (const r of resources) {
+    const url = new URL(r.name);
+    const name = url.origin === origins.api ? `API ${url.pathname}` : url.pathname;
+    events.push([r.start, `request start: ${name}`], [r.end, `response end: ${name}`]);
+  }
+  for (const task of load.timing.longTasks) events.push([task.start, `long task, ${task.duration.toFixed(0)} ms`]);
+  return {
+    interactive: marks.ready,
+    events: events
+      .filter(([at]) => typeof at === "number")
+      .sort((a, b) => a[0] - b[0])
+      .map(([at, what]) => ({ at, what })),
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+function git(args) {
+  try {
+    return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  if (!(RUNS >= 1)) throw new Error(`BENCH_RUNS must be a positive number, not ${process.env.BENCH_RUNS}`);
+  const pages = checkTemplate();
+  const loadavgBefore = loadavg();
+  stageSite();
+  const size = measureDist();
+  const budget = readBudget();
+  log(`size: ${kb(size.total.gzip)} KB gzip shipped; twiggy…`);
+  let wasm;
+  try {
+    wasm = wasmReport({ shipped: join(SITE, "wasm/sir-donate_bg.wasm") });
+  } catch (error) {
+    log(`wasm report failed: ${error.message}`);
+    wasm = { error: error.message };
+  }
+
+  const api = await startServer(
+    join(ROOT, "target/debug/sir-sandbox"),
+    ["--port", "0", "--log-format", "json", "--rate-limit", "1000000"],
+    /sir-sandbox listening on (http:\/\/\S+)/,
+    "sir-sandbox",
+  );
+  const pagesUrl = await startServer(
+    process.execPath,
+    [join(ROOT, "scripts/serve.mjs"), "--dir", SITE, "--pages", join(here, "pages"), "--port", "0", "--api-base", api],
+    /serve listening on (http:\/\/\S+)/,
+    "serve.mjs",
+  );
+  const origins = { pages: new URL(pagesUrl).origin, api: new URL(api).origin };
+  log(`sandbox ${origins.api}, pages ${origins.pages}`);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      // Nothing leaves this machine: any host but loopback fails to resolve at once.
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    ],
+  });
+  const loads = { plain: [], ours: [], change: [] };
+  const cycles = { ours: [], change: [] };
+  const scenarios = [
+    ["plain", () => loadScenario(browser, origins, "plain"), loads.plain],
+    ["ours", () => loadScenario(browser, origins, "ours"), loads.ours],
+    ["change", () => loadScenario(browser, origins, "change"), loads.change],
+    ["ours cycles", () => cycleScenario(browser, origins, "ours"), cycles.ours],
+    ["change cycles", () => cycleScenario(browser, origins, "change"), cycles.change],
+  ];
+  const chromiumVersion = browser.version();
+  try {
+    // One warm-up round (not kept): the first launch of each page pays the OS's file cache.
+    for (const [name, scenario] of scenarios.slice(0, 3)) {
+      log(`warm-up ${name}`);
+      await scenario();
+    }
+    for (let run = 0; run < RUNS; run++) {
+      await fetch(`${origins.api}/__sandbox/reset`, { method: "POST" });
+      // Rotate the order so that no page always runs right after the same one.
+      for (let i = 0; i < scenarios.length; i++) {
+        const [name, scenario, into] = scenarios[(run + i) % scenarios.length];
+        into.push(await scenario());
+      }
+      log(`run ${run + 1}/${RUNS} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  } finally {
+    await browser.close().catch(() => {});
+  }
+
+  const results = {
+    issue: 8,
+    date: new Date().toISOString().slice(0, 10),
+    finishedAt: new Date().toISOString(),
+    runs: RUNS,
+    cycleCount: CYCLES,
+    timedCycles: TIMED_CYCLES,
+    units: { bytes: "bytes (the report prints KB = 1000 bytes)", times: "ms from navigation start (performance.now())", memory: "bytes" },
+    versions: {
+      sirDonate: readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1],
+      git: git(["rev-parse", "--short=12", "HEAD"]) + (git(["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""),
+      chromium: chromiumVersion,
+      chromiumPath: CHROMIUM,
+      node: process.version,
+      playwright: JSON.parse(readFileSync(join(here, "node_modules/playwright-core/package.json"), "utf8")).version,
+      changeDropIn: JSON.parse(readFileSync(join(here, "node_modules/@getchange/change-drop-in/package.json"), "utf8")).version,
+      twiggy: wasm.tool ?? null,
+    },
+    machine: { cpus: cpus().length, totalMemory: totalmem(), loadavgBefore, loadavgAfter: loadavg() },
+    pagesUsed: pages,
+    anchors: ANCHORS,
+    size,
+    budget: { file: "bench/size-budget.json", measured: budget.measured, tolerance: budget.tolerance, rows: checkBudget(size, budget) },
+    pages: { plain: summarize(loads.plain), ours: summarize(loads.ours), change: summarize(loads.change) },
+    cycles: { ours: summarizeCycles(cycles.ours), change: summarizeCycles(cycles.change) },
+    wasm,
+    raw: { loads: stripBodies(loads), cycles },
+  };
+  results.targets = targets(results);
+  results.timeline = timeline(loads.ours, origins);
+  const { plain, ours, change } = results.pages;
+  results.ratios = {
+    note: "sir-donate ÷ change-drop-in, of the medians",
+    codeGzip: ours.bytes.code.gzip.median / change.bytes.code.gzip.median,
+    codeBrotli: ours.bytes.code.brotli.median / change.bytes.code.brotli.median,
+    allGzip: ours.bytes.all.gzip.median / change.bytes.all.gzip.median,
+    interactive: ours.times.interactive.median / change.times.interactive.median,
+    firstWidgetFrame: ours.times.firstWidgetFrame.median / change.times.firstWidgetFrame.median,
+    interactiveVsPlainLoad: ours.times.interactive.median / plain.times.load.median,
+    everyOrgGzip: ours.bytes.code.gzip.median / ANCHORS.everyOrgGzip,
+  };
+  results.durationSeconds = (Date.now() - started) / 1000;
+  writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+  console.log(markdown(results));
+  log(`wrote ${RESULTS} in ${results.durationSeconds.toFixed(0)} s (budget file ${BUDGET_FILE})`);
+}
+
+/** The raw per-load records, without the long per-file lists repeated N times. */
+function stripBodies(loads) {
+  return Object.fromEntries(
+    Object.entries(loads).map(([page, list]) => [
+      page,
+      list.map((load) => ({ timing: load.timing, memory: load.memory, click: load.click, totals: byteTotals(load.files) })),
+    ]),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
