@@ -47,7 +47,8 @@ servers: setup
 demo: build servers
 	@scripts/demo.sh $(DEMO_SANDBOX_PORT) $(DEMO_PAGE_PORT)
 
-test: lint test-native test-types test-wasm test-e2e test-size
+# Playwright runs last: its "N passed, N failed" line closes the output, as CI reads it.
+test: lint test-native test-types test-wasm test-size test-e2e
 
 lint: setup
 	cargo fmt --all --check

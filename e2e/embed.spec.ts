@@ -71,6 +71,16 @@ test("the fallback content shows until the widget is ready", async ({ page }) =>
   await expect(page.getByRole("link", { name: "Donate to Water.org" })).toBeHidden();
 });
 
+test("a server sending the wasm with the wrong MIME type still works", async ({ page }) => {
+  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-type": "application/octet-stream" } });
+  });
+  const widget = new DonateWidget(page);
+  await page.goto("/e2e/fallback.html");
+  await widget.seeNonprofit("Water.org");
+});
+
 test("a wasm that fails to load keeps the fallback and reports load_failed", async ({ page }) => {
   const widget = new DonateWidget(page);
   await widget.recordEvents();
