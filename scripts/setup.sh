@@ -27,6 +27,16 @@ rustup_target() {
   fi
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+  # The shipped wasm rebuilds std for size (Makefile, SIZE_TUNED_STD): that needs std's source.
+  rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+}
+
+# trunk builds offline, so std's own crates.io dependencies (dlmalloc, compiler_builtins'
+# helpers, …) must be in the local cache before `-Zbuild-std` needs them.
+std_sources() {
+  local library
+  library="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+  RUSTC_BOOTSTRAP=1 cargo fetch --quiet --manifest-path "$library/Cargo.toml"
 }
 
 browser() {
@@ -78,3 +88,4 @@ node_and_npm
 npm_deps
 # trunk runs offline (Trunk.toml) and then resolves crates from the local cache only.
 cargo fetch --quiet
+std_sources

@@ -6,6 +6,7 @@
 mod error;
 pub mod fake;
 pub mod http;
+mod json;
 pub mod partner;
 pub mod session;
 mod types;
@@ -13,7 +14,7 @@ mod types;
 use std::future::Future;
 use std::pin::Pin;
 
-pub use error::{ApiError, Endpoint};
+pub use error::{ApiError, Endpoint, ErrorBody};
 pub use types::{
     CreateLinkRequest, CreateLinkResponse, DonationStatusResponse, Organization, PartnerConfig, TipConfig,
 };

@@ -23,7 +23,8 @@ use crate::i18n;
 use crate::state::WidgetState;
 use events::DomHost;
 
-const WIDGET_CSS: &str = include_str!("../style/widget.css");
+/// `style/widget.css`, minified by `build.rs`.
+const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// Mounts a widget into `host` (usually a `<sir-donate>` element).
 ///

@@ -6,16 +6,18 @@
 //!    └───────────────────┴──────────────────── donate again ◀──────────────────┘
 //! ```
 
+mod loaded;
+
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+pub use loaded::Loaded;
+
 use crate::api::partner::PartnerClient;
 use crate::api::session::{self, PendingDonation};
-use crate::api::{ApiError, CreateLinkRequest, Organization, PartnerConfig, SirApi};
+use crate::api::{ApiError, CreateLinkRequest, CreateLinkResponse, Organization, PartnerConfig, SirApi};
 use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, tip_minor, validate_email};
 
 /// Status polling: first waits, then the last one repeats, until the deadline.
@@ -106,9 +108,9 @@ pub struct RewardInfo {
 #[derive(Clone, Copy)]
 pub struct WidgetState {
     pub options: RwSignal<WidgetOptions>,
-    pub config: LocalResource<Result<PartnerConfig, ApiError>>,
+    pub config: Loaded<Result<PartnerConfig, ApiError>>,
     pub selected_org: RwSignal<String>,
-    pub organization: LocalResource<Result<Organization, ApiError>>,
+    pub organization: Loaded<Result<Organization, ApiError>>,
     pub amount: RwSignal<AmountInput>,
     pub frequency: RwSignal<Frequency>,
     pub email: RwSignal<String>,
@@ -136,11 +138,10 @@ pub struct WidgetState {
     /// What the donor pays in all: amount plus tip, in minor units.
     pub total_minor: Memo<Result<u64, AmountError>>,
     /// Names of the nonprofits to choose from (slug, name once known), for several slugs.
-    pub choices: LocalResource<Vec<(String, Option<String>)>>,
+    pub choices: Loaded<Vec<(String, Option<String>)>>,
     api: StoredValue<Option<Rc<dyn SirApi>>, LocalStorage>,
     host: StoredValue<Rc<dyn WidgetHost>, LocalStorage>,
     partner: StoredValue<Option<Rc<PartnerClient>>, LocalStorage>,
-    create_link: Action<(CreateLinkRequest, String), ()>,
     /// Scope of the session-storage slot: the key plus the nonprofit list.
     storage_scope: StoredValue<String>,
 }
@@ -168,7 +169,7 @@ impl WidgetState {
         let frequency = RwSignal::new(options.frequency);
         let options = RwSignal::new(options);
 
-        let config = LocalResource::new(move || {
+        let config = Loaded::new(move || {
             let api = api.get_value();
             async move {
                 match api {
@@ -177,7 +178,7 @@ impl WidgetState {
                 }
             }
         });
-        let organization = LocalResource::new(move || {
+        let organization = Loaded::new(move || {
             let slug = selected_org.get();
             let api = api.get_value();
             async move {
@@ -237,7 +238,7 @@ impl WidgetState {
             Ok(amount + tip)
         });
         let slugs = options.with_untracked(|o| o.organizations.clone());
-        let choices = LocalResource::new(move || {
+        let choices = Loaded::new(move || {
             let api = api.get_value();
             let slugs = slugs.clone();
             async move {
@@ -260,51 +261,6 @@ impl WidgetState {
 
         let phase = RwSignal::new(Phase::Editing);
         let error = RwSignal::new(None);
-        // Set once the state exists: create-link's success starts following the status.
-        let follow_later: StoredValue<Box<dyn Fn(PendingDonation)>, LocalStorage> =
-            StoredValue::new_local(Box::new(|_| {}));
-        let create_link = Action::new_local(move |(request, nonprofit_name): &(CreateLinkRequest, String)| {
-            let request = request.clone();
-            let nonprofit_name = nonprofit_name.clone();
-            let api = api.get_value();
-            async move {
-                let Some(api) = api else { return };
-                match api.create_link(&request).await {
-                    Ok(created) => {
-                        let donation = PendingDonation {
-                            partner_donation_id: created.partner_donation_id,
-                            nonprofit_slug: request.nonprofit_slug,
-                            nonprofit_name,
-                            amount: request.amount,
-                            currency: request.currency,
-                            frequency: request.frequency,
-                        };
-                        // Saved before leaving, so the id survives the checkout round trip.
-                        session::save(&storage_scope.get_value(), &donation);
-                        phase.try_set(Phase::Redirecting);
-                        let place = host.with_value(|host| {
-                            host.emit(WidgetEvent::LinkCreated {
-                                donation: donation.clone(),
-                                donation_link: created.donation_link.clone(),
-                            });
-                            host.navigate(&created.donation_link)
-                        });
-                        if place != CheckoutPlace::ThisTab {
-                            checkout.try_set(place);
-                            follow_later.try_with_value(|follow| follow(donation));
-                        }
-                    }
-                    Err(ApiError::Aborted) => host.with_value(|host| host.cancel_checkout()),
-                    Err(failure) => {
-                        host.with_value(|host| host.cancel_checkout());
-                        phase.try_set(Phase::Editing);
-                        error.try_set(Some(failure.clone()));
-                        host.with_value(|host| host.emit(WidgetEvent::Error(failure)));
-                    }
-                }
-            }
-        });
-
         let state = Self {
             options,
             config,
@@ -331,10 +287,8 @@ impl WidgetState {
             api,
             host,
             partner,
-            create_link,
             storage_scope,
         };
-        follow_later.set_value(Box::new(move |donation| state.follow(donation)));
         state.announce_loading();
         state.announce_changes();
         if let Some(pending) = session::load(&state.storage_scope.get_value()) {
@@ -422,19 +376,73 @@ impl WidgetState {
         self.error.set(None);
         self.phase.set(Phase::Creating);
         self.host.with_value(|host| host.prepare_checkout());
-        self.create_link.dispatch_local((request, org.name));
+        self.create_link(request, org.name);
+    }
+
+    /// Sends the one create-link request of a submit. Never retried (see [`SirApi::create_link`]).
+    fn create_link(self, request: CreateLinkRequest, nonprofit_name: String) {
+        let Some(api) = self.api.get_value() else { return };
+        spawn_local(async move {
+            let result = api.create_link(&request).await;
+            self.link_answered(request, nonprofit_name, result);
+        });
+    }
+
+    /// Leaves for the checkout, or goes back to the form with the error. Every access
+    /// is a `try_`: the widget may have been destroyed while the request ran.
+    fn link_answered(
+        self,
+        request: CreateLinkRequest,
+        nonprofit_name: String,
+        result: Result<CreateLinkResponse, ApiError>,
+    ) {
+        let host = self.host;
+        match result {
+            Ok(created) => {
+                let donation = PendingDonation {
+                    partner_donation_id: created.partner_donation_id,
+                    nonprofit_slug: request.nonprofit_slug,
+                    nonprofit_name,
+                    amount: request.amount,
+                    currency: request.currency,
+                    frequency: request.frequency,
+                };
+                // Saved before leaving, so the id survives the checkout round trip.
+                if let Some(scope) = self.storage_scope.try_get_value() {
+                    session::save(&scope, &donation);
+                }
+                self.phase.try_set(Phase::Redirecting);
+                let place = host.try_with_value(|host| {
+                    host.emit(WidgetEvent::LinkCreated {
+                        donation: donation.clone(),
+                        donation_link: created.donation_link.clone(),
+                    });
+                    host.navigate(&created.donation_link)
+                });
+                if let Some(place) = place.filter(|place| *place != CheckoutPlace::ThisTab) {
+                    self.checkout.try_set(place);
+                    self.follow(donation);
+                }
+            }
+            Err(ApiError::Aborted) => {
+                host.try_with_value(|host| host.cancel_checkout());
+            }
+            Err(failure) => {
+                host.try_with_value(|host| host.cancel_checkout());
+                self.phase.try_set(Phase::Editing);
+                self.error.try_set(Some(failure.clone()));
+                host.try_with_value(|host| host.emit(WidgetEvent::Error(failure)));
+            }
+        }
     }
 
     /// Follows a created donation's status until it is final, the deadline passes or
-    /// the widget is destroyed.
+    /// the widget is destroyed (its signals are then gone, and every `try_` says so).
     pub fn follow(&self, donation: PendingDonation) {
-        let Some(api) = self.api.get_value() else { return };
-        let partner = self.partner.get_value();
+        let Some(api) = self.api.try_get_value().flatten() else { return };
+        let partner = self.partner.try_get_value().flatten();
         let (phase, host, reward) = (self.phase, self.host, self.reward);
-        phase.set(Phase::Following { donation: donation.clone(), status: DonationStatus::Pending });
-        let alive = Arc::new(AtomicBool::new(true));
-        let still_alive = alive.clone();
-        on_cleanup(move || alive.store(false, Ordering::Relaxed));
+        phase.try_set(Phase::Following { donation: donation.clone(), status: DonationStatus::Pending });
         spawn_local(async move {
             let started = js_sys::Date::now();
             let id = donation.partner_donation_id.clone();
@@ -445,25 +453,19 @@ impl WidgetState {
                         |p| matches!(p, Phase::Following { donation, .. } if donation.partner_donation_id == id),
                     )
                     .unwrap_or(false);
-                if !still_alive.load(Ordering::Relaxed)
-                    || !still_following
-                    || js_sys::Date::now() - started > POLL_DEADLINE_MS
-                {
+                if !still_following || js_sys::Date::now() - started > POLL_DEADLINE_MS {
                     return;
                 }
                 // No polling from a background tab; resume as soon as it is shown.
                 while host.try_with_value(|h| h.page_hidden()).unwrap_or(false) {
                     gloo_timers::future::TimeoutFuture::new(1_000).await;
-                    if !still_alive.load(Ordering::Relaxed) {
-                        return;
-                    }
                 }
                 match current_status(api.as_ref(), partner.as_deref(), &id).await {
                     Ok(status) => {
                         if last != Some(status) {
                             last = Some(status);
                             phase.try_set(Phase::Following { donation: donation.clone(), status });
-                            host.with_value(|h| {
+                            host.try_with_value(|h| {
                                 h.emit(WidgetEvent::Status { partner_donation_id: id.clone(), status });
                                 if status == DonationStatus::Completed {
                                     h.emit(WidgetEvent::Completed { partner_donation_id: id.clone() });
@@ -482,7 +484,7 @@ impl WidgetState {
                     // A transient failure was already retried by the client; keep polling.
                     Err(error) if error.retryable() => {}
                     Err(error) => {
-                        host.with_value(|h| h.emit(WidgetEvent::Error(error)));
+                        host.try_with_value(|h| h.emit(WidgetEvent::Error(error)));
                         return;
                     }
                 }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 //! Native table tests of the pure donation logic and the API error mapping.
 
-use sir_donate::api::{ApiError, Endpoint};
+use sir_donate::api::{ApiError, Endpoint, ErrorBody};
 use sir_donate::domain::{
     AmountError, Currency, DonationStatus, Environment, Frequency, KeyError, OptionError, PublishableKey, RawOptions,
     WidgetOptions, check_https_or_loopback, parse_amount, parse_retry_after, validate_email,
@@ -136,38 +136,47 @@ fn retry_after_reads_seconds_and_http_dates_with_a_clamp() {
     assert_eq!(parse_retry_after("", now, 60), None);
 }
 
+/// An error body with these `code` and `message` fields, as `ErrorBody::parse` reads
+/// them (that JSON reading runs in the browser: `tests/web.rs`).
+fn body(code: Option<&str>, message: Option<&str>) -> ErrorBody {
+    ErrorBody { code: code.map(str::to_owned), message: message.map(str::to_owned) }
+}
+
 #[test]
 fn http_failures_map_to_stable_codes() {
     use Endpoint::*;
-    let cases: &[(Endpoint, u16, &str, &str, bool)] = &[
-        (Config, 401, r#"{"statusCode":401,"code":"UNAUTHORIZED"}"#, "unauthorized", false),
-        (Config, 403, "", "forbidden", false),
-        (Organization, 404, r#"{"code":"ORGANIZATION_NOT_FOUND"}"#, "organization_not_found", false),
-        (Organization, 404, "not json", "organization_not_found", false),
-        (Status, 404, "", "donation_not_found", false),
-        (CreateLink, 422, r#"{"code":"ORGANIZATION_INACTIVE"}"#, "organization_inactive", false),
-        (CreateLink, 403, r#"{"code":"DONATIONS_DISABLED"}"#, "donations_disabled", false),
-        (CreateLink, 403, r#"{"code":"PARTNER_INACTIVE"}"#, "donations_disabled", false),
-        (CreateLink, 400, r#"{"message":"amount must be positive"}"#, "invalid_request", false),
-        (CreateLink, 429, "", "rate_limited", true),
-        (Config, 500, "", "server_error", true),
-        (Status, 503, "<html>", "server_error", true),
+    let cases: &[(Endpoint, u16, Option<&str>, &str, bool)] = &[
+        (Config, 401, Some("UNAUTHORIZED"), "unauthorized", false),
+        (Config, 403, None, "forbidden", false),
+        (Organization, 404, Some("ORGANIZATION_NOT_FOUND"), "organization_not_found", false),
+        (Organization, 404, None, "organization_not_found", false),
+        (Status, 404, None, "donation_not_found", false),
+        (CreateLink, 422, Some("ORGANIZATION_INACTIVE"), "organization_inactive", false),
+        (CreateLink, 403, Some("donations_disabled"), "donations_disabled", false),
+        (CreateLink, 403, Some("PARTNER_INACTIVE"), "donations_disabled", false),
+        (CreateLink, 400, None, "invalid_request", false),
+        (CreateLink, 429, None, "rate_limited", true),
+        (Config, 500, None, "server_error", true),
+        (Status, 503, None, "server_error", true),
     ];
-    for (endpoint, status, body, code, retryable) in cases {
-        let error = ApiError::from_response(*endpoint, *status, body, None);
-        assert_eq!(error.code(), *code, "{endpoint:?} {status} {body}");
+    for (endpoint, status, code, expected, retryable) in cases {
+        let error = ApiError::from_response(*endpoint, *status, &body(*code, None), None);
+        assert_eq!(error.code(), *expected, "{endpoint:?} {status} {code:?}");
         assert_eq!(error.retryable(), *retryable, "{endpoint:?} {status}");
     }
 }
 
 #[test]
 fn invalid_request_carries_the_servers_message_as_plain_text() {
-    let body = r#"{"statusCode":400,"message":["amount must be an integer","currency must be USD"]}"#;
     assert_eq!(
-        ApiError::from_response(Endpoint::CreateLink, 400, body, None),
-        ApiError::InvalidRequest("amount must be an integer; currency must be USD".into())
+        ApiError::from_response(Endpoint::CreateLink, 400, &body(None, Some("amount must be positive")), None),
+        ApiError::InvalidRequest("amount must be positive".into())
     );
-    let rate_limited = ApiError::from_response(Endpoint::CreateLink, 429, "", Some(7));
+    assert_eq!(
+        ApiError::from_response(Endpoint::CreateLink, 418, &body(None, None), None),
+        ApiError::InvalidRequest("HTTP 418".into())
+    );
+    let rate_limited = ApiError::from_response(Endpoint::CreateLink, 429, &body(None, None), Some(7));
     assert_eq!(rate_limited, ApiError::RateLimited { retry_after_secs: Some(7) });
     assert!(rate_limited.to_string().contains("7 seconds"));
 }

@@ -290,3 +290,28 @@ fn unknown_or_bad_options_are_rejected_by_name() {
         assert_eq!(Reflect::get(&error, &"option".into()).unwrap(), option);
     }
 }
+
+/// Error bodies are read with the browser's JSON parser: NestJS validation arrays,
+/// plain messages, `error` fallbacks, and bodies that are not JSON at all.
+#[wasm_bindgen_test]
+fn error_bodies_are_read_with_the_browsers_json_parser() {
+    use sir_donate::api::ErrorBody;
+    let read = |text: &str| {
+        let body = ErrorBody::parse(text);
+        (body.code, body.message)
+    };
+    let some = |text: &str| Some(text.to_owned());
+    assert_eq!(read(r#"{"statusCode":401,"code":"UNAUTHORIZED"}"#), (some("UNAUTHORIZED"), None));
+    assert_eq!(
+        read(r#"{"statusCode":400,"message":["amount must be an integer","currency must be USD"]}"#),
+        (None, some("amount must be an integer; currency must be USD"))
+    );
+    assert_eq!(read(r#"{"message":"amount must be positive"}"#), (None, some("amount must be positive")));
+    assert_eq!(read(r#"{"error":"Bad Request"}"#), (None, some("Bad Request")));
+    assert_eq!(read(r#"{"code":42,"message":{"nested":true}}"#), (None, None), "wrong types are ignored");
+    for not_an_object in ["not json", "<html>", "", "[1,2]", "\"text\"", "null"] {
+        assert_eq!(read(not_an_object), (None, None), "{not_an_object}");
+    }
+    let long = format!(r#"{{"message":"{}"}}"#, "é".repeat(500));
+    assert_eq!(read(&long).1.map(|m| m.chars().count()), Some(200), "a donor sees at most 200 characters");
+}

@@ -1,6 +1,6 @@
-use serde::Deserialize;
 use thiserror::Error;
 
+use super::json::Json;
 use crate::domain::KeyError;
 
 /// Which endpoint a response came from: the same status means different things on
@@ -94,10 +94,9 @@ impl ApiError {
         )
     }
 
-    /// Maps a non-2xx response to an error. The body shape is undocumented (§7.6), so
-    /// a `code`/`message`/`error` field is read when present and ignored otherwise.
-    pub fn from_response(endpoint: Endpoint, status: u16, body: &str, retry_after_secs: Option<u32>) -> Self {
-        let body: ErrorBody = serde_json::from_str(body).unwrap_or_default();
+    /// Maps a non-2xx response to an error, from the fields its body had (read by
+    /// [`ErrorBody::parse`]).
+    pub fn from_response(endpoint: Endpoint, status: u16, body: &ErrorBody, retry_after_secs: Option<u32>) -> Self {
         let code = body.code.as_deref().unwrap_or_default().to_ascii_uppercase();
         match (status, code.as_str()) {
             (_, "ORGANIZATION_INACTIVE") => ApiError::OrganizationInactive,
@@ -112,7 +111,7 @@ impl ApiError {
             },
             (429, _) => ApiError::RateLimited { retry_after_secs },
             (500..=599, _) => ApiError::ServerError { status },
-            _ => ApiError::InvalidRequest(body.message_text().unwrap_or_else(|| format!("HTTP {status}"))),
+            _ => ApiError::InvalidRequest(body.message.clone().unwrap_or_else(|| format!("HTTP {status}"))),
         }
     }
 }
@@ -126,24 +125,25 @@ impl From<KeyError> for ApiError {
     }
 }
 
-#[derive(Default, Deserialize)]
-struct ErrorBody {
-    code: Option<String>,
-    /// NestJS sends a string, or an array of strings for validation errors.
-    message: Option<serde_json::Value>,
-    error: Option<String>,
+/// What an error response's body says. Its shape is undocumented (§7.6), so a
+/// `code` and a `message` (or `error`) are read when present and ignored otherwise.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ErrorBody {
+    pub code: Option<String>,
+    /// At most 200 characters: it is shown to a donor, as text.
+    pub message: Option<String>,
 }
 
 impl ErrorBody {
-    fn message_text(&self) -> Option<String> {
-        let text = match &self.message {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Array(items)) => {
-                items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("; ")
-            }
-            _ => self.error.clone()?,
+    /// Reads a body that may not be JSON at all (a proxy's HTML page, say).
+    pub fn parse(text: &str) -> Self {
+        let Some(json) = Json::parse_object(text) else { return Self::default() };
+        let message = json.get("message");
+        // NestJS sends a string, or an array of strings for validation errors.
+        let text = match message.items() {
+            Some(items) => Some(items.iter().filter_map(Json::text).collect::<Vec<_>>().join("; ")),
+            None => message.text().or_else(|| json.get("error").text()),
         };
-        // The message is shown to a donor as text; keep it short.
-        Some(text.chars().take(200).collect())
+        Self { code: json.get("code").text(), message: text.map(|t| t.chars().take(200).collect()) }
     }
 }

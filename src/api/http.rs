@@ -2,11 +2,12 @@
 
 use std::cell::Cell;
 
-use gloo_net::http::{Request, RequestBuilder};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, AbortSignal};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
+use super::error::ErrorBody;
+use super::json::Json;
 use super::{
     ApiError, ApiFuture, CreateLinkRequest, CreateLinkResponse, DonationStatusResponse, Endpoint, Organization,
     PartnerConfig, SirApi,
@@ -19,8 +20,8 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 const REQUEST_TIMEOUT_MS: u32 = 15_000;
 /// GETs are tried this many times in all (network errors, 5xx and 429 only).
 const GET_ATTEMPTS: u32 = 4;
-const BACKOFF_BASE_MS: f64 = 400.0;
-const BACKOFF_CAP_MS: f64 = 8_000.0;
+const BACKOFF_BASE_MS: u32 = 400;
+const BACKOFF_CAP_MS: u32 = 8_000;
 /// A `Retry-After` longer than this is not waited for: the donor gets the error
 /// and a retry button instead of a frozen widget.
 const RETRY_AFTER_CLAMP_SECS: u32 = 30;
@@ -79,11 +80,15 @@ impl HttpSirApi {
         format!("{}/v1/partner/{path}", self.base)
     }
 
-    async fn get<T: DeserializeOwned>(&self, endpoint: Endpoint, path: String) -> Result<T, ApiError> {
+    /// A GET, retried on network errors, 5xx and 429. Not generic over the answer
+    /// type: one copy of this state machine instead of one per endpoint (issue #8).
+    async fn get(&self, endpoint: Endpoint, path: &str) -> Result<Json, ApiError> {
+        let url = self.url(path);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.send(endpoint, Request::get(&self.url(&path)), None).await;
+            let call = Call { method: "GET", url: &url, partner_key: Some(self.key.as_str()), ..Call::default() };
+            let result = send_json(&self.lifetime, endpoint, call).await;
             let wait_ms = match &result {
                 Err(error) if error.retryable() && attempt < GET_ATTEMPTS => self.backoff_ms(attempt, error),
                 _ => return result,
@@ -102,7 +107,7 @@ impl HttpSirApi {
         if let ApiError::RateLimited { retry_after_secs: Some(secs) } = error {
             return (*secs < RETRY_AFTER_CLAMP_SECS).then_some(secs * 1000 + self.jitter(250));
         }
-        let ceiling = (BACKOFF_BASE_MS * 2f64.powi(attempt as i32 - 1)).min(BACKOFF_CAP_MS) as u32;
+        let ceiling = BACKOFF_BASE_MS.saturating_mul(1 << (attempt - 1).min(8)).min(BACKOFF_CAP_MS);
         Some(ceiling / 2 + self.jitter(ceiling / 2))
     }
 
@@ -111,26 +116,28 @@ impl HttpSirApi {
         self.jitter_seed.set(next);
         if below == 0 { 0 } else { (next >> 8) % below }
     }
+}
 
-    async fn send<T: DeserializeOwned>(
-        &self,
-        endpoint: Endpoint,
-        request: RequestBuilder,
-        json_body: Option<String>,
-    ) -> Result<T, ApiError> {
-        let request = request.header("X-Partner-Key", self.key.as_str());
-        send_json(&self.lifetime, endpoint, request, json_body).await
-    }
+/// One request, as [`send_json`] makes it.
+#[derive(Default)]
+pub(crate) struct Call<'a> {
+    pub method: &'static str,
+    pub url: &'a str,
+    /// Sent as `X-Partner-Key` (SIR calls only).
+    pub partner_key: Option<&'a str>,
+    /// A JSON body (POSTs).
+    pub body: Option<String>,
+    /// Sends the page's cookies (partner-server calls, which know the donor by them).
+    pub with_cookies: bool,
 }
 
 /// One request with a timeout, cancelled when `lifetime` aborts, its answer size-capped
-/// and read as JSON; every failure mapped to an [`ApiError`].
-pub(crate) async fn send_json<T: DeserializeOwned>(
+/// and read as a JSON object; every failure mapped to an [`ApiError`].
+pub(crate) async fn send_json(
     lifetime: &AbortController,
     endpoint: Endpoint,
-    request: RequestBuilder,
-    json_body: Option<String>,
-) -> Result<T, ApiError> {
+    call: Call<'_>,
+) -> Result<Json, ApiError> {
     let timeout = AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
     let signals = js_sys::Array::of2(&lifetime.signal(), &timeout);
     let signal = AbortSignal::any(&signals);
@@ -144,36 +151,49 @@ pub(crate) async fn send_json<T: DeserializeOwned>(
             ApiError::Network
         }
     };
-    let request = request.abort_signal(Some(&signal));
-    let request = match json_body {
-        Some(body) => request.header("Content-Type", "application/json").body(body),
-        None => request.build(),
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let init = RequestInit::new();
+    init.set_method(call.method);
+    init.set_signal(Some(&signal));
+    if let Some(key) = call.partner_key {
+        headers.set("X-Partner-Key", key).map_err(|_| ApiError::Network)?;
     }
-    .map_err(|_| ApiError::Network)?;
-    let response = request.send().await.map_err(failed)?;
+    if let Some(body) = &call.body {
+        headers.set("Content-Type", "application/json").map_err(|_| ApiError::Network)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    if call.with_cookies {
+        init.set_credentials(RequestCredentials::Include);
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let response: Response =
+        JsFuture::from(window.fetch_with_str_and_init(call.url, &init)).await.map_err(failed)?.unchecked_into();
     let status = response.status();
-    let declared_length = response.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let declared_length = header("content-length").and_then(|l| l.parse::<usize>().ok());
     if declared_length.is_some_and(|len| len > MAX_BODY_BYTES) {
         return Err(if response.ok() {
             ApiError::InvalidResponse
         } else {
-            error_for_status(endpoint, status, "", &response)
+            error_for_status(endpoint, status, "", header("retry-after"))
         });
     }
-    let body = response.text().await.map_err(failed)?;
+    let text = response.text().map_err(|_| ApiError::InvalidResponse)?;
+    let body = JsFuture::from(text).await.map_err(failed)?.as_string().unwrap_or_default();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::InvalidResponse);
     }
     if !response.ok() {
-        return Err(error_for_status(endpoint, status, &body, &response));
+        return Err(error_for_status(endpoint, status, &body, header("retry-after")));
     }
-    serde_json::from_str(&body).map_err(|_| ApiError::InvalidResponse)
+    Json::parse_object(&body).ok_or(ApiError::InvalidResponse)
 }
 
-fn error_for_status(endpoint: Endpoint, status: u16, body: &str, response: &gloo_net::http::Response) -> ApiError {
+fn error_for_status(endpoint: Endpoint, status: u16, body: &str, retry_after: Option<String>) -> ApiError {
     let now_secs = (js_sys::Date::now() / 1000.0) as u64;
-    let retry_after = response.headers().get("retry-after").and_then(|v| parse_retry_after(&v, now_secs, 3600));
-    ApiError::from_response(endpoint, status, body, retry_after)
+    let retry_after = retry_after.and_then(|value| parse_retry_after(&value, now_secs, 3600));
+    ApiError::from_response(endpoint, status, &ErrorBody::parse(body), retry_after)
 }
 
 impl Drop for HttpSirApi {
@@ -184,25 +204,38 @@ impl Drop for HttpSirApi {
 
 impl SirApi for HttpSirApi {
     fn config(&self) -> ApiFuture<'_, PartnerConfig> {
-        Box::pin(self.get(Endpoint::Config, "config".to_owned()))
+        Box::pin(async move { Ok(PartnerConfig::read(&self.get(Endpoint::Config, "config").await?)) })
     }
 
     fn organization<'a>(&'a self, slug: &'a str) -> ApiFuture<'a, Organization> {
-        Box::pin(self.get(Endpoint::Organization, format!("organizations/{}", encode_segment(slug))))
+        Box::pin(async move {
+            let path = format!("organizations/{}", encode_segment(slug));
+            Ok(Organization::read(&self.get(Endpoint::Organization, &path).await?))
+        })
     }
 
     fn create_link<'a>(&'a self, request: &'a CreateLinkRequest) -> ApiFuture<'a, CreateLinkResponse> {
         Box::pin(async move {
-            let body = serde_json::to_string(request).map_err(|_| ApiError::InvalidResponse)?;
             let url = self.url("donations/create-link");
-            let created: CreateLinkResponse = self.send(Endpoint::CreateLink, Request::post(&url), Some(body)).await?;
+            let call = Call {
+                method: "POST",
+                url: &url,
+                partner_key: Some(self.key.as_str()),
+                body: Some(request.to_json()),
+                ..Call::default()
+            };
+            let answer = send_json(&self.lifetime, Endpoint::CreateLink, call).await?;
+            let created = CreateLinkResponse::read(&answer).ok_or(ApiError::InvalidResponse)?;
             check_https_or_loopback(&created.donation_link).map_err(|_| ApiError::UnsafeLink)?;
             Ok(created)
         })
     }
 
     fn status<'a>(&'a self, partner_donation_id: &'a str) -> ApiFuture<'a, DonationStatusResponse> {
-        Box::pin(self.get(Endpoint::Status, format!("donations/status/{}", encode_segment(partner_donation_id))))
+        Box::pin(async move {
+            let path = format!("donations/status/{}", encode_segment(partner_donation_id));
+            Ok(DonationStatusResponse::read(&self.get(Endpoint::Status, &path).await?))
+        })
     }
 }
 

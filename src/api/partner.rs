@@ -2,48 +2,32 @@
 //! needs a secret key (webhook-driven status, rewards). See servers/partner/README.md.
 //!
 //! Calls carry the page's cookies (`credentials: "include"`), so the partner server
-//! knows which donor is signed in.
+//! knows which donor is signed in. Only the fields the widget uses are read.
 
-use gloo_net::http::Request;
-use serde::Deserialize;
-use web_sys::{AbortController, RequestCredentials};
+use web_sys::AbortController;
 
-use super::http::send_json;
+use super::http::{Call, send_json};
+use super::json::{Json, JsonWriter};
 use super::{ApiError, Endpoint};
 use crate::domain::check_https_or_loopback;
 
 /// `GET /sir/donations/:id`: the partner server's view, authoritative once a webhook came.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PartnerDonation {
     pub status: Option<String>,
-    /// `"webhook"` or `"api"`.
-    pub source: Option<String>,
-    pub reward: Option<Reward>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Reward {
-    pub tokens: Option<u64>,
-    pub action_id: Option<String>,
 }
 
 /// `POST /sir/rewards/donation`: the reward recorded for a completed donation.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecordedReward {
     pub tokens_distributed: Option<u64>,
-    pub idempotent: bool,
 }
 
 /// `GET /sir/rewards`: the signed-in donor's balance, when the partner knows the donor.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Rewards {
     pub signed_in: bool,
     pub balance: Option<u64>,
-    pub currency: Option<String>,
 }
 
 /// The partner server at `partnerEndpoint`.
@@ -68,23 +52,31 @@ impl PartnerClient {
         self.lifetime.abort();
     }
 
+    /// One call to the partner server, with the donor's cookies.
+    async fn call(&self, method: &'static str, path: &str, body: Option<String>) -> Result<Json, ApiError> {
+        let url = format!("{}/sir/{path}", self.base);
+        let call = Call { method, url: &url, body, with_cookies: true, ..Call::default() };
+        send_json(&self.lifetime, Endpoint::Partner, call).await
+    }
+
     pub async fn donation(&self, partner_donation_id: &str) -> Result<PartnerDonation, ApiError> {
-        let url = format!("{}/sir/donations/{}", self.base, js_sys::encode_uri_component(partner_donation_id));
-        send_json(&self.lifetime, Endpoint::Partner, Request::get(&url).credentials(RequestCredentials::Include), None)
-            .await
+        let path = format!("donations/{}", js_sys::encode_uri_component(partner_donation_id));
+        let answer = self.call("GET", &path, None).await?;
+        Ok(PartnerDonation { status: answer.get("status").text() })
     }
 
     pub async fn record_reward(&self, partner_donation_id: &str) -> Result<RecordedReward, ApiError> {
-        let url = format!("{}/sir/rewards/donation", self.base);
-        let body = serde_json::json!({ "partnerDonationId": partner_donation_id }).to_string();
-        let request = Request::post(&url).credentials(RequestCredentials::Include);
-        send_json(&self.lifetime, Endpoint::Partner, request, Some(body)).await
+        let body = JsonWriter::default().text("partnerDonationId", partner_donation_id).finish();
+        let answer = self.call("POST", "rewards/donation", Some(body)).await?;
+        Ok(RecordedReward { tokens_distributed: answer.get("tokensDistributed").count() })
     }
 
     pub async fn rewards(&self) -> Result<Rewards, ApiError> {
-        let url = format!("{}/sir/rewards", self.base);
-        send_json(&self.lifetime, Endpoint::Partner, Request::get(&url).credentials(RequestCredentials::Include), None)
-            .await
+        let answer = self.call("GET", "rewards", None).await?;
+        Ok(Rewards {
+            signed_in: answer.get("signedIn").flag().unwrap_or(false),
+            balance: answer.get("balance").count(),
+        })
     }
 }
 

@@ -1,11 +1,10 @@
 //! The donation in progress, kept in `sessionStorage` so the status view comes back
 //! after the round trip to the hosted checkout, or a reload, in the same tab.
 
-use serde::{Deserialize, Serialize};
+use super::json::{Json, JsonWriter};
 
 /// What the widget remembers about a donation it created.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PendingDonation {
     pub partner_donation_id: String,
     pub nonprofit_slug: String,
@@ -26,15 +25,33 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
+/// The saved donation; `None` when there is none or it can't be read (another
+/// version's format, a hand-edited value): the form then shows as new.
 pub fn load(scope: &str) -> Option<PendingDonation> {
     let text = storage()?.get_item(&slot(scope)).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    let json = Json::parse_object(&text)?;
+    let text = |name: &str| json.get(name).text();
+    Some(PendingDonation {
+        partner_donation_id: text("partnerDonationId")?,
+        nonprofit_slug: text("nonprofitSlug")?,
+        nonprofit_name: text("nonprofitName")?,
+        amount: json.get("amount").count()?,
+        currency: text("currency")?,
+        frequency: text("frequency")?,
+    })
 }
 
 pub fn save(scope: &str, donation: &PendingDonation) {
-    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(donation)) {
-        let _ = storage.set_item(&slot(scope), &text);
-    }
+    let Some(storage) = storage() else { return };
+    let text = JsonWriter::default()
+        .text("partnerDonationId", &donation.partner_donation_id)
+        .text("nonprofitSlug", &donation.nonprofit_slug)
+        .text("nonprofitName", &donation.nonprofit_name)
+        .count("amount", donation.amount)
+        .text("currency", &donation.currency)
+        .text("frequency", &donation.frequency)
+        .finish();
+    let _ = storage.set_item(&slot(scope), &text);
 }
 
 pub fn clear(scope: &str) {

@@ -1,22 +1,41 @@
 //! Wire types. Responses are read tolerantly: unknown fields are ignored, fields the
 //! docs show only in older revisions are optional, and unsure key names have aliases.
+//! A response that is not a JSON object is unreadable (`invalid_response`).
 
-use serde::{Deserialize, Serialize};
+use super::json::{Json, JsonWriter};
 
 /// `GET /v1/partner/config` (fields from doc revision r10, unconfirmed since).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PartnerConfig {
     pub id: Option<String>,
     pub name: Option<String>,
     pub slug: Option<String>,
-    /// `None` means "not sent": the widget then assumes donations are allowed (§7.11).
+    /// `None` means "not sent" (or not a list): the widget then assumes donations are
+    /// allowed (§7.11).
     pub enabled_features: Option<Vec<String>>,
     pub is_active: Option<bool>,
     pub tip_config: Option<TipConfig>,
 }
 
 impl PartnerConfig {
+    pub fn read(json: &Json) -> Self {
+        let tip = json.get("tipConfig");
+        Self {
+            id: json.get("id").text(),
+            name: json.get("name").text(),
+            slug: json.get("slug").text(),
+            enabled_features: json
+                .get("enabledFeatures")
+                .items()
+                .map(|features| features.iter().filter_map(Json::text).collect()),
+            is_active: json.get("isActive").flag(),
+            tip_config: tip.is_object().then(|| TipConfig {
+                enabled: tip.get("enabled").flag().unwrap_or(false),
+                default_percent: tip.get("defaultPercent").number(),
+            }),
+        }
+    }
+
     /// Donations are off only when the config says so explicitly.
     pub fn donations_enabled(&self) -> bool {
         self.enabled_features
@@ -29,8 +48,7 @@ impl PartnerConfig {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TipConfig {
     pub enabled: bool,
     pub default_percent: Option<f64>,
@@ -38,20 +56,29 @@ pub struct TipConfig {
 
 /// `GET /v1/partner/organizations/:slug`. The docs name the contents (id, name, logo,
 /// EIN, status) but not the keys, so both spellings are accepted (§7.2).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Organization {
     pub id: Option<String>,
     pub slug: Option<String>,
     pub name: String,
-    #[serde(alias = "EIN")]
     pub ein: Option<String>,
-    #[serde(alias = "logo")]
     pub logo_url: Option<String>,
     pub status: Option<String>,
 }
 
 impl Organization {
+    pub fn read(json: &Json) -> Self {
+        let either = |a: &str, b: &str| json.get(a).text().or_else(|| json.get(b).text());
+        Self {
+            id: json.get("id").text(),
+            slug: json.get("slug").text(),
+            name: json.get("name").text().unwrap_or_default(),
+            ein: either("ein", "EIN"),
+            logo_url: either("logoUrl", "logo"),
+            status: json.get("status").text(),
+        }
+    }
+
     /// Unknown or missing status counts as active; only an explicit negative disables.
     pub fn is_active(&self) -> bool {
         !matches!(
@@ -62,41 +89,66 @@ impl Organization {
 }
 
 /// The create-link body: only the documented fields, optional ones left out when empty.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateLinkRequest {
     pub nonprofit_slug: String,
     /// Integer minor units (cents), per doc revision r10 and the scenario's `2500`.
     pub amount: u64,
     pub currency: String,
     pub frequency: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub donor_email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Assumed to be minor units like `amount` (§7.4).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tip_amount: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tip_percent: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub referral_code: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+impl CreateLinkRequest {
+    /// The JSON body, with the API's camelCase names.
+    pub fn to_json(&self) -> String {
+        JsonWriter::default()
+            .text("nonprofitSlug", &self.nonprofit_slug)
+            .count("amount", self.amount)
+            .text("currency", &self.currency)
+            .text("frequency", &self.frequency)
+            .optional_text("provider", self.provider.as_deref())
+            .optional_text("donorEmail", self.donor_email.as_deref())
+            .optional_text("firstName", self.first_name.as_deref())
+            .optional_text("lastName", self.last_name.as_deref())
+            .optional_count("tipAmount", self.tip_amount)
+            .optional_count("tipPercent", self.tip_percent.map(u64::from))
+            .optional_text("referralCode", self.referral_code.as_deref())
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct CreateLinkResponse {
     pub donation_link: String,
     pub partner_donation_id: String,
 }
 
+impl CreateLinkResponse {
+    /// `None` unless both fields are there: without them there is nothing to follow.
+    pub fn read(json: &Json) -> Option<Self> {
+        Some(Self {
+            donation_link: json.get("donationLink").text()?,
+            partner_donation_id: json.get("partnerDonationId").text()?,
+        })
+    }
+}
+
 /// The status response is undocumented (§7.1): only `status` is read.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DonationStatusResponse {
     pub status: Option<String>,
+}
+
+impl DonationStatusResponse {
+    pub fn read(json: &Json) -> Self {
+        Self { status: json.get("status").text() }
+    }
 }
