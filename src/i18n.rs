@@ -3,7 +3,9 @@
 //! All copy comes from one [`Messages`] table per locale; amounts are formatted by the
 //! browser's `Intl.NumberFormat`, so no float formatting code ships in the wasm.
 
-use js_sys::{Array, Intl, Object, Reflect};
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Intl, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::api::ApiError;
@@ -244,16 +246,34 @@ pub fn format_money(minor: u64, currency: Currency, locale: &str) -> String {
     let digits = currency.minor_digits() as usize;
     let unit = currency.minor_per_major();
     let decimal = if digits == 0 { minor.to_string() } else { format!("{}.{:0digits$}", minor / unit, minor % unit) };
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"style".into(), &"currency".into());
-    let _ = Reflect::set(&options, &"currency".into(), &currency.code().into());
-    let formatter = Intl::NumberFormat::new(&locales(locale), &options);
-    formatter
-        .format()
+    money_format(locale, currency)
         .call1(&JsValue::UNDEFINED, &JsValue::from_str(&decimal))
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_else(|| format!("{} {decimal}", currency.code()))
+}
+
+thread_local! {
+    /// The last money formatter used: creating an `Intl.NumberFormat` costs far more than
+    /// formatting with one, and the widgets of a page share a locale and a currency.
+    static MONEY_FORMAT: RefCell<Option<(String, Currency, Function)>> = const { RefCell::new(None) };
+}
+
+/// `Intl.NumberFormat(locale, { style: "currency", currency }).format`, cached.
+fn money_format(locale: &str, currency: Currency) -> Function {
+    MONEY_FORMAT.with_borrow_mut(|cached| match cached {
+        Some((cached_locale, cached_currency, format)) if cached_locale == locale && *cached_currency == currency => {
+            format.clone()
+        }
+        _ => {
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"style".into(), &"currency".into());
+            let _ = Reflect::set(&options, &"currency".into(), &currency.code().into());
+            let format = Intl::NumberFormat::new(&locales(locale), &options).format();
+            *cached = Some((locale.to_owned(), currency, format.clone()));
+            format
+        }
+    })
 }
 
 /// The locale's decimal separator (`.` or `,`), for reading what donors type.

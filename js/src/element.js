@@ -81,14 +81,27 @@ export function install(loadGlue) {
     root.appendChild(card);
   }
 
-  /** Reaching for the widget (pointer, focus, touch) loads it now rather than at idle. */
-  function loadOnIntent(element) {
-    var intents = ["pointerenter", "focusin", "touchstart", "click"];
-    function now() {
-      intents.forEach(function (type) { element.removeEventListener(type, now); });
-      loadCore().catch(function () {});
-    }
-    intents.forEach(function (type) { element.addEventListener(type, now, { passive: true }); });
+  /** Resolves when the widget is wanted: in or near the viewport (a donor can see it, so
+   * waiting costs them), reached for (pointer, focus, touch), or the browser is idle, whichever
+   * comes first. A widget far below the fold costs the page nothing until then. */
+  function whenWanted(element) {
+    return new Promise(function (resolve) {
+      var intents = ["pointerenter", "focusin", "touchstart", "click"];
+      var observer;
+      function now() {
+        intents.forEach(function (type) { element.removeEventListener(type, now); });
+        if (observer) observer.disconnect();
+        resolve();
+      }
+      intents.forEach(function (type) { element.addEventListener(type, now, { passive: true }); });
+      if ("IntersectionObserver" in window) {
+        observer = new IntersectionObserver(function (entries) {
+          if (entries.some(function (entry) { return entry.isIntersecting; })) now();
+        }, { rootMargin: "200px" });
+        observer.observe(element);
+      }
+      idle.then(now);
+    });
   }
 
   function SirDonateElement() {
@@ -103,8 +116,7 @@ export function install(loadGlue) {
     var element = this;
     var root = element.shadowRoot || element.attachShadow({ mode: "open" });
     paintPlaceholder(root, element);
-    loadOnIntent(element);
-    (core || idle).then(function () { return loadCore(); }).then(function (glue) {
+    (core || whenWanted(element)).then(function () { return loadCore(); }).then(function (glue) {
       // Removed again before the wasm arrived, or already mounted: nothing to do.
       if (!element.isConnected || element._sirHandle) return;
       // A donor who already focused or pressed the placeholder keeps their place.

@@ -1,6 +1,7 @@
 /*! sir-donate loader · <script src=".../sir-donate.js" async></script>
- * Loads the widget's wasm from wasm/ beside this file when the browser is idle or the
- * donor reaches for it. Exposes window.SirDonate = { version, ready, mount }. */
+ * Loads the widget's wasm from wasm/ beside this file once a widget is in or near the
+ * viewport, the donor reaches for it, or the browser is idle.
+ * Exposes window.SirDonate = { version, ready, mount }. */
 import { install } from "./element.js";
 
 // Loaded twice (two tags, SPA re-injection): the first copy stays in charge.
