@@ -110,7 +110,8 @@ const THEMES = [
   ["core::fmt machinery (format!, Display/Debug impls)", /core::fmt|as core::fmt::(Display|Debug)>|alloc::fmt::format/],
   ["serde Deserialize/Serialize impls (any crate)", /serde_core::de|serde_core::ser|as serde_core::|serde_json::de|serde_json::ser|serde_wasm_bindgen/],
   ["panic and unwrap paths", /panic|unwrap_failed|expect_failed|core::result::unwrap|core::option::unwrap/],
-  ["closures and futures (async state machines)", /\{\{closure\}\}|as core::future::future::Future>::poll/],
+  // Demanglers spell closures `{{closure}}` (legacy) or `{closure#0}` (v0 symbols).
+  ["closures and futures (async state machines)", /\{\{closure\}\}|\{closure#\d+\}|as core::future::future::Future>::poll/],
 ];
 
 const strip = (name) => name.replace(/\[[0-9a-f]{16}\]/g, "").replace(/::h[0-9a-f]{16}$/, "");
