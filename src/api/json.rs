@@ -1,9 +1,10 @@
 //! JSON read and written by the browser's own `JSON.parse` and `JSON.stringify`.
 //!
-//! Decision (issue #8): serde, serde_json and the derived impls cost about 35 KB of raw
-//! wasm (README, "Performance and size"); the browser's parser costs none. Readers stay
-//! as tolerant as the `#[serde(default)]` types they replace: a missing field is `None`,
-//! and so is a field of the wrong JSON type (the docs leave the shapes open, §7).
+//! Decision (issue #8): the browser's parser costs no wasm. Dropping serde, serde_json and
+//! their derived impls (with gloo-net and a generic GET) saved 40 KB gzip of wasm, measured
+//! (README, "Performance and size"). Readers stay as tolerant as the `#[serde(default)]`
+//! types they replace: a missing field is `None`, and so is a field of the wrong JSON type
+//! (the docs leave the shapes open, §7).
 
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
