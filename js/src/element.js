@@ -3,9 +3,10 @@
 
 /**
  * Defines <sir-donate> (once per page) and returns the SirDonate API.
- * `loadGlue()` resolves to the wasm-bindgen glue module, already initialized.
+ * `importGlue()` resolves to the wasm-bindgen glue module (not yet initialized), and
+ * `wasmUrl` is where its wasm lives.
  */
-export function install(loadGlue) {
+export function install(importGlue, wasmUrl) {
   // Replaced at build time with the crate version (js/build.mjs).
   var VERSION = __SIR_DONATE_VERSION__;
   var PREFIX = "sir-donate:";
@@ -19,7 +20,17 @@ export function install(loadGlue) {
 
   /** The initialized wasm-bindgen glue, loaded once per page. */
   function loadCore() {
-    if (!core) core = loadGlue();
+    if (!core) {
+      // The wasm downloads while the glue does, not after it: one round trip fewer before
+      // the widget is interactive. The glue compiles the response as it streams in, falling
+      // back to a plain compile when the server sends the wrong MIME type.
+      var wasm = fetch(wasmUrl);
+      // Handled by the glue; this only keeps a failed glue import from leaving it unhandled.
+      wasm.catch(function () {});
+      core = importGlue().then(function (glue) {
+        return glue.default({ module_or_path: wasm }).then(function () { return glue; });
+      });
+    }
     return core;
   }
 

@@ -14,13 +14,11 @@ export function loadSirDonate() {
     loading = import("./element.js").then(({ install }) => {
       // Another copy (a script tag) may already run the page's widgets.
       if (window.SirDonate && window.SirDonate.version) return window.SirDonate;
-      const api = install(() => {
-        // Fetched beside the glue, not after it (see script.js). A separate asset:
-        // bundlers copy it and rewrite this URL.
-        const wasm = fetch(new URL("./wasm/sir-donate_bg.wasm", import.meta.url));
-        wasm.catch(() => {});
-        return import("./wasm/sir-donate.js").then((glue) => glue.default({ module_or_path: wasm }).then(() => glue));
-      });
+      const api = install(
+        () => import("./wasm/sir-donate.js"),
+        // A separate asset: bundlers copy it and rewrite this URL.
+        new URL("./wasm/sir-donate_bg.wasm", import.meta.url),
+      );
       window.SirDonate = api;
       return api;
     });

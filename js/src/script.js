@@ -8,15 +8,8 @@ import { install } from "./element.js";
 if (!(window.SirDonate && window.SirDonate.version)) {
   const script = document.currentScript;
   const base = new URL(".", (script && script.src) || location.href);
-  window.SirDonate = install(() => {
-    // The wasm downloads while the glue does, not after it: one round trip fewer before
-    // the widget is interactive. The glue compiles the response as it streams in, falling
-    // back to a plain compile when the server sends the wrong MIME type.
-    const wasm = fetch(new URL("wasm/sir-donate_bg.wasm", base));
-    // Handled by the glue; this only keeps a failed glue import from leaving it unhandled.
-    wasm.catch(() => {});
-    return import(/* @vite-ignore */ new URL("wasm/sir-donate.js", base).href).then((glue) =>
-      glue.default({ module_or_path: wasm }).then(() => glue),
-    );
-  });
+  window.SirDonate = install(
+    () => import(/* @vite-ignore */ new URL("wasm/sir-donate.js", base).href),
+    new URL("wasm/sir-donate_bg.wasm", base),
+  );
 }

@@ -140,10 +140,10 @@ impl ErrorBody {
         let Some(json) = Json::parse_object(text) else { return Self::default() };
         let message = json.get("message");
         // NestJS sends a string, or an array of strings for validation errors.
-        let text = match message.items() {
+        let readable = match message.items() {
             Some(items) => Some(items.iter().filter_map(Json::text).collect::<Vec<_>>().join("; ")),
             None => message.text().or_else(|| json.get("error").text()),
         };
-        Self { code: json.get("code").text(), message: text.map(|t| t.chars().take(200).collect()) }
+        Self { code: json.get("code").text(), message: readable.map(|m| m.chars().take(200).collect()) }
     }
 }

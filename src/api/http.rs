@@ -87,8 +87,7 @@ impl HttpSirApi {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let call = Call { method: "GET", url: &url, partner_key: Some(self.key.as_str()), ..Call::default() };
-            let result = send_json(&self.lifetime, endpoint, call).await;
+            let result = self.send(endpoint, "GET", &url, None).await;
             let wait_ms = match &result {
                 Err(error) if error.retryable() && attempt < GET_ATTEMPTS => self.backoff_ms(attempt, error),
                 _ => return result,
@@ -99,6 +98,18 @@ impl HttpSirApi {
                 return Err(ApiError::Aborted);
             }
         }
+    }
+
+    /// One SIR call, with the publishable key.
+    async fn send(
+        &self,
+        endpoint: Endpoint,
+        method: &'static str,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<Json, ApiError> {
+        let call = Call { method, url, partner_key: Some(self.key.as_str()), body, ..Call::default() };
+        send_json(&self.lifetime, endpoint, call).await
     }
 
     /// Capped exponential backoff with full jitter, or the server's `Retry-After`
@@ -217,14 +228,7 @@ impl SirApi for HttpSirApi {
     fn create_link<'a>(&'a self, request: &'a CreateLinkRequest) -> ApiFuture<'a, CreateLinkResponse> {
         Box::pin(async move {
             let url = self.url("donations/create-link");
-            let call = Call {
-                method: "POST",
-                url: &url,
-                partner_key: Some(self.key.as_str()),
-                body: Some(request.to_json()),
-                ..Call::default()
-            };
-            let answer = send_json(&self.lifetime, Endpoint::CreateLink, call).await?;
+            let answer = self.send(Endpoint::CreateLink, "POST", &url, Some(request.to_json())).await?;
             let created = CreateLinkResponse::read(&answer).ok_or(ApiError::InvalidResponse)?;
             check_https_or_loopback(&created.donation_link).map_err(|_| ApiError::UnsafeLink)?;
             Ok(created)

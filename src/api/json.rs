@@ -19,7 +19,7 @@ impl Json {
     /// Parses a response body that must be a JSON object (not an array or a scalar).
     /// `None` for anything else: the caller reports an unreadable answer.
     pub fn parse_object(text: &str) -> Option<Self> {
-        JSON::parse(text).ok().filter(|value| value.is_object() && !Array::is_array(value)).map(Json)
+        JSON::parse(text).ok().map(Json).filter(Json::is_object)
     }
 
     /// The field `name`, or an absent value when there is none (or this is no object).

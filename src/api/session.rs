@@ -30,14 +30,14 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load(scope: &str) -> Option<PendingDonation> {
     let text = storage()?.get_item(&slot(scope)).ok().flatten()?;
     let json = Json::parse_object(&text)?;
-    let text = |name: &str| json.get(name).text();
+    let field = |name: &str| json.get(name).text();
     Some(PendingDonation {
-        partner_donation_id: text("partnerDonationId")?,
-        nonprofit_slug: text("nonprofitSlug")?,
-        nonprofit_name: text("nonprofitName")?,
+        partner_donation_id: field("partnerDonationId")?,
+        nonprofit_slug: field("nonprofitSlug")?,
+        nonprofit_name: field("nonprofitName")?,
         amount: json.get("amount").count()?,
-        currency: text("currency")?,
-        frequency: text("frequency")?,
+        currency: field("currency")?,
+        frequency: field("frequency")?,
     })
 }
 
