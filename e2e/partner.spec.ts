@@ -1,9 +1,10 @@
-import { expect, test } from "@playwright/test";
-import { PARTNER_URL, SANDBOX_URL } from "./playwright.config";
+import { expect, test, type Page } from "@playwright/test";
+import { PAGES_URL, PARTNER_URL, SANDBOX_URL } from "./playwright.config";
 import { DEMO_KEY, Sandbox } from "./support/sandbox";
 import { DonateWidget } from "./support/widget";
 
-// The delegation contract end to end: sandbox → signed webhook → partner server → widget.
+// The delegation contract end to end: widget → partner server (donation tied to the
+// signed-in donor) → sandbox checkout → signed webhook → partner server's reward outbox.
 
 let sandbox: Sandbox;
 let widget: DonateWidget;
@@ -18,35 +19,33 @@ test.beforeEach(async ({ page, request }) => {
 const url = (partnerEndpoint: string, org = "water-org") =>
   `/e2e/configurable.html?${new URLSearchParams({ key: DEMO_KEY, org, "partner-endpoint": partnerEndpoint })}`;
 
-/** Signs the donor in with the partner server, from the partner page (cookie session). */
-async function signIn(page: import("@playwright/test").Page, email: string) {
-  const status = await page.evaluate(
-    async ({ partner, email }) =>
-      (
-        await fetch(`${partner}/sir/session`, {
-          method: "POST",
-          credentials: "include",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ email }),
-        })
-      ).status,
-    { partner: PARTNER_URL, email },
+/** A partner server call from the partner page, with the page's cookies. */
+async function partnerCall(page: Page, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return page.evaluate(
+    async ({ partner, path, body }) => {
+      const response = await fetch(`${partner}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        credentials: "include",
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, json: await response.json() };
+    },
+    { partner: PARTNER_URL, path, body },
   );
-  expect(status).toBe(200);
 }
 
-async function balance(page: import("@playwright/test").Page): Promise<number> {
-  return page.evaluate(async (partner) => {
-    const rewards = await (await fetch(`${partner}/sir/rewards`, { credentials: "include" })).json();
-    return rewards.balance ?? 0;
-  }, PARTNER_URL);
+/** Signs the donor in with the partner server (the demo's any-email sign-in). */
+async function signIn(page: Page, email: string) {
+  expect((await partnerCall(page, "/sir/session", { email })).status).toBe(200);
 }
 
-test("donate, complete, webhook to the partner server, reward shown, balance grown", async ({ page, request }) => {
-  const email = `donor-${Date.now()}@example.com`;
-  await page.goto(url(PARTNER_URL));
-  await signIn(page, email);
-  const before = await balance(page);
+async function balance(page: Page): Promise<number> {
+  return (await partnerCall(page, "/sir/rewards")).json.balance ?? 0;
+}
+
+/** Donates $25 to Water.org through the widget and pays on the sandbox checkout. */
+async function donateAndPay(page: Page, email: string): Promise<string> {
   await widget.seeNonprofit("Water.org");
   await widget.fillEmail(email);
   await widget.pickAmount("$25.00");
@@ -54,62 +53,104 @@ test("donate, complete, webhook to the partner server, reward shown, balance gro
   await page.waitForURL(/\/checkout\//);
   const id = page.url().split("/").pop()!;
   await page.getByRole("button", { name: "Complete donation" }).click();
+  return id;
+}
 
-  // The signed webhook reached the partner server, which now knows the donation itself.
-  await expect
-    .poll(async () => (await (await request.get(`${PARTNER_URL}/sir/donations/${id}`)).json()).source, { timeout: 15_000 })
-    .toBe("webhook");
+test("donate, pay, webhook, reward: the widget shows the paying donor's own balance", async ({ page, browser }) => {
+  const email = `donor-${Date.now()}@example.com`;
+  await page.goto(url(PARTNER_URL));
+  await signIn(page, email);
+  expect(await balance(page)).toBe(0);
+
+  // Another donor on another browser, signed in too: the would-be thief.
+  const other = await browser.newContext({ baseURL: PAGES_URL });
+  const thief = await other.newPage();
+  await thief.goto(url(PARTNER_URL));
+  await signIn(thief, `thief-${Date.now()}@evil.example`);
+
+  const id = await donateAndPay(page, email);
+  // The thief knows the id (ids are public) and asks for its status and its reward.
+  expect((await partnerCall(thief, `/sir/donations/${id}`)).status).toBe(404);
+  const stolen = await partnerCall(thief, "/sir/rewards/donation", { partnerDonationId: id });
+  expect([stolen.status, stolen.json.code]).toEqual([404, "DONATION_NOT_FOUND"]);
 
   await page.goto(url(PARTNER_URL));
   await widget.seeStatus("Thank you! Your donation is complete");
   await widget.seeStatus("You earned 25 SIR tokens for this donation.");
-  await widget.seeStatus(`Your SIR balance is now ${before + 25}.`);
-  expect(await balance(page)).toBe(before + 25);
-  // The partner server, not SIR, answered the status polls.
+  await widget.seeStatus("Your SIR balance is now 25.");
+  expect(await balance(page)).toBe(25);
+  expect(await balance(thief)).toBe(0);
+  // The partner server, not SIR, answered the status polls; the donation is the donor's.
   expect((await sandbox.stats()).requests.status ?? 0).toBe(0);
+  const view = await partnerCall(page, `/sir/donations/${id}`);
+  expect(view.json).toMatchObject({ status: "completed", source: "webhook", reward: { tokens: 25 } });
+  await other.close();
 });
 
 test("a re-delivered webhook and a repeated reward request reward once", async ({ page, request }) => {
   const email = `again-${Date.now()}@example.com`;
   await page.goto(url(PARTNER_URL));
   await signIn(page, email);
-  await widget.seeNonprofit("Water.org");
-  await widget.fillEmail(email);
-  await widget.donateButton().click();
-  await page.waitForURL(/\/checkout\//);
-  const id = page.url().split("/").pop()!;
-  await page.getByRole("button", { name: "Complete donation" }).click();
+  const id = await donateAndPay(page, email);
   await page.goto(url(PARTNER_URL));
   await widget.seeStatus("You earned 25 SIR tokens");
 
   const deliveries = await (await request.get(`${SANDBOX_URL}/__sandbox/webhooks/deliveries`)).json();
-  const event = deliveries.find((d: { eventType?: string; type?: string }) => (d.eventType ?? d.type) === "transaction.completed");
+  const event = deliveries.find((d: { type: string }) => d.type === "transaction.completed");
   expect(event).toBeTruthy();
-  const redeliver = await request.post(`${SANDBOX_URL}/__sandbox/webhooks/redeliver/${event.eventId ?? event.id}`);
-  expect(redeliver.ok()).toBeTruthy();
-  const again = await page.evaluate(
-    async ({ partner, id }) =>
-      (
-        await fetch(`${partner}/sir/rewards/donation`, {
-          method: "POST",
-          credentials: "include",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ partnerDonationId: id }),
-        })
-      ).json(),
-    { partner: PARTNER_URL, id },
-  );
-  expect(again).toMatchObject({ partnerDonationId: id, tokensDistributed: 25, idempotent: true });
+  expect((await request.post(`${SANDBOX_URL}/__sandbox/webhooks/redeliver/${event.eventId}`)).ok()).toBeTruthy();
+  const again = await partnerCall(page, "/sir/rewards/donation", { partnerDonationId: id });
+  expect(again.json).toMatchObject({ partnerDonationId: id, tokensDistributed: 25 });
+  expect(["issued", "confirmed"]).toContain(again.json.state);
   expect(await balance(page)).toBe(25);
 });
 
-test("with the partner server down, the widget still completes through SIR", async ({ page }) => {
+test("a reversed reward is shown as reversed", async ({ page, request }) => {
+  const email = `reversed-${Date.now()}@example.com`;
+  await page.goto(url(PARTNER_URL));
+  await signIn(page, email);
+  const id = await donateAndPay(page, email);
+  await page.goto(url(PARTNER_URL));
+  await widget.seeStatus("You earned 25 SIR tokens");
+  const view = await partnerCall(page, `/sir/donations/${id}`);
+  const reversed = await request.post(`${SANDBOX_URL}/__sandbox/actions/${view.json.reward.actionId}/reverse`, {
+    data: { reason: "REFUND" },
+  });
+  expect(reversed.ok()).toBeTruthy();
+  await expect.poll(async () => (await partnerCall(page, `/sir/donations/${id}`)).json.reward.state).toBe("reversed");
+  await page.reload();
+  await widget.seeStatus("The SIR tokens for this donation were reversed.");
+  expect(await balance(page)).toBe(0);
+});
+
+test("with the partner server down, Donate says so and creates nothing", async ({ page }) => {
   await page.goto(url("http://127.0.0.1:8799")); // nothing listens there
   await widget.seeNonprofit("Water.org");
   await widget.donateButton().click();
-  await page.waitForURL(/\/checkout\//);
-  await page.getByRole("button", { name: "Complete donation" }).click();
+  await widget.seeAlert("We couldn't reach the donation service");
+  expect((await widget.events("error")).map((e) => e.code)).toContain("network");
+  expect((await sandbox.stats()).requests.createLink ?? 0).toBe(0);
+  await expect(widget.donateButton()).toBeEnabled();
+});
+
+test("a donation under way is still followed through SIR when the partner server is down", async ({ page, request }) => {
+  // A donation the widget created earlier (its id is in sessionStorage), then the partner server went away.
+  const created = await request.post(`${SANDBOX_URL}/v1/partner/donations/create-link`, {
+    headers: { "X-Partner-Key": DEMO_KEY },
+    data: { nonprofitSlug: "water-org", amount: 2500, currency: "USD", frequency: "once" },
+  });
+  const { partnerDonationId } = await created.json();
   await page.goto(url("http://127.0.0.1:8799"));
+  await page.evaluate(
+    ([key, id]) =>
+      sessionStorage.setItem(
+        `sir-donate:donation:${key}:water-org`,
+        JSON.stringify({ partnerDonationId: id, nonprofitSlug: "water-org", nonprofitName: "Water.org", amount: 2500, currency: "USD", frequency: "once" }),
+      ),
+    [DEMO_KEY, partnerDonationId],
+  );
+  await sandbox.scriptStatus(partnerDonationId, { status: "completed" });
+  await page.reload();
   await widget.seeStatus("Thank you! Your donation is complete");
   await expect(widget.root.getByText(/SIR tokens/)).toHaveCount(0);
   expect(await widget.events("completed")).toHaveLength(1);

@@ -15,6 +15,7 @@ SIR_HMAC_SECRET=d2dd24eac6bcec3d55c01a49af7948725fb96acd329e06655a2a59bd2a1706c3
 SIR_WEBHOOK_SECRET="$webhook_secret" \
 SIR_PUBLISHABLE_KEY=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378 \
 PARTNER_LISTEN="127.0.0.1:$page_port" PARTNER_ALLOWED_ORIGINS="http://127.0.0.1:$page_port" \
+PARTNER_IDENTITY=demo \
 PARTNER_STATIC_DIR=dist PARTNER_DB=target/demo-partner.sqlite3 \
   target/debug/sir-partner-server &
 partner=$!

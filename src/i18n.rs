@@ -52,6 +52,10 @@ pub struct Messages {
     pub status_detail: fn(DonationStatus) -> &'static str,
     pub reward_earned: fn(u64) -> String,
     pub reward_balance: fn(u64) -> String,
+    /// The partner server has not got SIR to accept the reward yet (it keeps trying).
+    pub reward_pending: &'static str,
+    pub reward_reversed: &'static str,
+    pub reward_failed: &'static str,
 }
 
 pub const EN: Messages = Messages {
@@ -120,6 +124,9 @@ pub const EN: Messages = Messages {
     },
     reward_earned: |tokens| format!("You earned {tokens} SIR tokens for this donation."),
     reward_balance: |balance| format!("Your SIR balance is now {balance}."),
+    reward_pending: "Your SIR tokens for this donation are on their way.",
+    reward_reversed: "The SIR tokens for this donation were reversed.",
+    reward_failed: "SIR tokens couldn't be added for this donation. The site has been told.",
 };
 
 pub const FR: Messages = Messages {
@@ -208,6 +215,9 @@ pub const FR: Messages = Messages {
     },
     reward_earned: |tokens| format!("Vous avez gagné {tokens} jetons SIR pour ce don."),
     reward_balance: |balance| format!("Votre solde SIR est maintenant de {balance}."),
+    reward_pending: "Vos jetons SIR pour ce don arrivent bientôt.",
+    reward_reversed: "Les jetons SIR de ce don ont été annulés.",
+    reward_failed: "Les jetons SIR n'ont pas pu être ajoutés pour ce don. Le site a été prévenu.",
 };
 
 /// The table for a BCP 47 locale: French for `fr*`, English otherwise.

@@ -23,8 +23,9 @@ use crate::domain::{AmountError, DonationStatus, Frequency, WidgetOptions, tip_m
 /// Status polling: first waits, then the last one repeats, until the deadline.
 const POLL_DELAYS_MS: [u32; 5] = [1_000, 2_000, 3_000, 5_000, 8_000];
 const POLL_DEADLINE_MS: f64 = 30.0 * 60.0 * 1000.0;
-/// Tries at recording a completed donation's reward with the partner server.
-const REWARD_ATTEMPTS: u32 = 4;
+/// Looks at a completed donation's reward with the partner server, 2 s apart: it follows
+/// SIR's signed webhook, which can land a few seconds after the donor is back.
+const REWARD_ATTEMPTS: u32 = 6;
 
 /// What the widget tells the page around it (embed turns these into DOM events).
 #[derive(Clone, Debug, PartialEq)]
@@ -98,10 +99,45 @@ pub enum AmountInput {
 /// What the partner server reported about the donor's SIR reward.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RewardInfo {
+    pub status: RewardStatus,
     /// Tokens earned by this donation.
     pub tokens: Option<u64>,
     /// The signed-in donor's balance, when the partner server knows the donor.
     pub balance: Option<u64>,
+}
+
+/// Where the reward is, in the donor's terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RewardStatus {
+    /// SIR accepted it (`issued`, `confirmed`).
+    #[default]
+    Earned,
+    /// The partner server is still getting SIR to accept it.
+    Pending,
+    Reversed,
+    Failed,
+}
+
+impl RewardStatus {
+    /// For `data-reward` (styling hooks and tests).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Earned => "earned",
+            Self::Pending => "pending",
+            Self::Reversed => "reversed",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The contract's `state`; an unknown one reads as pending, the cautious word.
+    pub fn from_contract(state: Option<&str>) -> Self {
+        match state {
+            Some("issued" | "confirmed") => Self::Earned,
+            Some("reversed") => Self::Reversed,
+            Some("failed") => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
 }
 
 /// All reactive state of one mounted widget. `Copy`: every field is an arena handle.
@@ -379,11 +415,17 @@ impl WidgetState {
         self.create_link(request, org.name);
     }
 
-    /// Sends the one create-link request of a submit. Never retried (see [`SirApi::create_link`]).
+    /// Sends the one create-link request of a submit, through the partner server when
+    /// there is one (it ties the donation to the signed-in donor), else to SIR. Never
+    /// retried (see [`SirApi::create_link`]).
     fn create_link(self, request: CreateLinkRequest, nonprofit_name: String) {
         let Some(api) = self.api.get_value() else { return };
+        let partner = self.partner.get_value();
         spawn_local(async move {
-            let result = api.create_link(&request).await;
+            let result = match &partner {
+                Some(partner) => partner.create_donation(&request).await,
+                None => api.create_link(&request).await,
+            };
             self.link_answered(request, nonprofit_name, result);
         });
     }
@@ -525,25 +567,35 @@ async fn current_status(
     Ok(answer.status.as_deref().map_or(DonationStatus::Processing, DonationStatus::from_api))
 }
 
-/// Records the donation's reward with the partner server (idempotent there) and
-/// reads the donor's balance. `None` when the partner server can't say.
+/// The donation's reward as the partner server has it, and the donor's new balance once
+/// it is earned. `None` when there is none to show: nobody signed in, not this donor's
+/// donation, or the partner server can't say.
 ///
-/// A few tries: SIR's status can report completion seconds before the webhook that
-/// tells the partner server who the donor is.
+/// A few looks: the partner server rewards on SIR's signed webhook, which can land
+/// seconds after SIR's status said "completed", and then asks SIR for the tokens.
 async fn fetch_reward(partner: &PartnerClient, id: &str) -> Option<RewardInfo> {
-    let mut recorded = None;
+    let mut seen = None;
     for attempt in 0..REWARD_ATTEMPTS {
-        match partner.record_reward(id).await {
+        match partner.reward(id).await {
             Ok(reward) => {
-                recorded = Some(reward);
-                break;
+                let status = RewardStatus::from_contract(reward.state.as_deref());
+                seen = Some(RewardInfo { status, tokens: reward.tokens_distributed, balance: None });
+                if status != RewardStatus::Pending {
+                    break;
+                }
             }
-            Err(ApiError::Aborted) => return None,
-            Err(_) if attempt + 1 < REWARD_ATTEMPTS => gloo_timers::future::TimeoutFuture::new(2_000).await,
-            Err(_) => return None,
+            // Nobody signed in, or not this donor's: there is no reward to show.
+            Err(ApiError::Aborted | ApiError::Unauthorized | ApiError::DonationNotFound) => return None,
+            // Not completed by the webhook yet, or a hiccup: look again.
+            Err(_) => {}
+        }
+        if attempt + 1 < REWARD_ATTEMPTS {
+            gloo_timers::future::TimeoutFuture::new(2_000).await;
         }
     }
-    let tokens = recorded?.tokens_distributed;
-    let balance = partner.rewards().await.ok().filter(|r| r.signed_in).and_then(|r| r.balance);
-    Some(RewardInfo { tokens, balance })
+    let mut info = seen?;
+    if info.status == RewardStatus::Earned {
+        info.balance = partner.rewards().await.ok().filter(|r| r.signed_in).and_then(|r| r.balance);
+    }
+    Some(info)
 }

@@ -229,9 +229,7 @@ impl SirApi for HttpSirApi {
         Box::pin(async move {
             let url = self.url("donations/create-link");
             let answer = self.send(Endpoint::CreateLink, "POST", &url, Some(request.to_json())).await?;
-            let created = CreateLinkResponse::read(&answer).ok_or(ApiError::InvalidResponse)?;
-            check_https_or_loopback(&created.donation_link).map_err(|_| ApiError::UnsafeLink)?;
-            Ok(created)
+            CreateLinkResponse::read_checked(&answer)
         })
     }
 

@@ -2,7 +2,9 @@
 //! docs show only in older revisions are optional, and unsure key names have aliases.
 //! A response that is not a JSON object is unreadable (`invalid_response`).
 
+use super::ApiError;
 use super::json::{Json, JsonWriter};
+use crate::domain::check_https_or_loopback;
 
 /// `GET /v1/partner/config` (fields from doc revision r10, unconfirmed since).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -138,6 +140,14 @@ impl CreateLinkResponse {
             donation_link: json.get("donationLink").text()?,
             partner_donation_id: json.get("partnerDonationId").text()?,
         })
+    }
+
+    /// [`Self::read`], then the link's safety: whoever answered (SIR, or the partner
+    /// server passing SIR's answer on), the donor is sent only to `https:` (or loopback).
+    pub fn read_checked(json: &Json) -> Result<Self, ApiError> {
+        let created = Self::read(json).ok_or(ApiError::InvalidResponse)?;
+        check_https_or_loopback(&created.donation_link).map_err(|_| ApiError::UnsafeLink)?;
+        Ok(created)
     }
 }
 

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::{use_locale, use_messages, use_state};
 use crate::domain::{Currency, Frequency};
 use crate::i18n;
-use crate::state::{CheckoutPlace, Phase, RewardInfo};
+use crate::state::{CheckoutPlace, Phase, RewardInfo, RewardStatus};
 
 /// The donation under way: its status, updated as the API reports it.
 #[component]
@@ -50,13 +50,20 @@ pub fn StatusView() -> impl IntoView {
     }
 }
 
-/// The SIR reward the donor earned, and their balance when the partner server knows them.
+/// The SIR reward the donor earned (or where it is), and their balance when the partner
+/// server knows them.
 #[component]
 fn RewardNote(reward: RewardInfo) -> impl IntoView {
     let text = use_messages();
+    let note = match reward.status {
+        RewardStatus::Earned => reward.tokens.map(text.reward_earned),
+        RewardStatus::Pending => Some(text.reward_pending.to_owned()),
+        RewardStatus::Reversed => Some(text.reward_reversed.to_owned()),
+        RewardStatus::Failed => Some(text.reward_failed.to_owned()),
+    };
     view! {
-        <p class="sd-status__reward" part="reward">
-            {reward.tokens.map(text.reward_earned)}
+        <p class="sd-status__reward" part="reward" data-reward=reward.status.as_str()>
+            {note}
             {reward.balance.map(|balance| view! { " " {(text.reward_balance)(balance)} })}
         </p>
     }

@@ -1,19 +1,27 @@
 //! Configuration from the environment, checked before anything starts.
 //!
 //! The server refuses to start, listing every problem at once, on a missing secret, a
-//! publishable key given as the secret key, or a malformed `hmacSecret` / webhook secret.
-//! `Debug` never shows a secret.
+//! publishable key given as the secret key, a malformed `hmacSecret` / webhook secret,
+//! no identity mode, or a setting that is only safe on loopback used elsewhere (plain
+//! http to SIR or from allowed origins, the demo sign-in with a live key). `Debug` never
+//! shows a secret.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sir_signing::{Environment, KeyKind, Signer, WebhookSecret, is_hmac_secret, is_webhook_secret, key_kind};
+use sir_signing::{Environment, KeyKind, Secret, Signer, WebhookSecret, is_hmac_secret, is_webhook_secret, key_kind};
 
 pub const DEFAULT_API_BASE: &str = "http://127.0.0.1:8787";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8788";
 pub const DEFAULT_DB: &str = "partner.sqlite3";
+pub const DEFAULT_JWT_COOKIE: &str = "partner_token";
+pub const DEFAULT_USER_HEADER: &str = "x-partner-user";
+pub const DEFAULT_EMAIL_HEADER: &str = "x-partner-email";
+pub const DEFAULT_EMAIL_VERIFIED_HEADER: &str = "x-partner-email-verified";
+/// An HS256 key shorter than its hash (32 bytes) weakens it (RFC 7518 §3.2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -21,10 +29,13 @@ pub struct Config {
     pub api_base: String,
     /// `SIR_SECRET_KEY` + `SIR_HMAC_SECRET`.
     pub signer: Signer,
+    /// `sk_live_…`: production credentials.
+    pub live: bool,
     /// `SIR_WEBHOOK_SECRET`.
     pub webhook_secret: WebhookSecret,
-    /// `SIR_PUBLISHABLE_KEY`, for the donation status fallback only.
-    pub publishable_key: Option<String>,
+    /// `SIR_PUBLISHABLE_KEY`: creates donation links and reads their status (both
+    /// publishable-key endpoints in the docs).
+    pub publishable_key: String,
     /// `PARTNER_LISTEN`.
     pub listen: SocketAddr,
     /// `PARTNER_ALLOWED_ORIGINS`: origins whose pages may call `/sir/*` with credentials.
@@ -33,30 +44,127 @@ pub struct Config {
     pub db_path: String,
     /// `PARTNER_STATIC_DIR`: served at `/` when set.
     pub static_dir: Option<PathBuf>,
-    /// `PARTNER_AUTO_REWARD=1`: reward the donor's email on a verified `transaction.completed`.
-    pub auto_reward: bool,
-    /// `PARTNER_COOKIE_SECURE=1`: mark the session cookie `Secure` (needed behind HTTPS).
+    /// `PARTNER_IDENTITY`: how the server learns who the user is.
+    pub identity: IdentityConfig,
+    /// `PARTNER_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` (and, in header mode,
+    /// identity headers) are believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The demo session cookie is `Secure` and `__Host-` prefixed: off loopback always,
+    /// on loopback with `PARTNER_COOKIE_SECURE=1` (behind a TLS proxy on the same host).
     pub cookie_secure: bool,
+    pub limits: Limits,
     /// How calls to SIR are retried (429, 5xx, network errors).
     pub retry: RetryPolicy,
+    /// How the reward outbox backs off between tries.
+    pub outbox: OutboxPolicy,
 }
 
-/// Bounds on retrying a call to SIR. Every call this server makes is safe to repeat
-/// (reads, and actions carrying an idempotency key).
+/// Who the user is, from the partner's own auth. See README "Identity".
+#[derive(Clone, Debug)]
+pub enum IdentityConfig {
+    /// `PARTNER_IDENTITY=jwt`: an HS256 token signed with a secret shared with the
+    /// partner's login, read from a cookie or an `Authorization: Bearer` header.
+    Jwt(JwtConfig),
+    /// `PARTNER_IDENTITY=header`: headers set by the partner's reverse proxy after it
+    /// authenticated the user; believed only from `PARTNER_TRUSTED_PROXIES`.
+    Header(HeaderConfig),
+    /// `PARTNER_IDENTITY=demo`: "sign in with any email", for the demo and tests only.
+    Demo,
+}
+
+#[derive(Clone, Debug)]
+pub struct JwtConfig {
+    pub secret: Secret,
+    pub cookie: String,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HeaderConfig {
+    pub user: String,
+    pub email: String,
+    pub email_verified: String,
+}
+
+impl IdentityConfig {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Jwt(_) => "jwt",
+            Self::Header(_) => "header",
+            Self::Demo => "demo",
+        }
+    }
+}
+
+/// Bounds on what one client may ask of this server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `PARTNER_REQUEST_DEADLINE_MS`: no request runs longer (504 `TIMEOUT` after it).
+    pub deadline: Duration,
+    /// `PARTNER_MAX_CONCURRENT`: requests in progress at once; more get 503 `OVERLOADED`.
+    pub max_concurrent: usize,
+    /// `PARTNER_RATE_PER_IP`: `/sir/*` requests per minute per client IP (bursts of a third).
+    pub per_ip_per_minute: u32,
+    /// `PARTNER_RATE_PER_SESSION`: `/sir/*` requests per minute per signed-in user.
+    pub per_session_per_minute: u32,
+    /// `PARTNER_SIGN_INS_PER_IP`: demo sign-ins per minute per client IP.
+    pub sign_ins_per_minute: u32,
+    /// `PARTNER_BALANCE_CACHE_SECS`: how long a balance read from SIR is reused.
+    pub balance_cache: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            deadline: Duration::from_secs(10),
+            max_concurrent: 256,
+            per_ip_per_minute: 120,
+            per_session_per_minute: 60,
+            sign_ins_per_minute: 10,
+            balance_cache: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Bounds on retrying a call to SIR inside one request. Every call retried here is safe
+/// to repeat (reads, and actions carrying an idempotency key); create-link never is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Tries in all, the first included.
     pub attempts: u32,
     /// Wait before the second try after a 5xx or network error; doubles each time.
     pub base: Duration,
-    /// Longest `Retry-After` honoured on a 429; a longer one is passed on to the caller
-    /// (503 `SIR_RATE_LIMITED` with that `Retry-After`) rather than holding the request.
+    /// Longest `Retry-After` honoured on a 429; a longer one is passed on to the caller.
     pub max_wait: Duration,
+    /// One try's timeout.
+    pub timeout: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { attempts: 3, base: Duration::from_millis(250), max_wait: Duration::from_secs(5) }
+        Self {
+            attempts: 3,
+            base: Duration::from_millis(250),
+            max_wait: Duration::from_secs(2),
+            timeout: Duration::from_secs(4),
+        }
+    }
+}
+
+/// The reward outbox: a reward SIR did not accept yet is tried again after
+/// `base * 2^(tries - 1)`, at most `max`, until SIR accepts it or refuses it for good.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutboxPolicy {
+    /// `PARTNER_OUTBOX_RETRY_BASE_MS`.
+    pub base: Duration,
+    /// `PARTNER_OUTBOX_RETRY_MAX_MS`.
+    pub max: Duration,
+}
+
+impl Default for OutboxPolicy {
+    fn default() -> Self {
+        Self { base: Duration::from_secs(2), max: Duration::from_secs(300) }
     }
 }
 
@@ -89,8 +197,14 @@ impl Config {
 
         let api_base = get("SIR_API_BASE").unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
         let api_base = api_base.trim_end_matches('/').to_owned();
-        if reqwest::Url::parse(&api_base).map_or(true, |url| !matches!(url.scheme(), "http" | "https")) {
-            problems.push(format!("SIR_API_BASE must be an http:// or https:// URL, got {api_base:?}"));
+        match reqwest::Url::parse(&api_base) {
+            Ok(url) if url.scheme() == "https" => {}
+            Ok(url) if url.scheme() == "http" && is_loopback_host(url.host_str().unwrap_or_default()) => {}
+            Ok(url) if url.scheme() == "http" => problems.push(format!(
+                "SIR_API_BASE must be https:// (plain http:// only to a loopback sandbox), got {api_base:?}: \
+                 the secret key's signatures and the donors' data must not cross a network in clear"
+            )),
+            _ => problems.push(format!("SIR_API_BASE must be an https:// URL, got {api_base:?}")),
         }
 
         let secret_key = get("SIR_SECRET_KEY");
@@ -112,6 +226,11 @@ impl Config {
                 None
             }
         };
+        let live = secret_env == Some(Environment::Live);
+        if live && !api_base.starts_with("https://") {
+            problems
+                .push("an sk_live_ key talks to SIR over https:// only: set SIR_API_BASE to an https:// URL".into());
+        }
 
         let hmac_secret = get("SIR_HMAC_SECRET");
         match hmac_secret.as_deref() {
@@ -134,18 +253,23 @@ impl Config {
         }
 
         let publishable_key = get("SIR_PUBLISHABLE_KEY");
-        if let Some(key) = &publishable_key {
-            match key_kind(key) {
-                Some((KeyKind::Publishable, environment)) => {
-                    if secret_env.is_some_and(|secret_env| secret_env != environment) {
-                        problems.push(format!(
-                            "SIR_PUBLISHABLE_KEY is a {} key but SIR_SECRET_KEY a {} key: use one environment",
-                            environment_name(environment),
-                            secret_env.map_or("", environment_name),
-                        ));
-                    }
+        match publishable_key.as_deref().map(key_kind) {
+            None => problems.push(
+                "SIR_PUBLISHABLE_KEY is missing: the pk_… key of the same environment (it creates the donation \
+                 links this server ties to their donors, and reads their status)"
+                    .to_owned(),
+            ),
+            Some(Some((KeyKind::Publishable, environment))) => {
+                if secret_env.is_some_and(|secret_env| secret_env != environment) {
+                    problems.push(format!(
+                        "SIR_PUBLISHABLE_KEY is a {} key but SIR_SECRET_KEY a {} key: use one environment",
+                        environment_name(environment),
+                        secret_env.map_or("", environment_name),
+                    ));
                 }
-                _ => problems.push("SIR_PUBLISHABLE_KEY must be a publishable key (pk_test_… / pk_live_…)".to_owned()),
+            }
+            Some(_) => {
+                problems.push("SIR_PUBLISHABLE_KEY must be a publishable key (pk_test_… / pk_live_…)".to_owned())
             }
         }
 
@@ -154,16 +278,19 @@ impl Config {
             problems.push(format!("PARTNER_LISTEN must be IP:PORT, e.g. {DEFAULT_LISTEN}, got {listen:?}"));
         });
 
-        let allowed_origins: Vec<String> = get("PARTNER_ALLOWED_ORIGINS")
-            .map(|list| {
-                list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
-            })
-            .unwrap_or_default();
+        let allowed_origins: Vec<String> =
+            list(get("PARTNER_ALLOWED_ORIGINS")).into_iter().map(|o| o.trim_end_matches('/').to_owned()).collect();
         for origin in &allowed_origins {
-            if !is_origin(origin) {
-                problems.push(format!(
-                    "PARTNER_ALLOWED_ORIGINS: {origin:?} is not an origin (scheme://host[:port], no path), e.g. http://127.0.0.1:8080"
-                ));
+            match origin_host(origin) {
+                None => problems.push(format!(
+                    "PARTNER_ALLOWED_ORIGINS: {origin:?} is not an origin (scheme://host[:port], no path), \
+                     e.g. https://shop.example"
+                )),
+                Some(("http", host)) if !is_loopback_host(host) => problems.push(format!(
+                    "PARTNER_ALLOWED_ORIGINS: {origin:?} must be https:// (plain http:// only for loopback pages): \
+                     the session travels with these requests"
+                )),
+                Some(_) => {}
             }
         }
 
@@ -182,26 +309,149 @@ impl Config {
                 false
             }
         };
-        let auto_reward = flag("PARTNER_AUTO_REWARD", &mut problems);
-        let cookie_secure = flag("PARTNER_COOKIE_SECURE", &mut problems);
+        let force_secure = flag("PARTNER_COOKIE_SECURE", &mut problems);
 
-        match (problems.is_empty(), secret_key, hmac_secret, webhook_secret, listen) {
-            (true, Some(secret_key), Some(hmac_secret), Some(webhook_secret), Ok(listen)) => Ok(Self {
+        let trusted_proxies: Vec<IpAddr> = list(get("PARTNER_TRUSTED_PROXIES"))
+            .into_iter()
+            .filter_map(|ip| {
+                ip.parse()
+                    .map_err(|_| problems.push(format!("PARTNER_TRUSTED_PROXIES: {ip:?} is not an IP address")))
+                    .ok()
+            })
+            .collect();
+
+        let identity = match get("PARTNER_IDENTITY").as_deref() {
+            Some("jwt") => {
+                let secret = get("PARTNER_JWT_SECRET");
+                match &secret {
+                    None => {
+                        problems.push("PARTNER_JWT_SECRET is missing: the HS256 secret shared with your login".into())
+                    }
+                    Some(s) if s.len() < MIN_JWT_SECRET_BYTES => problems.push(format!(
+                        "PARTNER_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (a random 256-bit value)"
+                    )),
+                    Some(_) => {}
+                }
+                Some(IdentityConfig::Jwt(JwtConfig {
+                    secret: Secret::new(secret.unwrap_or_default()),
+                    cookie: get("PARTNER_JWT_COOKIE").unwrap_or_else(|| DEFAULT_JWT_COOKIE.to_owned()),
+                    issuer: get("PARTNER_JWT_ISSUER"),
+                    audience: get("PARTNER_JWT_AUDIENCE"),
+                }))
+            }
+            Some("header") => {
+                if trusted_proxies.is_empty() {
+                    problems.push(
+                        "PARTNER_IDENTITY=header needs PARTNER_TRUSTED_PROXIES: the reverse proxies whose identity \
+                         headers are believed (anyone else could send them)"
+                            .to_owned(),
+                    );
+                }
+                let header = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned()).to_lowercase();
+                Some(IdentityConfig::Header(HeaderConfig {
+                    user: header("PARTNER_USER_HEADER", DEFAULT_USER_HEADER),
+                    email: header("PARTNER_EMAIL_HEADER", DEFAULT_EMAIL_HEADER),
+                    email_verified: header("PARTNER_EMAIL_VERIFIED_HEADER", DEFAULT_EMAIL_VERIFIED_HEADER),
+                }))
+            }
+            Some("demo") => {
+                if live {
+                    problems.push(
+                        "PARTNER_IDENTITY=demo lets anyone sign in as any email: it is refused with an sk_live_ key"
+                            .to_owned(),
+                    );
+                }
+                Some(IdentityConfig::Demo)
+            }
+            Some(other) => {
+                problems.push(format!("PARTNER_IDENTITY must be jwt, header or demo, got {other:?}"));
+                None
+            }
+            None => {
+                problems.push(
+                    "PARTNER_IDENTITY is missing: jwt (a token from your login), header (set by your reverse proxy) \
+                     or demo (any email, for the demo only); see servers/partner/README.md"
+                        .to_owned(),
+                );
+                None
+            }
+        };
+
+        let mut number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| match get(name) {
+            None => default,
+            Some(text) => match text.parse::<u64>() {
+                Ok(value) if range.contains(&value) => value,
+                _ => {
+                    problems.push(format!("{name} must be a whole number from {} to {}", range.start(), range.end()));
+                    default
+                }
+            },
+        };
+        let mut millis = |name: &str, default: Duration, range| {
+            Duration::from_millis(number(name, default.as_millis() as u64, range))
+        };
+        let defaults = Limits::default();
+        let outbox_defaults = OutboxPolicy::default();
+        let deadline = millis("PARTNER_REQUEST_DEADLINE_MS", defaults.deadline, 1_000..=120_000);
+        let outbox = OutboxPolicy {
+            base: millis("PARTNER_OUTBOX_RETRY_BASE_MS", outbox_defaults.base, 10..=3_600_000),
+            max: millis("PARTNER_OUTBOX_RETRY_MAX_MS", outbox_defaults.max, 10..=86_400_000),
+        };
+        let limits = Limits {
+            deadline,
+            max_concurrent: number("PARTNER_MAX_CONCURRENT", defaults.max_concurrent as u64, 1..=100_000) as usize,
+            per_ip_per_minute: number("PARTNER_RATE_PER_IP", defaults.per_ip_per_minute.into(), 3..=1_000_000) as u32,
+            per_session_per_minute: number(
+                "PARTNER_RATE_PER_SESSION",
+                defaults.per_session_per_minute.into(),
+                3..=1_000_000,
+            ) as u32,
+            sign_ins_per_minute: number("PARTNER_SIGN_INS_PER_IP", defaults.sign_ins_per_minute.into(), 1..=100_000)
+                as u32,
+            balance_cache: Duration::from_secs(number(
+                "PARTNER_BALANCE_CACHE_SECS",
+                defaults.balance_cache.as_secs(),
+                0..=3_600,
+            )),
+        };
+        // A SIR call, retries included, fits inside the request deadline.
+        let retry =
+            RetryPolicy { timeout: RetryPolicy::default().timeout.min(limits.deadline / 2), ..Default::default() };
+
+        match (problems.is_empty(), secret_key, hmac_secret, webhook_secret, publishable_key, listen, identity) {
+            (
+                true,
+                Some(secret_key),
+                Some(hmac_secret),
+                Some(webhook_secret),
+                Some(publishable_key),
+                Ok(listen),
+                Some(identity),
+            ) => Ok(Self {
                 api_base,
                 signer: Signer::new(secret_key, hmac_secret),
+                live,
                 webhook_secret: WebhookSecret::new(webhook_secret),
                 publishable_key,
                 listen,
                 allowed_origins,
                 db_path: get("PARTNER_DB").unwrap_or_else(|| DEFAULT_DB.to_owned()),
                 static_dir,
-                auto_reward,
-                cookie_secure,
-                retry: RetryPolicy::default(),
+                identity,
+                trusted_proxies,
+                cookie_secure: force_secure || !listen.ip().is_loopback(),
+                limits,
+                retry,
+                outbox,
             }),
             _ => Err(ConfigError(problems)),
         }
     }
+}
+
+/// A comma-separated list, entries trimmed, empty ones dropped.
+fn list(value: Option<String>) -> Vec<String> {
+    value.map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
 
 fn environment_name(environment: Environment) -> &'static str {
@@ -211,13 +461,35 @@ fn environment_name(environment: Environment) -> &'static str {
     }
 }
 
+/// `(scheme, host)` of `scheme://host[:port]` with an http(s) scheme and nothing after
+/// the authority; `None` for anything else.
+pub fn origin_host(origin: &str) -> Option<(&'static str, &str)> {
+    let (scheme, authority) = if let Some(rest) = origin.strip_prefix("https://") {
+        ("https", rest)
+    } else {
+        ("http", origin.strip_prefix("http://")?)
+    };
+    let valid = !authority.is_empty()
+        && authority.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !valid {
+        return None;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(host, _port)| host),
+    };
+    Some((scheme, host))
+}
+
 /// `scheme://host[:port]` with an http(s) scheme and nothing after the authority.
 pub fn is_origin(origin: &str) -> bool {
-    let Some(authority) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
-        return false;
-    };
-    !authority.is_empty()
-        && authority.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    origin_host(origin).is_some()
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1` (with or without brackets).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -227,9 +499,12 @@ mod tests {
     use super::*;
 
     const SK: &str = "sk_test_c324ca5be4ee54c387386da622872f2a9eb5d1ed549a534a0c77236730a939b7";
+    const SK_LIVE: &str = "sk_live_c324ca5be4ee54c387386da622872f2a9eb5d1ed549a534a0c77236730a939b7";
     const PK: &str = "pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378";
+    const PK_LIVE: &str = "pk_live_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378";
     const HMAC: &str = "d2dd24eac6bcec3d55c01a49af7948725fb96acd329e06655a2a59bd2a1706c3";
     const WHSEC: &str = "whsec_abababababababababababababababababababababababababababababababab";
+    const JWT_SECRET: &str = "0123456789abcdef0123456789abcdef";
 
     fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
@@ -237,7 +512,19 @@ mod tests {
     }
 
     fn valid() -> Vec<(&'static str, &'static str)> {
-        vec![("SIR_SECRET_KEY", SK), ("SIR_HMAC_SECRET", HMAC), ("SIR_WEBHOOK_SECRET", WHSEC)]
+        vec![
+            ("SIR_SECRET_KEY", SK),
+            ("SIR_HMAC_SECRET", HMAC),
+            ("SIR_WEBHOOK_SECRET", WHSEC),
+            ("SIR_PUBLISHABLE_KEY", PK),
+            ("PARTNER_IDENTITY", "demo"),
+        ]
+    }
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut vars: Vec<_> = valid().into_iter().filter(|(n, _)| extra.iter().all(|(e, _)| e != n)).collect();
+        vars.extend_from_slice(extra);
+        vars
     }
 
     fn problems(vars: &[(&str, &str)]) -> String {
@@ -250,46 +537,93 @@ mod tests {
         assert_eq!(config.api_base, DEFAULT_API_BASE);
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(config.db_path, DEFAULT_DB);
-        assert!(config.allowed_origins.is_empty() && config.static_dir.is_none() && config.publishable_key.is_none());
-        assert!(!config.auto_reward && !config.cookie_secure);
+        assert!(config.allowed_origins.is_empty() && config.static_dir.is_none());
+        assert!(!config.cookie_secure, "plain cookie on loopback");
+        assert_eq!(config.identity.name(), "demo");
+        assert_eq!(config.limits, Limits::default());
+        assert!(config.retry.timeout <= config.limits.deadline / 2);
     }
 
     #[test]
     fn everything_set() {
-        let mut vars = valid();
-        vars.extend([
+        let config = parse(&with(&[
             ("SIR_API_BASE", "https://devapi.sirgiving.org/"),
-            ("SIR_PUBLISHABLE_KEY", PK),
             ("PARTNER_LISTEN", "0.0.0.0:9000"),
             ("PARTNER_ALLOWED_ORIGINS", "http://127.0.0.1:8080, https://shop.example/"),
             ("PARTNER_DB", ":memory:"),
-            ("PARTNER_AUTO_REWARD", "1"),
-        ]);
-        let config = parse(&vars).expect("valid");
+            ("PARTNER_IDENTITY", "jwt"),
+            ("PARTNER_JWT_SECRET", JWT_SECRET),
+            ("PARTNER_TRUSTED_PROXIES", "10.0.0.1, ::1"),
+            ("PARTNER_REQUEST_DEADLINE_MS", "5000"),
+            ("PARTNER_RATE_PER_IP", "30"),
+        ]))
+        .expect("valid");
         assert_eq!(config.api_base, "https://devapi.sirgiving.org");
         assert_eq!(config.allowed_origins, ["http://127.0.0.1:8080", "https://shop.example"]);
         assert_eq!(config.db_path, ":memory:");
-        assert!(config.auto_reward);
+        assert!(config.cookie_secure, "off loopback the cookie is Secure");
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(config.limits.deadline, Duration::from_secs(5));
+        assert_eq!(config.limits.per_ip_per_minute, 30);
+        assert!(matches!(&config.identity, IdentityConfig::Jwt(jwt) if jwt.cookie == DEFAULT_JWT_COOKIE));
     }
 
     #[test]
-    fn missing_secrets_are_all_reported() {
+    fn missing_secrets_and_identity_are_all_reported() {
         let message = problems(&[]);
-        for name in ["SIR_SECRET_KEY is missing", "SIR_HMAC_SECRET is missing", "SIR_WEBHOOK_SECRET is missing"] {
+        for name in [
+            "SIR_SECRET_KEY is missing",
+            "SIR_HMAC_SECRET is missing",
+            "SIR_WEBHOOK_SECRET is missing",
+            "SIR_PUBLISHABLE_KEY is missing",
+            "PARTNER_IDENTITY is missing",
+        ] {
             assert!(message.contains(name), "{message}");
         }
     }
 
     #[test]
     fn a_publishable_key_as_the_secret_key_is_refused() {
-        let message = problems(&[("SIR_SECRET_KEY", PK), ("SIR_HMAC_SECRET", HMAC), ("SIR_WEBHOOK_SECRET", WHSEC)]);
+        let message = problems(&with(&[("SIR_SECRET_KEY", PK)]));
         assert!(message.contains("SIR_SECRET_KEY holds a publishable key"), "{message}");
         assert!(!message.contains(&PK[8..]), "the key itself is not echoed: {message}");
     }
 
     #[test]
+    fn production_defaults_are_enforced() {
+        let cases: [(&[(&str, &str)], &str); 7] = [
+            (&[("SIR_API_BASE", "http://api.sirgiving.org")], "must be https://"),
+            (&[("SIR_API_BASE", "ftp://127.0.0.1")], "must be an https:// URL"),
+            (&[("PARTNER_ALLOWED_ORIGINS", "http://shop.example")], "must be https://"),
+            (&[("SIR_SECRET_KEY", SK_LIVE), ("SIR_PUBLISHABLE_KEY", PK_LIVE)], "over https:// only"),
+            (
+                &[
+                    ("SIR_SECRET_KEY", SK_LIVE),
+                    ("SIR_PUBLISHABLE_KEY", PK_LIVE),
+                    ("SIR_API_BASE", "https://api.sirgiving.org"),
+                ],
+                "refused with an sk_live_ key",
+            ),
+            (&[("PARTNER_IDENTITY", "header")], "needs PARTNER_TRUSTED_PROXIES"),
+            (&[("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_SECRET", "short")], "at least 32 bytes"),
+        ];
+        for (vars, expected) in cases {
+            let message = problems(&with(vars));
+            assert!(message.contains(expected), "{vars:?}: {message}");
+        }
+        // Loopback keeps the demo working over plain http.
+        let config = parse(&with(&[
+            ("SIR_API_BASE", "http://localhost:8787"),
+            ("PARTNER_ALLOWED_ORIGINS", "http://[::1]:8080,http://127.0.0.1:8080"),
+        ]));
+        assert!(config.is_ok(), "{config:?}");
+        let forced = parse(&with(&[("PARTNER_COOKIE_SECURE", "1")])).expect("valid");
+        assert!(forced.cookie_secure);
+    }
+
+    #[test]
     fn malformed_values_are_refused() {
-        let cases: [(&str, &str, &str); 9] = [
+        let cases: [(&str, &str, &str); 10] = [
             ("SIR_SECRET_KEY", "hello", "not a secret key"),
             ("SIR_HMAC_SECRET", SK, "64 hex digits"),
             ("SIR_HMAC_SECRET", "abc", "64 hex digits"),
@@ -299,20 +633,30 @@ mod tests {
             ("SIR_PUBLISHABLE_KEY", "pk_live_abc", "one environment"),
             ("PARTNER_ALLOWED_ORIGINS", "http://127.0.0.1:8080/page", "not an origin"),
             ("PARTNER_LISTEN", "localhost", "IP:PORT"),
+            ("PARTNER_IDENTITY", "anyone", "jwt, header or demo"),
         ];
         for (name, value, expected) in cases {
-            let mut vars: Vec<_> = valid().into_iter().filter(|(n, _)| *n != name).collect();
-            vars.push((name, value));
-            let message = problems(&vars);
+            let message = problems(&with(&[(name, value)]));
             assert!(message.contains(expected), "{name}={value}: {message}");
         }
     }
 
     #[test]
     fn debug_shows_no_secret() {
-        let shown = format!("{:?}", parse(&valid()).expect("valid"));
-        for secret in [&SK[8..], HMAC, &WHSEC[6..]] {
+        let config = parse(&with(&[("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_SECRET", JWT_SECRET)])).expect("valid");
+        let shown = format!("{config:?}");
+        for secret in [&SK[8..], HMAC, &WHSEC[6..], JWT_SECRET] {
             assert!(!shown.contains(secret), "{shown}");
         }
+    }
+
+    #[test]
+    fn origins_and_loopback_hosts() {
+        assert_eq!(origin_host("https://shop.example:8443"), Some(("https", "shop.example")));
+        assert_eq!(origin_host("http://[::1]:8080"), Some(("http", "::1")));
+        assert_eq!(origin_host("http://127.0.0.1"), Some(("http", "127.0.0.1")));
+        assert_eq!(origin_host("https://a.example/path"), None);
+        assert!(is_loopback_host("localhost") && is_loopback_host("127.0.0.2") && is_loopback_host("[::1]"));
+        assert!(!is_loopback_host("10.0.0.1") && !is_loopback_host("localhost.evil.example"));
     }
 }

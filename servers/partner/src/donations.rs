@@ -1,28 +1,167 @@
-//! `GET /sir/donations/{partnerDonationId}` and `POST /sir/rewards/donation`.
+//! `POST /sir/donations` (create a donation link for the signed-in user) and
+//! `GET /sir/donations/{partnerDonationId}` (its status, to its owner only).
 //!
-//! A donation's state comes from verified webhooks first; when they haven't said it
-//! completed, SIR's status endpoint is asked (with the publishable key, as the docs
-//! list it) and the answer recorded with `source: "api"`. A reward is given only for a
-//! donation known to be completed, as one `DONATION` action whose idempotency key is
-//! `donation_<partnerDonationId>`, so no retry, race or second caller rewards twice.
+//! Trust model (README "Trust model"): a `partnerDonationId` is public. SIR's ids are
+//! ObjectId-shaped (time, fixed middle, counter), so one create-link shows the
+//! neighbours. Knowing an id therefore gives nothing here: the donation belongs to the
+//! user for whom *this server* created it, recorded before the id is ever shown to a
+//! browser, so there is no window in which someone else could claim it. Status, amounts
+//! and rewards are answered to that owner only; to anyone else the donation does not exist.
 
 use axum::Json;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use bytes::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sir_signing::unix_now;
+use serde_json::{Map, Value, json};
 
 use crate::AppState;
-use crate::db::{DonationFacts, DonationRow, RewardRow, SessionRow};
-use crate::error::{ApiError, ErrorCode};
-use crate::session::{self, external_id_for_email};
-use crate::sir::{ActionOutcome, SirError};
+use crate::error::{ApiError, Code, ErrorCode};
+use crate::extract::AppJson;
+use crate::identity::{CurrentUser, SignedIn};
+use crate::sir::{Budget, CreateLinkOutcome, SirError};
+use crate::store::{DonationRow, NewDonation, RewardRow, now_ms};
 
 /// The statuses the contract reports.
 pub const STATUSES: [&str; 6] = ["pending", "processing", "completed", "failed", "cancelled", "expired"];
+
+/// A `partnerDonationId` we will put in a URL path: 1–64 of `A-Z a-z 0-9 _ -`.
+pub fn valid_donation_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+pub fn check_donation_id(id: &str) -> Result<(), ApiError> {
+    if valid_donation_id(id) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(ErrorCode::InvalidDonationId, "partnerDonationId must be 1 to 64 of A-Z a-z 0-9 _ -"))
+    }
+}
+
+pub fn rfc3339(unix_ms: i64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(unix_ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// SIR's status string in the contract's vocabulary. Decision (§7.8, the values are
+/// undocumented): known values pass, `canceled` is spelled `cancelled`, anything else
+/// is `processing`, a neutral in-between.
+pub fn contract_status(status: &str) -> String {
+    let status = status.to_ascii_lowercase();
+    match status.as_str() {
+        "canceled" => "cancelled".to_owned(),
+        known if STATUSES.contains(&known) => status,
+        _ => "processing".to_owned(),
+    }
+}
+
+/// `POST /sir/donations`: the fields of SIR's create-link (API reference §2.3), checked
+/// for shape and size here and exactly by SIR. Unknown fields are refused.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateDonation {
+    nonprofit_slug: String,
+    amount: u64,
+    currency: String,
+    frequency: String,
+    provider: Option<String>,
+    donor_email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    tip_amount: Option<u64>,
+    tip_percent: Option<f64>,
+    referral_code: Option<String>,
+}
+
+impl CreateDonation {
+    /// The body sent to SIR: only the documented fields, as given.
+    fn to_sir_body(&self) -> Result<Vec<u8>, ApiError> {
+        let invalid = |message: &str| ApiError::bad_request(ErrorCode::InvalidBody, message);
+        let short = |text: &str, max: usize| text.chars().count() <= max;
+        if self.nonprofit_slug.is_empty() || !short(&self.nonprofit_slug, 100) {
+            return Err(invalid("nonprofitSlug must be 1 to 100 characters"));
+        }
+        if !(1..=100_000_000).contains(&self.amount) {
+            return Err(invalid("amount must be whole cents from 1 to 100000000"));
+        }
+        let texts = [&self.provider, &self.donor_email, &self.first_name, &self.last_name, &self.referral_code];
+        if !short(&self.currency, 3)
+            || !short(&self.frequency, 16)
+            || texts.iter().any(|t| t.as_deref().is_some_and(|t| !short(t, 254)))
+        {
+            return Err(invalid("a field is longer than SIR accepts"));
+        }
+        let mut body = Map::new();
+        body.insert("nonprofitSlug".into(), json!(self.nonprofit_slug));
+        body.insert("amount".into(), json!(self.amount));
+        body.insert("currency".into(), json!(self.currency));
+        body.insert("frequency".into(), json!(self.frequency));
+        let optional = [
+            ("provider", self.provider.as_ref().map(|v| json!(v))),
+            ("donorEmail", self.donor_email.as_ref().map(|v| json!(v))),
+            ("firstName", self.first_name.as_ref().map(|v| json!(v))),
+            ("lastName", self.last_name.as_ref().map(|v| json!(v))),
+            ("tipAmount", self.tip_amount.map(|v| json!(v))),
+            ("tipPercent", self.tip_percent.filter(|p| p.is_finite()).map(|v| json!(v))),
+            ("referralCode", self.referral_code.as_ref().map(|v| json!(v))),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                body.insert(name.into(), value);
+            }
+        }
+        serde_json::to_vec(&Value::Object(body)).map_err(|error| ApiError::internal(error.to_string()))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created {
+    donation_link: String,
+    partner_donation_id: String,
+}
+
+/// `POST /sir/donations` → 201 `{donationLink, partnerDonationId}`, created with SIR's
+/// create-link (publishable key, never retried) and recorded as the signed-in user's
+/// before the answer leaves. Without a session the donation is recorded with no owner:
+/// it can still be paid, and later rewarded only to a user whose *verified* email is the
+/// one the webhook reports. SIR's own 4xx (an unknown nonprofit, a bad amount) are passed
+/// on with their status and code.
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    AppJson(request): AppJson<CreateDonation>,
+) -> Result<Response, ApiError> {
+    let body = request.to_sir_body()?;
+    // The origin guard let this request through, so its Origin is allowed (or ours).
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let (donation_link, id) = match state.sir.create_link(&body, origin).await? {
+        CreateLinkOutcome::Created { donation_link, partner_donation_id } => (donation_link, partner_donation_id),
+        CreateLinkOutcome::Refused { status, code, message, retry_after } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            let message = if message.is_empty() { "SIR Giving refused the donation".to_owned() } else { message };
+            let mut error =
+                ApiError { code: Code::Sir(code), ..ApiError::new(status, ErrorCode::InvalidBody, message) };
+            error.retry_after = retry_after;
+            return Err(error);
+        }
+    };
+    if !valid_donation_id(&id) {
+        return Err(SirError::Unexpected { status: 201, code: "UNUSABLE_DONATION_ID".into() }.into());
+    }
+    let donation = NewDonation {
+        id: id.clone(),
+        owner: user.as_ref().map(|u| u.external_id.clone()),
+        amount_cents: request.amount as i64,
+        currency: request.currency,
+        nonprofit_slug: request.nonprofit_slug,
+        frequency: request.frequency,
+    };
+    state.store.create_donation(&donation, now_ms()).await?;
+    tracing::info!(donation = %id, owned = user.is_some(), "donation link created");
+    Ok((StatusCode::CREATED, Json(Created { donation_link, partner_donation_id: id })).into_response())
+}
 
 /// What `GET /sir/donations/{id}` answers.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -30,7 +169,7 @@ pub const STATUSES: [&str; 6] = ["pending", "processing", "completed", "failed",
 pub struct DonationView {
     pub partner_donation_id: String,
     pub status: String,
-    /// `webhook` or `api`: where the status came from.
+    /// `created`, `webhook` or `api`: where the status came from.
     pub source: String,
     pub reward: Option<RewardView>,
     /// RFC 3339 UTC: when this server learned of the current status.
@@ -40,197 +179,65 @@ pub struct DonationView {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RewardView {
-    pub tokens: u64,
-    pub action_id: String,
+    /// `pending`, `issued`, `confirmed`, `failed` or `reversed`.
+    pub state: &'static str,
+    pub tokens: Option<i64>,
+    pub action_id: Option<String>,
 }
 
-/// What `POST /sir/rewards/donation` answers.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct RewardResponse {
-    pub partner_donation_id: String,
-    pub action_id: String,
-    pub tokens_distributed: u64,
-    /// True when this call gave nothing new: the reward was given before.
-    pub idempotent: bool,
-}
-
-/// A `partnerDonationId` we will put in a URL path: 1–64 of `A-Z a-z 0-9 _ -`.
-pub fn valid_donation_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-fn check_donation_id(id: &str) -> Result<(), ApiError> {
-    if valid_donation_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(ErrorCode::InvalidDonationId, "partnerDonationId must be 1 to 64 of A-Z a-z 0-9 _ -"))
+impl From<RewardRow> for RewardView {
+    fn from(reward: RewardRow) -> Self {
+        Self { state: reward.state.as_str(), tokens: reward.tokens, action_id: reward.action_id }
     }
 }
 
-fn rfc3339(unix: u64) -> String {
-    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix)).to_string()
+/// The user's own donation, or 404 whether it is unknown or someone else's.
+pub async fn owned(state: &AppState, user_id: &str, id: &str) -> Result<DonationRow, ApiError> {
+    check_donation_id(id)?;
+    state
+        .store
+        .donation(id)
+        .await?
+        .filter(|d| d.owner.as_deref() == Some(user_id))
+        .ok_or_else(ApiError::donation_not_found)
 }
 
-/// SIR's status string in the contract's vocabulary. Decision (§7.8, the values are
-/// undocumented): known values pass, `canceled` is spelled `cancelled`, anything else
-/// is `processing`, a neutral in-between.
-fn contract_status(status: &str) -> String {
-    let status = status.to_ascii_lowercase();
-    match status.as_str() {
-        "canceled" => "cancelled".to_owned(),
-        known if STATUSES.contains(&known) => status,
-        _ => "processing".to_owned(),
+/// Asks SIR for a donation not yet known to be completed, within a short budget: what we
+/// know is a better answer than a wait (the webhook is the authority anyway).
+async fn refresh(state: &AppState, donation: DonationRow) -> Result<DonationRow, ApiError> {
+    if donation.status == "completed" {
+        return Ok(donation);
     }
-}
-
-/// The donation as best known now. A completion is final; otherwise SIR is asked. `None`
-/// only when nothing is known and SIR can't be asked (no publishable key).
-async fn refresh(state: &AppState, id: &str) -> Result<Option<DonationRow>, ApiError> {
-    let local = state.db.donation(id).await?;
-    if local.as_ref().is_some_and(|d| d.facts.status == "completed") {
-        return Ok(local);
-    }
-    match state.sir.donation_status(id).await {
+    let budget = Budget::new(state.config.limits.deadline / 3);
+    match state.sir.donation_status(&donation.id, budget).await {
         Ok(Some(remote)) => {
-            let facts = DonationFacts {
-                partner_donation_id: id.to_owned(),
-                status: contract_status(&remote.status),
-                amount_cents: remote.amount,
-                currency: remote.currency,
-                nonprofit_slug: remote.nonprofit_slug,
-                frequency: remote.frequency,
-                donor_email: None,
-            };
-            state.db.record_api_status(facts, unix_now()).await?;
-            state.db.donation(id).await
+            state.store.record_api_status(&donation.id, &contract_status(&remote.status), now_ms()).await?;
+            Ok(state.store.donation(&donation.id).await?.unwrap_or(donation))
         }
-        Ok(None) => {
-            Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::DonationNotFound, "SIR Giving knows no such donation"))
+        Ok(None) => Ok(donation),
+        Err(error) => {
+            tracing::warn!(donation = %donation.id, %error, "status check failed; answering from storage");
+            Ok(donation)
         }
-        Err(SirError::NoPublishableKey) => Ok(local),
-        // SIR is down or busy: what we know is better than an error.
-        Err(error) if local.is_some() => {
-            tracing::warn!(donation = id, ?error, "status check failed; answering from storage");
-            Ok(local)
-        }
-        Err(error) => Err(error.into()),
     }
 }
 
-/// `GET /sir/donations/{partnerDonationId}`.
-///
-/// Decision: without `SIR_PUBLISHABLE_KEY`, a donation no webhook has mentioned reads
-/// `pending` (source `webhook`): all this server can know. Set the key to see
-/// failures, cancellations and expiry, which SIR sends no webhook for.
-pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DonationView>, ApiError> {
-    check_donation_id(&id)?;
-    let reward = state.db.reward(&id).await?.map(|r| RewardView { tokens: r.tokens, action_id: r.action_id });
-    let view = match refresh(&state, &id).await? {
-        Some(row) => DonationView {
-            partner_donation_id: id,
-            status: row.facts.status,
-            source: row.source,
-            reward,
-            updated_at: rfc3339(row.updated_at),
-        },
-        None => DonationView {
-            partner_donation_id: id,
-            status: "pending".to_owned(),
-            source: "webhook".to_owned(),
-            reward,
-            updated_at: rfc3339(unix_now()),
-        },
-    };
-    Ok(Json(view))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RewardRequest {
-    partner_donation_id: String,
-}
-
-/// `POST /sir/rewards/donation` `{"partnerDonationId": "…"}`.
-pub async fn reward(
+/// `GET /sir/donations/{partnerDonationId}`: to its owner, the status from verified
+/// webhooks first, else from SIR's status API (recorded with `source: "api"`).
+pub async fn status(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<RewardResponse>, ApiError> {
-    let request: RewardRequest = session::json_body(&headers, body, "{\"partnerDonationId\": \"…\"}")?;
-    check_donation_id(&request.partner_donation_id)?;
-    let donor = session::current(&state, &headers).await?;
-    reward_donation(&state, &request.partner_donation_id, donor).await.map(Json)
-}
-
-/// Rewards a completed donation once. The stakeholder is `donor` (the signed-in
-/// session) or else the donor email the webhook carried (its derived external id).
-/// The first reward recorded for a donation is the one every later call returns.
-pub async fn reward_donation(
-    state: &AppState,
-    id: &str,
-    donor: Option<SessionRow>,
-) -> Result<RewardResponse, ApiError> {
-    let answer = |reward: RewardRow, idempotent: bool| RewardResponse {
-        partner_donation_id: reward.partner_donation_id,
-        action_id: reward.action_id,
-        tokens_distributed: reward.tokens,
-        idempotent,
-    };
-    if let Some(reward) = state.db.reward(id).await? {
-        return Ok(answer(reward, true));
-    }
-    let donation = refresh(state, id).await?;
-    let Some(donation) = donation.filter(|d| d.facts.status == "completed") else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::DonationNotCompleted,
-            "The donation is not completed (yet); a reward follows a completed donation only",
-        ));
-    };
-    let facts = donation.facts;
-    // The donor email comes with the webhook only (the status API doesn't carry it), so a
-    // completion seen by the API first has no email until the webhook arrives.
-    let message = if donation.source == "api" {
-        "Nobody to reward yet: no session, and SIR's webhook (which carries the donor's email) has not \
-arrived; sign in (POST /sir/session) or retry shortly"
-    } else {
-        "Nobody to reward: no session, and no email was given at checkout; sign in (POST /sir/session)"
-    };
-    let donor = donor
-        .or_else(|| {
-            facts.donor_email.clone().map(|email| SessionRow { external_id: external_id_for_email(&email), email })
-        })
-        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::DonorUnknown, message))?;
-
-    let body = json!({
-        "idempotencyKey": format!("donation_{id}"),
-        "actionType": "DONATION",
-        // The action takes major units (49.99); the donation is in cents.
-        "amount": facts.amount_cents.unwrap_or_default() as f64 / 100.0,
-        "currency": facts.currency.as_deref().unwrap_or("USD"),
-        "stakeholders": [{
-            "stakeholderTypeCode": "CUSTOMER",
-            "partnerUserId": donor.external_id,
-            "userEmail": donor.email,
-        }],
-        "autoCreateUsers": true,
-        "metadata": {"partnerDonationId": id, "nonprofitSlug": facts.nonprofit_slug, "source": "sir-partner-server"},
-    });
-    let bytes = serde_json::to_vec(&body).map_err(|error| ApiError::internal(error.to_string()))?;
-    let (result, idempotent) = match state.sir.submit_action(&bytes).await? {
-        ActionOutcome::Created(result) => (result, false),
-        ActionOutcome::Idempotent(result) => (result, true),
-    };
-    let reward = RewardRow {
-        partner_donation_id: id.to_owned(),
-        action_id: result.action_id,
-        tokens: result.tokens_distributed,
-        external_id: donor.external_id,
-    };
-    let (stored, inserted) = state.db.record_reward(reward, unix_now()).await?;
-    tracing::info!(donation = id, action = %stored.action_id, tokens = stored.tokens, "donation rewarded");
-    Ok(answer(stored, idempotent || !inserted))
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<DonationView>, ApiError> {
+    let donation = refresh(&state, owned(&state, &user.external_id, &id).await?).await?;
+    let reward = state.store.reward(&id).await?.map(RewardView::from);
+    Ok(Json(DonationView {
+        partner_donation_id: id,
+        status: donation.status,
+        source: donation.source,
+        reward,
+        updated_at: rfc3339(donation.updated_at),
+    }))
 }
 
 #[cfg(test)]
@@ -248,5 +255,6 @@ mod tests {
     fn donation_ids() {
         assert!(valid_donation_id("6b0360927034599dec1e1001"));
         assert!(!valid_donation_id("") && !valid_donation_id("a/b") && !valid_donation_id(&"a".repeat(65)));
+        assert!(!valid_donation_id(".") && !valid_donation_id(".."));
     }
 }

@@ -1,9 +1,14 @@
-//! One JSON error body for every failure: the same envelope as the SIR sandbox,
-//! `{"statusCode","error","code","message"}`, so the widget parses one shape whether
-//! it talks to SIR or to this server. Switch on `code`, not on `message`.
+//! One JSON error body for every failure: the SIR sandbox's envelope plus a request id,
+//! `{"statusCode","error","code","message","requestId"}`, so the widget parses one shape
+//! whether it talks to SIR or to this server. Switch on `code`, not on `message`.
+//!
+//! Browsers are told nothing internal: a failure of this server or of SIR gets a generic
+//! message, and its detail goes to the log under the same request id (`render` below).
 
 use axum::Json;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -15,8 +20,6 @@ pub enum ErrorCode {
     InvalidBody,
     /// 400: `email` is not a well-formed address.
     InvalidEmail,
-    /// 400: `externalId` is not 1–64 of `A-Z a-z 0-9 . _ ~ -`.
-    InvalidExternalId,
     /// 400: a `partnerDonationId` that can't be one (1–64 of `A-Z a-z 0-9 _ -`).
     InvalidDonationId,
     /// 400: a webhook with a valid signature whose body is not an event envelope.
@@ -25,19 +28,22 @@ pub enum ErrorCode {
     InvalidSignature,
     /// 401: a webhook with a genuine signature and an `X-SIR-Timestamp` over 5 minutes off.
     StaleTimestamp,
+    /// 401: this call needs a signed-in user.
+    SignInRequired,
     /// 403: a state-changing request from an origin not in `PARTNER_ALLOWED_ORIGINS`.
     OriginNotAllowed,
+    /// 404: no such route or file.
     NotFound,
-    /// 404: SIR doesn't know this donation.
+    /// 404: no donation of the signed-in user has this id (whether or not someone else's has).
     DonationNotFound,
     MethodNotAllowed,
-    /// 409: a reward was asked for a donation not (yet) known to be completed.
+    /// 409: a reward was asked for a donation no verified webhook has completed yet.
     DonationNotCompleted,
     PayloadTooLarge,
     /// 415: a POST without `Content-Type: application/json`.
     UnsupportedMediaType,
-    /// 422: nobody to reward: no session, and no donor email from the webhook.
-    DonorUnknown,
+    /// 429: this client or user sent too many requests; `Retry-After` says when to retry.
+    RateLimited,
     Internal,
     /// 502: SIR could not be reached, or answered 5xx, after retries.
     SirUnavailable,
@@ -45,19 +51,33 @@ pub enum ErrorCode {
     SirAuthFailed,
     /// 502: SIR answered something this server did not expect.
     SirError,
-    /// 503: SIR's 402 `INSUFFICIENT_POOL`: the partner's token pool is empty.
-    RewardPoolEmpty,
     /// 503: SIR kept answering 429; `Retry-After` says when to try again.
     SirRateLimited,
+    /// 503: more requests in progress than `PARTNER_MAX_CONCURRENT`.
+    Overloaded,
+    /// 504: the request ran past `PARTNER_REQUEST_DEADLINE_MS`.
+    Timeout,
+}
+
+/// Our own code, or SIR's when its answer is passed on as is (create-link's 4xx, which
+/// describe the donor's own input: `INVALID_AMOUNT`, `ORGANIZATION_NOT_FOUND`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Code {
+    Ours(ErrorCode),
+    Sir(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: ErrorCode,
+    pub code: Code,
+    /// What the client is told.
     pub message: String,
-    /// Seconds, sent as `Retry-After` (on 503 `SIR_RATE_LIMITED`).
+    /// Seconds, sent as `Retry-After`.
     pub retry_after: Option<u64>,
+    /// What only the log is told (a network error, SIR's body, a storage error).
+    pub detail: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -65,38 +85,97 @@ pub struct ApiError {
 struct ErrorBody<'a> {
     status_code: u16,
     error: &'a str,
-    code: ErrorCode,
+    code: &'a Code,
     message: &'a str,
+    request_id: &'a str,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after: None }
+        Self { status, code: Code::Ours(code), message: message.into(), retry_after: None, detail: None }
     }
 
     pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, message)
+    /// A failure of this server: a generic message out, `detail` to the log.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Something went wrong on our side")
+            .with_detail(detail)
+    }
+
+    pub fn sign_in_required() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::SignInRequired, "Sign in first")
+    }
+
+    /// The same answer whether the donation is unknown or someone else's: an id is public,
+    /// so it must not tell a stranger anything.
+    pub fn donation_not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::DonationNotFound, "You have no donation with this id")
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:?}: {}", self.status.as_u16(), self.code, self.message)?;
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The status and headers now; the body is written by [`render`], which knows the request id.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            status_code: self.status.as_u16(),
-            error: self.status.canonical_reason().unwrap_or("Error"),
-            code: self.code,
-            message: &self.message,
-        };
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = self.status.into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response.extensions_mut().insert(self);
         response
     }
+}
+
+/// The request id header, set by `SetRequestIdLayer` and echoed to the client.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Middleware: writes every [`ApiError`]'s body with the request's id, and logs it:
+/// 5xx at error level with the internal detail, 4xx at debug.
+pub async fn render(request: Request, next: Next) -> Response {
+    let request_id =
+        request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<ApiError>() else { return response };
+    if error.status.is_server_error() {
+        tracing::error!(request_id, status = error.status.as_u16(), code = ?error.code, detail = error.detail.as_deref().unwrap_or(""), "{}", error.message);
+    } else {
+        tracing::debug!(request_id, status = error.status.as_u16(), code = ?error.code, "{}", error.message);
+    }
+    let body = ErrorBody {
+        status_code: error.status.as_u16(),
+        error: error.status.canonical_reason().unwrap_or("Error"),
+        code: &error.code,
+        message: &error.message,
+        request_id: &request_id,
+    };
+    let (mut parts, _) = response.into_parts();
+    let rendered = Json(body).into_response();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, rendered.into_body())
 }
 
 /// Fallback for unknown routes (when no static directory is served).

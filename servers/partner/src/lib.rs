@@ -2,76 +2,117 @@
 //!
 //! The browser widget holds only a publishable key. Everything that needs the secret
 //! key, the `hmacSecret` or the webhook secret runs here, behind a small JSON API the
-//! widget calls with cookies (the *delegation contract*, see README.md):
+//! widget calls with the user's cookies (the *delegation contract*, see README.md):
 //!
 //! | Route | Does |
 //! |---|---|
 //! | `POST /webhooks/sir` | verifies, stores and applies SIR's webhooks, exactly once |
-//! | `GET /sir/donations/{id}` | a donation's status (webhooks first, else SIR's status API) |
-//! | `POST /sir/rewards/donation` | rewards a completed donation once (a signed `DONATION` action) |
-//! | `GET /sir/rewards` | the signed-in donor's balance (signed call) |
-//! | `POST`/`DELETE /sir/session` | the demo's donor sign-in cookie |
-//! | `GET /healthz` | liveness |
+//! | `POST /sir/donations` | creates a donation link with SIR, owned by the signed-in user |
+//! | `GET /sir/donations/{id}` | the owner's view of their donation (webhooks first, else SIR) |
+//! | `POST /sir/rewards/donation` | the owner's reward for a completed donation |
+//! | `GET /sir/rewards` | the signed-in user's SIR balance (signed call, briefly cached) |
+//! | `GET /sir/session` | who is signed in; `POST`/`DELETE` sign in and out in demo mode |
+//! | `GET /healthz` | liveness; counts and alerts for loopback callers |
 //! | `/` | `PARTNER_STATIC_DIR`, when set |
 
 pub mod config;
-pub mod db;
 pub mod donations;
 pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod identity;
+pub mod limits;
+pub mod outbox;
+pub mod rewards;
 pub mod session;
 pub mod sir;
+pub mod store;
 pub mod webhook;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::HandlerWithoutStateExt as _;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower::ServiceBuilder;
+use tower_governor::GovernorLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-pub use config::{Config, ConfigError, RetryPolicy};
-pub use db::Db;
+pub use config::{Config, ConfigError, IdentityConfig, OutboxPolicy, RetryPolicy};
 pub use error::{ApiError, ErrorCode};
 pub use sir::SirClient;
+pub use store::Store;
+
+use crate::config::origin_host;
+use crate::limits::Limiters;
+use crate::rewards::BalanceCache;
+
+/// Largest body a `/sir/*` call may send: its JSON is a few hundred bytes.
+pub const MAX_SIR_BODY_BYTES: usize = 16 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
-    pub db: Db,
+    pub store: Store,
     pub sir: SirClient,
+    pub balances: Arc<BalanceCache>,
+    /// Woken when a reward becomes due, so the outbox doesn't wait for its next look.
+    pub outbox: Arc<Notify>,
+    pub limiters: Limiters,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db) -> Self {
+    pub fn new(config: Config, store: Store) -> Self {
         let sir = SirClient::new(&config);
-        Self { config: Arc::new(config), db, sir }
+        let balances = Arc::new(BalanceCache::new(config.limits.balance_cache));
+        let cookie = if config.cookie_secure { session::SECURE_COOKIE_NAME } else { session::COOKIE_NAME };
+        let limiters = Limiters::new(&config, cookie);
+        Self { config: Arc::new(config), store, sir, balances, outbox: Arc::new(Notify::new()), limiters }
     }
 }
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let wrong_method = |route: MethodRouter<AppState>| route.fallback(error::method_not_allowed);
+    let limits = &state.limiters;
+    let mut session = get(session::who);
+    if matches!(state.config.identity, IdentityConfig::Demo) {
+        let sign_in = post(session::sign_in)
+            .route_layer(GovernorLayer::new(limits.sign_ins.clone()).error_handler(limits::too_many));
+        session = session.merge(sign_in).delete(session::sign_out);
+    }
     let sir_routes = Router::new()
+        .route("/sir/donations", wrong_method(post(donations::create)))
         .route("/sir/donations/{partner_donation_id}", wrong_method(get(donations::status)))
-        .route("/sir/rewards", wrong_method(get(session::rewards)))
-        .route("/sir/rewards/donation", wrong_method(post(donations::reward)))
-        .route("/sir/session", wrong_method(post(session::sign_in).delete(session::sign_out)))
+        .route("/sir/rewards", wrong_method(get(rewards::balance)))
+        .route("/sir/rewards/donation", wrong_method(post(rewards::reward)))
+        .route("/sir/session", wrong_method(session))
         .route_layer(middleware::from_fn_with_state(state.clone(), origin_guard))
+        .route_layer(GovernorLayer::new(limits.per_session.clone()).error_handler(limits::too_many))
+        .route_layer(GovernorLayer::new(limits.per_ip.clone()).error_handler(limits::too_many))
+        .layer(DefaultBodyLimit::max(MAX_SIR_BODY_BYTES))
         .layer(cors(&state.config));
     let router = Router::new()
         .merge(sir_routes)
-        .route("/webhooks/sir", wrong_method(post(webhook::receive)))
-        .route("/healthz", get(|| async { "ok" }));
+        .route(
+            "/webhooks/sir",
+            wrong_method(post(webhook::receive)).layer(DefaultBodyLimit::max(webhook::MAX_WEBHOOK_BYTES)),
+        )
+        .route("/healthz", get(health::healthz));
     let router = match &state.config.static_dir {
         // ServeDir guesses types from extensions: `.wasm` is `application/wasm`, which
         // `WebAssembly.instantiateStreaming` requires.
@@ -82,12 +123,20 @@ pub fn app(state: AppState) -> Router {
         ),
         None => router.fallback(error::not_found),
     };
+    let bounded = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(limits::overloaded_or_late))
+        .load_shed()
+        .concurrency_limit(state.config.limits.max_concurrent)
+        .timeout(state.config.limits.deadline);
     router
+        .layer(bounded)
+        .layer(middleware::from_fn(error::render))
         .layer(
             TraceLayer::new_for_http()
-                // Method and path only: never headers (cookies, signatures) or bodies.
+                // Method, path and request id only: never headers (cookies, signatures) or bodies.
                 .make_span_with(|request: &Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let id = request.headers().get(error::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = id)
                 })
                 .on_request(())
                 .on_response(|response: &Response<_>, latency: Duration, _span: &Span| {
@@ -95,12 +144,36 @@ pub fn app(state: AppState) -> Router {
                 })
                 .on_failure(()),
         )
+        .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
 
+/// Gives every request an id (a proxy's, if it is a plain token, else a new one), echoed
+/// in the `X-Request-Id` response header and in every error body, and logged.
+async fn request_id(mut request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(error::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| {
+        let mut bytes = [0u8; 8];
+        let _ = getrandom::fill(&mut bytes);
+        hex::encode(bytes)
+    });
+    let value = HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("unknown"));
+    request.headers_mut().insert(error::REQUEST_ID_HEADER, value.clone());
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(error::REQUEST_ID_HEADER, value);
+    response
+}
+
 /// CORS for the widget's `/sir/*` calls: only `PARTNER_ALLOWED_ORIGINS`, with
-/// credentials (the session cookie), `content-type` as the one request header.
-/// DELETE is allowed for `DELETE /sir/session`.
+/// credentials (the session cookie), `content-type` and `authorization` as request
+/// headers. DELETE is allowed for `DELETE /sir/session`.
 fn cors(config: &Config) -> CorsLayer {
     let origins: Vec<HeaderValue> =
         config.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
@@ -108,13 +181,14 @@ fn cors(config: &Config) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins))
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .expose_headers([header::RETRY_AFTER, header::HeaderName::from_static(error::REQUEST_ID_HEADER)])
         .max_age(Duration::from_secs(600))
 }
 
 /// Refuses a state-changing `/sir/*` request (POST, DELETE) whose `Origin` is neither
 /// allowed nor this server itself: 403 `ORIGIN_NOT_ALLOWED`. CORS only stops another
-/// site from *reading* answers; this stops it from acting with the donor's cookie.
+/// site from *reading* answers; this stops it from acting with the user's cookie.
 /// Requests without `Origin` (curl, server-to-server) pass.
 async fn origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -122,7 +196,7 @@ async fn origin_guard(State(state): State<AppState>, request: Request, next: Nex
     if let (true, Some(origin)) = (changes_state, origin) {
         let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
         let same_origin = host.is_some_and(|host| {
-            origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
+            origin_host(origin).is_some() && origin.split_once("://").map(|(_, authority)| authority) == Some(host)
         });
         if !same_origin && !state.config.allowed_origins.iter().any(|allowed| allowed == origin) {
             return ApiError::new(
@@ -136,13 +210,49 @@ async fn origin_guard(State(state): State<AppState>, request: Request, next: Nex
     next.run(request).await
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains open requests.
+/// The background work: the reward outbox, and a timer that prunes expired sessions and
+/// idle rate-limit keys. Aborted when the returned handles drop.
+pub fn spawn_workers(state: &AppState) -> Workers {
+    let outbox = tokio::spawn(outbox::run(state.clone()));
+    let housekeeping = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                match state.store.prune_sessions(store::now_ms()).await {
+                    Ok(pruned) if pruned > 0 => tracing::info!(pruned, "expired sessions deleted"),
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "cannot prune sessions"),
+                }
+                state.limiters.retain_recent();
+            }
+        })
+    };
+    Workers(vec![outbox, housekeeping])
+}
+
+/// Background tasks, aborted on drop.
+pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Serves `app` on `listener` (with the peers' addresses, for the per-IP limits) until
+/// `shutdown` resolves, then drains open requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// The first line printed on start; tests and scripts parse it for the port.

@@ -1,7 +1,8 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
-use sir_partner_server::{AppState, Config, Db, listening_line, serve};
+use sir_partner_server::webhook::reapply_stored;
+use sir_partner_server::{AppState, Config, IdentityConfig, Store, listening_line, serve, spawn_workers};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -26,9 +27,12 @@ async fn main() -> ExitCode {
     }
 }
 
+const DEMO_WARNING: &str = "DEMO IDENTITY (PARTNER_IDENTITY=demo): anyone can sign in as any email, with no password. \
+                            For the demo and tests only; never in production.";
+
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let db =
-        Db::open(&config.db_path).map_err(|error| format!("cannot open PARTNER_DB {}: {error}", config.db_path))?;
+    let store =
+        Store::open(&config.db_path).await.map_err(|error| format!("PARTNER_DB {}: {error}", config.db_path))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
 
@@ -43,13 +47,23 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dir) = &config.static_dir {
         writeln!(stdout, "Static files: {} at http://{address}/", dir.display())?;
     }
-    let fallback = if config.publishable_key.is_some() { "on" } else { "off (no SIR_PUBLISHABLE_KEY)" };
-    writeln!(stdout, "Status API fallback: {fallback}")?;
-    writeln!(stdout, "Automatic rewards: {}", if config.auto_reward { "on" } else { "off" })?;
+    writeln!(stdout, "Identity: {}", config.identity.name())?;
+    if matches!(config.identity, IdentityConfig::Demo) {
+        writeln!(stdout, "{DEMO_WARNING}")?;
+    }
     stdout.flush()?;
     drop(stdout);
+    if matches!(config.identity, IdentityConfig::Demo) {
+        tracing::warn!("{DEMO_WARNING}");
+    }
 
-    serve(listener, AppState::new(config, db), shutdown_signal()).await?;
+    let state = AppState::new(config, store);
+    let (applied, still_not) = reapply_stored(&state).await?;
+    if applied + still_not > 0 {
+        tracing::info!(applied, still_not, "stored webhooks re-applied at start");
+    }
+    let _workers = spawn_workers(&state);
+    serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

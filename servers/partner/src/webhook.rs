@@ -1,12 +1,15 @@
 //! `POST /webhooks/sir`: SIR's webhook deliveries (API reference §5).
 //!
-//! Verify the signature over the raw bytes, store the event durably and apply it in one
-//! transaction (see `db`), answer 2xx at once; anything slow (an automatic reward)
-//! runs after the answer.
+//! Verify the signature over the raw bytes, then store the event and apply it in one
+//! transaction, then answer 2xx. Storing and applying are kept apart: an event whose data
+//! can't be applied is still stored (SIR sent it, and retrying won't improve it), flagged
+//! with the reason, logged at error level and counted in `/healthz`; it is applied again
+//! when SIR redelivers it and at every start, so a fixed server picks it up. Slow work (the
+//! reward call to SIR) happens in the outbox, after the answer.
 //!
 //! Decision: a replay (same event id, or same signature) is answered **200**
-//! `{"received": true, "duplicate": true}` and not processed again. SIR treats any
-//! non-2xx as a failed delivery and retries it, so a 409 would only cause more retries
+//! `{"received": true, "duplicate": true, "applied": …}` and not applied again. SIR treats
+//! any non-2xx as a failed delivery and retries it, so a 409 would only cause more retries
 //! of something already done.
 
 use axum::Json;
@@ -19,11 +22,12 @@ use serde_json::Value;
 use sir_signing::{VerifyError, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, unix_now};
 
 use crate::AppState;
-use crate::db::{DonationFacts, IncomingEvent, Recorded};
-use crate::donations::{self, valid_donation_id};
 use crate::error::{ApiError, ErrorCode};
+use crate::events::{self, Effects};
+use crate::store::{IncomingEvent, Recorded, Store, now_ms};
 
-pub const TRANSACTION_COMPLETED: &str = "transaction.completed";
+/// The largest delivery read: events are a few hundred bytes.
+pub const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
 
 /// The documented envelope; `data` depends on the type.
 #[derive(Deserialize)]
@@ -36,22 +40,11 @@ struct Envelope {
     data: Value,
 }
 
-/// `transaction.completed` data, as the sandbox sends it (see the sandbox README).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TransactionCompleted {
-    partner_donation_id: String,
-    amount: Option<u64>,
-    currency: Option<String>,
-    nonprofit_slug: Option<String>,
-    frequency: Option<String>,
-    donor_email: Option<String>,
-}
-
 #[derive(Serialize)]
 pub struct Received {
     pub received: bool,
     pub duplicate: bool,
+    pub applied: bool,
 }
 
 pub async fn receive(
@@ -75,60 +68,78 @@ pub async fn receive(
                 ApiError::new(StatusCode::UNAUTHORIZED, code, format!("Webhook refused: {error}"))
             },
         )?;
-    // Verified, so this is SIR's own bytes: from here on, parse.
+    // Verified, so these are SIR's own bytes: from here on, parse.
     let invalid = |message: &str| ApiError::bad_request(ErrorCode::InvalidEvent, message);
     let text = String::from_utf8(body.to_vec()).map_err(|_| invalid("The body is not UTF-8"))?;
     let envelope: Envelope =
         serde_json::from_str(&text).map_err(|_| invalid("The body is not an event envelope {id, type, data}"))?;
-    if envelope.id.is_empty() || envelope.id.len() > 200 {
-        return Err(invalid("The event id must be 1 to 200 characters"));
+    if envelope.id.is_empty() || envelope.id.len() > 200 || envelope.event_type.len() > 200 {
+        return Err(invalid("The event id and type must be 1 to 200 characters"));
     }
-    let completed_donation = (envelope.event_type == TRANSACTION_COMPLETED)
-        .then(|| match serde_json::from_value::<TransactionCompleted>(envelope.data.clone()) {
-            Ok(data) if valid_donation_id(&data.partner_donation_id) => Some(DonationFacts {
-                partner_donation_id: data.partner_donation_id,
-                status: "completed".to_owned(),
-                amount_cents: data.amount,
-                currency: data.currency,
-                nonprofit_slug: data.nonprofit_slug,
-                frequency: data.frequency,
-                donor_email: data.donor_email,
-            }),
-            // Stored but not applied: retrying a genuine event won't make its data better.
-            _ => {
-                tracing::warn!(event = %envelope.id, "transaction.completed without a usable partnerDonationId");
-                None
-            }
-        })
-        .flatten();
-
-    let donation_id = completed_donation.as_ref().map(|facts| facts.partner_donation_id.clone());
     let event = IncomingEvent {
         event_id: envelope.id.clone(),
         // Lower-cased: the same signature in another hex case is the same delivery.
         signature: signature.unwrap_or_default().to_ascii_lowercase(),
         event_type: envelope.event_type.clone(),
-        sir_timestamp,
+        sir_timestamp: i64::try_from(sir_timestamp).unwrap_or(i64::MAX),
         body: text,
-        completed_donation,
     };
-    let recorded = state.db.record_event(event, unix_now()).await?;
-    let duplicate = recorded == Recorded::Duplicate;
-    tracing::info!(event = %envelope.id, event_type = %envelope.event_type, duplicate, "webhook received");
 
-    if !duplicate
-        && state.config.auto_reward
-        && let Some(id) = donation_id
-    {
-        let state = state.clone();
-        tokio::spawn(async move {
-            match donations::reward_donation(&state, &id, None).await {
-                Ok(reward) => tracing::info!(donation = %id, action = %reward.action_id, "rewarded automatically"),
-                Err(error) => {
-                    tracing::warn!(donation = %id, code = ?error.code, "automatic reward failed: {}", error.message)
-                }
-            }
-        });
+    let now = now_ms();
+    let mut tx = state.store.begin().await?;
+    let recorded = Store::insert_event(&mut tx, &event, now).await?;
+    if recorded == (Recorded::Duplicate { applied: true }) {
+        tracing::info!(event = %event.event_id, event_type = %event.event_type, "webhook replay: already applied");
+        return Ok(Json(Received { received: true, duplicate: true, applied: true }));
     }
-    Ok(Json(Received { received: true, duplicate }))
+    let applied = apply_and_commit(&state, tx, &event.event_id, &event.event_type, &envelope.data, now).await?;
+    Ok(Json(Received { received: true, duplicate: recorded != Recorded::New, applied }))
+}
+
+/// Applies a stored event in `tx`, records how that went, commits, then wakes the outbox
+/// and forgets changed balances. Returns whether it was applied.
+async fn apply_and_commit(
+    state: &AppState,
+    mut tx: crate::store::Tx,
+    event_id: &str,
+    event_type: &str,
+    data: &Value,
+    now: i64,
+) -> Result<bool, ApiError> {
+    let outcome = events::apply(&mut tx, event_type, data, now).await?;
+    Store::mark_event(&mut tx, event_id, outcome.as_ref().map(|_| ()).map_err(String::as_str), now).await?;
+    tx.commit().await.map_err(|error| ApiError::internal(format!("storage: {error}")))?;
+    match outcome {
+        Ok(Effects { reward_due, balances_changed }) => {
+            tracing::info!(event = %event_id, event_type, "webhook applied");
+            if reward_due {
+                state.outbox.notify_one();
+            }
+            for user in &balances_changed {
+                state.balances.forget(user);
+            }
+            Ok(true)
+        }
+        Err(reason) => {
+            tracing::error!(event = %event_id, event_type, reason, "webhook stored but NOT applied");
+            Ok(false)
+        }
+    }
+}
+
+/// Applies again every stored event that was never applied (at start: a fixed or
+/// upgraded server picks them up). Returns how many are applied now, and how many still
+/// can't be.
+pub async fn reapply_stored(state: &AppState) -> Result<(usize, usize), ApiError> {
+    let (mut applied, mut still_not) = (0, 0);
+    for (event_id, event_type, body) in state.store.unapplied_events().await? {
+        let data = serde_json::from_str::<Value>(&body).ok().and_then(|mut v| v.get_mut("data").map(Value::take));
+        let tx = state.store.begin().await?;
+        if apply_and_commit(state, tx, &event_id, &event_type, &data.unwrap_or(Value::Null), now_ms()).await? {
+            applied += 1;
+        } else {
+            still_not += 1;
+        }
+    }
+    Ok((applied, still_not))
 }

@@ -47,6 +47,41 @@ fn it_refuses_to_start_without_secrets_or_with_a_publishable_key_as_the_secret()
 }
 
 #[test]
+fn it_refuses_settings_that_are_only_safe_on_loopback() {
+    let base = [
+        ("SIR_SECRET_KEY", SK),
+        ("SIR_HMAC_SECRET", HMAC),
+        ("SIR_WEBHOOK_SECRET", WHSEC),
+        ("SIR_PUBLISHABLE_KEY", PK),
+        ("PARTNER_IDENTITY", "demo"),
+    ];
+    let sk_live = SK.replace("sk_test_", "sk_live_");
+    let pk_live = PK.replace("pk_test_", "pk_live_");
+    let cases: [(Vec<(&str, &str)>, &str); 4] = [
+        (vec![("SIR_API_BASE", "http://api.sirgiving.org")], "SIR_API_BASE must be https://"),
+        (vec![("PARTNER_ALLOWED_ORIGINS", "http://shop.example")], "must be https://"),
+        (
+            vec![
+                ("SIR_SECRET_KEY", &sk_live),
+                ("SIR_PUBLISHABLE_KEY", &pk_live),
+                ("SIR_API_BASE", "https://api.sirgiving.org"),
+            ],
+            "refused with an sk_live_ key",
+        ),
+        (vec![("PARTNER_IDENTITY", "")], "PARTNER_IDENTITY is missing"),
+    ];
+    for (changes, expected) in cases {
+        let mut vars: Vec<(&str, &str)> =
+            base.iter().copied().filter(|(n, _)| changes.iter().all(|(c, _)| c != n)).collect();
+        vars.extend(changes.iter().copied());
+        let output = command(&vars).output().expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{changes:?}: {stderr}");
+        assert!(stderr.contains(expected), "{changes:?}: {stderr}");
+    }
+}
+
+#[test]
 fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
     let vars = [
         ("SIR_SECRET_KEY", SK),
@@ -55,6 +90,7 @@ fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
         ("SIR_PUBLISHABLE_KEY", PK),
         ("PARTNER_LISTEN", "127.0.0.1:0"),
         ("PARTNER_DB", ":memory:"),
+        ("PARTNER_IDENTITY", "demo"),
     ];
     let mut running = Running(command(&vars).spawn().expect("start"));
     let child = &mut running.0;
@@ -72,7 +108,7 @@ fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
         .expect("write");
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("read");
-    assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.contains(r#""status":"ok""#), "{answer}");
 
     let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(terminated.success());
@@ -91,5 +127,5 @@ fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
     for secret in [&SK[8..], HMAC, &WHSEC[6..]] {
         assert!(!output.contains(secret), "a secret was printed: {output}");
     }
-    assert!(output.contains("Status API fallback: on"), "{output}");
+    assert!(output.contains("Identity: demo") && output.contains("DEMO IDENTITY"), "announced loudly: {output}");
 }

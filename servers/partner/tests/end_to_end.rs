@@ -1,62 +1,54 @@
-//! The sandbox and the partner server on real ports, wired together as in the demo:
-//! a donation made through the widget endpoints, completed on the hosted checkout,
-//! reported by a signed webhook, rewarded once, and shown in the donor's balance.
+//! The sandbox and the partner server on real ports, wired together as in the demo: a
+//! donation created through the partner server for the signed-in user, completed on the
+//! hosted checkout, reported by a signed webhook, rewarded by the outbox, confirmed,
+//! shown in the user's balance; and the reward's whole lifecycle.
 
 mod common;
+
+use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-fn completed_by_webhook(view: &Value) -> bool {
-    view["status"] == "completed" && view["source"] == "webhook"
+fn rewarded(state: &'static str) -> impl Fn(&Value) -> bool {
+    move |view| view["reward"]["state"] == state
 }
 
 #[tokio::test]
-async fn the_full_loop_rewards_once_and_the_balance_grows() {
+async fn the_full_loop_rewards_the_owner_once_and_the_balance_grows() {
     let stack = Stack::start(&[]).await;
-    let id = stack.create_donation(Some("jane@example.com")).await;
+    let cookie = stack.sign_in("jane@example.com").await;
+    let jane = As::Cookie(&cookie);
+    let id = stack.donate(jane, Some("jane@example.com")).await;
 
-    // Before checkout: no webhook yet, so the status API answers.
-    let (status, _, view) = stack.call(Method::GET, &format!("/sir/donations/{id}"), None, None).await;
+    // Before checkout: pending, as created (SIR's status API agrees, so nothing changed).
+    let (status, _, view) = stack.call(Method::GET, &format!("/sir/donations/{id}"), None, jane).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((view["status"].clone(), view["source"].clone()), (json!("pending"), json!("api")));
-    let (status, _, body) =
-        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), None).await;
+    assert_eq!((view["status"].clone(), view["source"].clone()), (json!("pending"), json!("created")));
+    let reward_request = Some(json!({"partnerDonationId": id}));
+    let (status, _, body) = stack.call(Method::POST, "/sir/rewards/donation", reward_request.clone(), jane).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::CONFLICT, json!("DONATION_NOT_COMPLETED")));
+    assert_eq!(stack.balance(jane).await, 0);
 
     stack.checkout(&id, "complete").await;
-    let view = stack.wait_for_donation(&id, completed_by_webhook).await;
-    assert_eq!(view["partnerDonationId"], id.as_str());
-    assert_eq!(view["reward"], Value::Null);
+    // The webhook completes it; the outbox rewards; SIR's action.completed confirms.
+    let view = stack.wait_for_donation(&id, jane, rewarded("confirmed")).await;
+    assert_eq!((view["status"].clone(), view["source"].clone()), (json!("completed"), json!("webhook")));
+    assert_eq!(view["reward"]["tokens"], 25, "$25.00 earns 25 tokens");
+    let action_id = view["reward"]["actionId"].as_str().expect("actionId").to_owned();
 
-    let cookie = stack.sign_in("jane@example.com").await;
-    let (_, _, rewards) = stack.call(Method::GET, "/sir/rewards", None, Some(&cookie)).await;
-    assert_eq!(rewards["signedIn"], true);
-    assert_eq!((rewards["balance"].clone(), rewards["currency"].clone()), (json!(0), json!("SIR")));
-
-    let reward_request = Some(json!({"partnerDonationId": id}));
     let (status, headers, first) =
-        stack.call(Method::POST, "/sir/rewards/donation", reward_request.clone(), Some(&cookie)).await;
+        stack.call(Method::POST, "/sir/rewards/donation", reward_request.clone(), jane).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!(headers.get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some(WIDGET_ORIGIN));
-    assert_eq!(first["partnerDonationId"], id.as_str());
-    assert_eq!(first["tokensDistributed"], 25, "$25.00 earns 25 tokens");
-    assert_eq!(first["idempotent"], false);
-    let action_id = first["actionId"].as_str().expect("actionId").to_owned();
-
-    let (status, _, second) = stack.call(Method::POST, "/sir/rewards/donation", reward_request, Some(&cookie)).await;
-    assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        second,
-        json!({"partnerDonationId": id, "actionId": action_id, "tokensDistributed": 25, "idempotent": true})
+        first,
+        json!({"partnerDonationId": id, "state": "confirmed", "tokensDistributed": 25, "actionId": action_id})
     );
-
-    let (_, _, rewards) = stack.call(Method::GET, "/sir/rewards", None, Some(&cookie)).await;
-    assert_eq!(rewards["balance"], 25);
-    assert!(rewards["externalId"].as_str().is_some_and(|e| e.starts_with("donor_")), "{rewards}");
-    let view = stack.wait_for_donation(&id, |v| !v["reward"].is_null()).await;
-    assert_eq!(view["reward"], json!({"tokens": 25, "actionId": action_id}));
+    let (_, _, again) = stack.call(Method::POST, "/sir/rewards/donation", reward_request, jane).await;
+    assert_eq!(again, first, "asking again changes nothing");
+    assert_eq!(stack.balance(jane).await, 25);
     let pool = stack.sandbox_json(Method::GET, "/__sandbox/pool", None).await;
     assert_eq!(pool["tokens"], 10_000 - 25);
 
@@ -68,188 +60,234 @@ async fn the_full_loop_rewards_once_and_the_balance_grows() {
         .and_then(|d| d["eventId"].as_str())
         .expect("a transaction.completed delivery")
         .to_owned();
-    let events_before = stack.partner.db.event_ids().await.expect("ids");
+    let events_before = stack.partner.store.event_ids().await.expect("ids");
     assert!(events_before.contains(&event_id), "{events_before:?}");
-    let redelivered =
-        stack.sandbox_json(Method::POST, &format!("/__sandbox/webhooks/redeliver/{event_id}"), None).await;
-    assert_eq!(redelivered["webhooks"], 1);
+    stack.sandbox_json(Method::POST, &format!("/__sandbox/webhooks/redeliver/{event_id}"), None).await;
     for _ in 0..200 {
         let deliveries = stack.sandbox_json(Method::GET, "/__sandbox/webhooks/deliveries", None).await;
         if deliveries.as_array().is_some_and(|l| l.iter().any(|d| d["redelivery"] == true && d["ok"] == true)) {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(stack.partner.db.event_ids().await.expect("ids"), events_before);
-    let (_, _, rewards) = stack.call(Method::GET, "/sir/rewards", None, Some(&cookie)).await;
-    assert_eq!(rewards["balance"], 25, "nothing was rewarded twice");
-}
-
-#[tokio::test]
-async fn without_a_session_the_donor_email_from_the_webhook_is_rewarded() {
-    let stack = Stack::start(&[]).await;
-    let id = stack.create_donation(Some("sam@example.com")).await;
-    stack.checkout(&id, "complete").await;
-    stack.wait_for_donation(&id, completed_by_webhook).await;
-    let (status, _, reward) =
-        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), None).await;
-    assert_eq!(status, StatusCode::OK, "{reward}");
-    // Signing in later with the same email (no externalId) finds the same account.
-    let cookie = stack.sign_in("Sam@Example.com").await;
-    let (_, _, rewards) = stack.call(Method::GET, "/sir/rewards", None, Some(&cookie)).await;
-    assert_eq!(rewards["balance"], 25);
-
-    // No email and no session: nobody to reward.
-    let anonymous = stack.create_donation(None).await;
-    stack.checkout(&anonymous, "complete").await;
-    stack.wait_for_donation(&anonymous, completed_by_webhook).await;
-    let (status, _, body) =
-        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": anonymous})), None).await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("DONOR_UNKNOWN")));
-}
-
-#[tokio::test]
-async fn an_empty_pool_is_503_reward_pool_empty_and_a_top_up_lets_the_same_reward_through() {
-    let stack = Stack::start(&[]).await;
-    let id = stack.create_donation(Some("jane@example.com")).await;
-    stack.checkout(&id, "complete").await;
-    stack.wait_for_donation(&id, completed_by_webhook).await;
-    stack.sandbox_json(Method::POST, "/__sandbox/pool", Some(json!({"tokens": 5}))).await;
-
-    let request = Some(json!({"partnerDonationId": id}));
-    let (status, _, body) = stack.call(Method::POST, "/sir/rewards/donation", request.clone(), None).await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::SERVICE_UNAVAILABLE, json!("REWARD_POOL_EMPTY")));
-    assert_eq!(body["statusCode"], 503);
-
-    stack.sandbox_json(Method::POST, "/__sandbox/pool", Some(json!({"tokens": 100}))).await;
-    let (status, _, body) = stack.call(Method::POST, "/sir/rewards/donation", request, None).await;
-    assert_eq!((status, body["idempotent"].clone()), (StatusCode::OK, json!(false)), "{body}");
-}
-
-#[tokio::test]
-async fn rate_limits_are_waited_out_when_short_and_passed_on_when_long() {
-    let stack = Stack::start(&[]).await;
-    let id = stack.create_donation(Some("jane@example.com")).await;
-    stack.checkout(&id, "complete").await;
-    stack.wait_for_donation(&id, completed_by_webhook).await;
-
-    // A long Retry-After (over the 3 s this test allows) is passed on, not waited for.
-    let long = json!({"endpoint": "submit-action", "kind": "rate-limit", "retryAfter": "60"});
-    stack.sandbox_json(Method::POST, "/__sandbox/faults", Some(long)).await;
-    let request = Some(json!({"partnerDonationId": id}));
-    let (status, headers, body) = stack.call(Method::POST, "/sir/rewards/donation", request.clone(), None).await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::SERVICE_UNAVAILABLE, json!("SIR_RATE_LIMITED")));
-    assert_eq!(headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("60"));
-
-    // A short one is waited out, then the call goes through.
-    let short = json!({"endpoint": "submit-action", "kind": "rate-limit", "retryAfter": "1"});
-    stack.sandbox_json(Method::POST, "/__sandbox/faults", Some(short)).await;
-    let started = std::time::Instant::now();
-    let (status, _, body) = stack.call(Method::POST, "/sir/rewards/donation", request, None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(started.elapsed() >= std::time::Duration::from_millis(900), "waited for Retry-After");
-
-    // A 503 from SIR is retried too.
-    stack
-        .sandbox_json(
-            Method::POST,
-            "/__sandbox/faults",
-            Some(json!({"endpoint": "balance", "kind": "status", "status": 503})),
-        )
-        .await;
-    let cookie = stack.sign_in("jane@example.com").await;
-    let (status, _, rewards) = stack.call(Method::GET, "/sir/rewards", None, Some(&cookie)).await;
-    assert_eq!((status, rewards["balance"].clone()), (StatusCode::OK, json!(25)));
+    assert_eq!(stack.partner.store.event_ids().await.expect("ids"), events_before);
     let log = stack.sandbox_json(Method::GET, "/__sandbox/requests", None).await;
     let submits = log.as_array().map_or(0, |l| l.iter().filter(|r| r["path"] == "/v1/partner/actions/submit").count());
-    assert_eq!(submits, 3, "one refused, one waited out and retried: {log}");
+    assert_eq!(submits, 1, "one action for one donation: {log}");
 }
 
 #[tokio::test]
-async fn failed_cancelled_and_unknown_donations() {
+async fn a_donation_created_elsewhere_goes_only_to_the_user_whose_verified_email_paid() {
+    let stack = Stack::start(&[("PARTNER_IDENTITY", "jwt")]).await;
+    let sam = jwt("user-sam", Some("sam@example.com"), true);
+    let impostor = jwt("user-x", Some("sam@example.com"), false);
+    let other = jwt("user-o", Some("other@example.com"), true);
+    let id = stack.donate_at_sir(Some("Sam@Example.com")).await;
+    stack.checkout(&id, "complete").await;
+    for _ in 0..200 {
+        if stack.partner.store.donation(&id).await.expect("read").is_some_and(|d| d.completed_by_webhook()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let request = Some(json!({"partnerDonationId": id}));
+    for token in [&impostor, &other] {
+        let (status, _, body) =
+            stack.call(Method::POST, "/sir/rewards/donation", request.clone(), As::Token(token)).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::NOT_FOUND, json!("DONATION_NOT_FOUND")), "{body}");
+    }
+    let (status, _, body) = stack.call(Method::POST, "/sir/rewards/donation", request.clone(), As::Token(&sam)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(["issued", "confirmed"].contains(&body["state"].as_str().unwrap_or_default()), "{body}");
+    assert_eq!(stack.balance(As::Token(&sam)).await, 25);
+    // Now it is Sam's: the unverified claimant still gets nothing.
+    let (status, _, _) = stack.call(Method::POST, "/sir/rewards/donation", request, As::Token(&impostor)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(stack.balance(As::Token(&impostor)).await, 0);
+}
+
+#[tokio::test]
+async fn an_empty_pool_keeps_the_reward_in_the_outbox_until_a_top_up() {
     let stack = Stack::start(&[]).await;
+    let cookie = stack.sign_in("jane@example.com").await;
+    let jane = As::Cookie(&cookie);
+    stack.sandbox_json(Method::POST, "/__sandbox/pool", Some(json!({"tokens": 5}))).await;
+    let id = stack.donate(jane, None).await;
+    stack.checkout(&id, "complete").await;
+    let view = stack.wait_for_donation(&id, jane, rewarded("pending")).await;
+    assert_eq!(view["status"], "completed");
+    // SIR refused (402) and sent action.failed; the outbox keeps trying with backoff.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reward = stack.partner.store.reward(&id).await.expect("read").expect("row");
+    assert!(reward.attempts >= 1, "{reward:?}");
+    assert!(reward.last_error.as_deref().is_some_and(|e| e.contains("INSUFFICIENT_POOL")), "{reward:?}");
+    let health = stack.call(Method::GET, "/healthz", None, As::Nobody).await.2;
+    assert_eq!(health["rewards"]["pending"], 1, "{health}");
+
+    stack.sandbox_json(Method::POST, "/__sandbox/pool", Some(json!({"tokens": 100}))).await;
+    let view = stack.wait_for_donation(&id, jane, rewarded("confirmed")).await;
+    assert_eq!(view["reward"]["tokens"], 25);
+    assert_eq!(stack.balance(jane).await, 25);
+}
+
+#[tokio::test]
+async fn sir_rate_limits_and_outages_are_retried_by_the_outbox() {
+    let stack = Stack::start(&[]).await;
+    let cookie = stack.sign_in("jane@example.com").await;
+    let jane = As::Cookie(&cookie);
+    let id = stack.donate(jane, None).await;
+    let faults = [
+        json!({"endpoint": "submit-action", "kind": "rate-limit", "retryAfter": "1", "times": 1}),
+        json!({"endpoint": "submit-action", "kind": "status", "status": 503, "times": 3}),
+    ];
+    for fault in faults {
+        stack.sandbox_json(Method::POST, "/__sandbox/faults", Some(fault)).await;
+    }
+    let started = Instant::now();
+    stack.checkout(&id, "complete").await;
+    let view = stack.wait_for_donation(&id, jane, |v| v["reward"]["state"] == "confirmed").await;
+    assert_eq!(view["reward"]["tokens"], 25);
+    assert!(started.elapsed() >= Duration::from_millis(900), "waited for Retry-After");
+    let log = stack.sandbox_json(Method::GET, "/__sandbox/requests", None).await;
+    let submits: Vec<_> = log
+        .as_array()
+        .map(|l| l.iter().filter(|r| r["path"] == "/v1/partner/actions/submit").map(|r| r["status"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(submits, [json!(429), json!(503), json!(503), json!(503), json!(201)], "{log}");
+}
+
+#[tokio::test]
+async fn a_reversal_marks_the_reward_reversed_and_the_balance_follows() {
+    let stack = Stack::start(&[]).await;
+    let cookie = stack.sign_in("jane@example.com").await;
+    let jane = As::Cookie(&cookie);
+    let id = stack.donate(jane, None).await;
+    stack.checkout(&id, "complete").await;
+    let view = stack.wait_for_donation(&id, jane, rewarded("confirmed")).await;
+    assert_eq!(stack.balance(jane).await, 25);
+    let action_id = view["reward"]["actionId"].as_str().expect("action").to_owned();
+
+    let reversed = stack.sandbox_json(Method::POST, &format!("/__sandbox/actions/{action_id}/reverse"), None).await;
+    assert_eq!(reversed["tokensReversed"], 25, "{reversed}");
+    let view = stack.wait_for_donation(&id, jane, rewarded("reversed")).await;
+    assert_eq!(view["status"], "completed", "the payment stands; the reward does not");
+    assert_eq!(stack.balance(jane).await, 0, "the cached balance was forgotten");
+    let (_, _, body) =
+        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), jane).await;
+    assert_eq!(body["state"], "reversed");
+}
+
+#[tokio::test]
+async fn a_low_pool_raises_an_alert_in_health() {
+    let stack = Stack::start(&[]).await;
+    let health = stack.call(Method::GET, "/healthz", None, As::Nobody).await.2;
+    assert_eq!(health["tokenPool"]["lowBalance"], false, "{health}");
+    stack.sandbox_json(Method::POST, "/__sandbox/pool", Some(json!({"tokens": 40}))).await;
+    for _ in 0..200 {
+        let health = stack.call(Method::GET, "/healthz", None, As::Nobody).await.2;
+        if health["tokenPool"]["lowBalance"] == true {
+            assert_eq!(health["tokenPool"]["alert"]["detail"]["poolBalance"], 40, "{health}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no low-balance alert");
+}
+
+#[tokio::test]
+async fn sir_s_refusals_of_a_new_donation_are_passed_on() {
+    let stack = Stack::start(&[]).await;
+    let cases = [
+        (
+            json!({"nonprofitSlug": "no-such-org", "amount": 2500, "currency": "USD", "frequency": "once"}),
+            StatusCode::NOT_FOUND,
+            "ORGANIZATION_NOT_FOUND",
+        ),
+        (
+            json!({"nonprofitSlug": "defunct-relief-fund", "amount": 2500, "currency": "USD", "frequency": "once"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ORGANIZATION_INACTIVE",
+        ),
+        (
+            json!({"nonprofitSlug": "st-jude", "amount": 2500, "currency": "XYZ", "frequency": "once"}),
+            StatusCode::BAD_REQUEST,
+            "INVALID_CURRENCY",
+        ),
+        (
+            json!({"nonprofitSlug": "st-jude", "amount": 0, "currency": "USD", "frequency": "once"}),
+            StatusCode::BAD_REQUEST,
+            "INVALID_BODY",
+        ),
+        (
+            json!({"nonprofitSlug": "st-jude", "amount": 2500, "currency": "USD", "frequency": "once", "extra": 1}),
+            StatusCode::BAD_REQUEST,
+            "INVALID_BODY",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, _, answer) = stack.call(Method::POST, "/sir/donations", Some(body.clone()), As::Nobody).await;
+        assert_eq!((got, answer["code"].clone()), (status, json!(code)), "{body} → {answer}");
+        assert_error_envelope(&answer, status);
+    }
+    let log = stack.sandbox_json(Method::GET, "/__sandbox/requests", None).await;
+    let creates =
+        log.as_array().map_or(0, |l| l.iter().filter(|r| r["path"] == "/v1/partner/donations/create-link").count());
+    assert_eq!(creates, 3, "the partner server's own checks send nothing to SIR");
+}
+
+#[tokio::test]
+async fn cancelled_and_failed_donations_read_so_and_are_never_rewarded() {
+    let stack = Stack::start(&[]).await;
+    let cookie = stack.sign_in("jane@example.com").await;
+    let jane = As::Cookie(&cookie);
     for (action, status) in [("cancel", "cancelled"), ("fail", "failed")] {
-        let id = stack.create_donation(Some("jane@example.com")).await;
+        let id = stack.donate(jane, None).await;
         stack.checkout(&id, action).await;
-        let view = stack.wait_for_donation(&id, |v| v["status"] == status).await;
-        assert_eq!(view["source"], "api", "no webhook is sent for {status}");
+        let view = stack.wait_for_donation(&id, jane, |v| v["status"] == status).await;
+        assert_eq!((view["source"].clone(), view["reward"].clone()), (json!("api"), Value::Null));
         let (code, _, body) =
-            stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), None).await;
+            stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), jane).await;
         assert_eq!((code, body["code"].clone()), (StatusCode::CONFLICT, json!("DONATION_NOT_COMPLETED")));
     }
-    let (status, _, body) = stack.call(Method::GET, "/sir/donations/ffffffffffffffffffffffff", None, None).await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::NOT_FOUND, json!("DONATION_NOT_FOUND")));
-    let (status, _, body) = stack
-        .call(
-            Method::POST,
-            "/sir/rewards/donation",
-            Some(json!({"partnerDonationId": "ffffffffffffffffffffffff"})),
-            None,
-        )
-        .await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::NOT_FOUND, json!("DONATION_NOT_FOUND")));
 }
 
 #[tokio::test]
-async fn a_completion_seen_by_the_api_first_can_be_rewarded_before_the_webhook() {
-    let stack = Stack::start(&[]).await;
-    let id = stack.create_donation(Some("jane@example.com")).await;
+async fn a_slow_sir_never_holds_a_request_past_its_deadline() {
+    let stack = Stack::start(&[("PARTNER_REQUEST_DEADLINE_MS", "3000"), ("PARTNER_BALANCE_CACHE_SECS", "0")]).await;
     let cookie = stack.sign_in("jane@example.com").await;
-    // The next status poll completes it: the partner's own status call is what completes the
-    // donation, so SIR's API reports the completion before any webhook can.
-    stack
-        .sandbox_json(
-            Method::POST,
-            &format!("/__sandbox/donations/{id}/status"),
-            Some(json!({"sequence": ["completed"]})),
-        )
-        .await;
-    let (status, _, body) =
-        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), Some(&cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["tokensDistributed"], 25);
-    // The webhook that follows changes the source but never the reward.
-    let view = stack.wait_for_donation(&id, completed_by_webhook).await;
-    assert_eq!(view["reward"]["actionId"], body["actionId"]);
+    let jane = As::Cookie(&cookie);
+    let id = stack.donate(jane, None).await;
+    let slow = |endpoint: &str| json!({"endpoint": endpoint, "kind": "delay", "delayMs": 30_000, "times": 0});
+    stack.sandbox_json(Method::POST, "/__sandbox/faults", Some(slow("status"))).await;
+    stack.sandbox_json(Method::POST, "/__sandbox/faults", Some(slow("balance"))).await;
+
+    let started = Instant::now();
+    let (status, _, view) = stack.call(Method::GET, &format!("/sir/donations/{id}"), None, jane).await;
+    assert_eq!((status, view["status"].clone()), (StatusCode::OK, json!("pending")), "answered from storage");
+    assert!(started.elapsed() < Duration::from_millis(1_500), "{:?}", started.elapsed());
+
+    let started = Instant::now();
+    let (status, _, body) = stack.call(Method::GET, "/sir/rewards", None, jane).await;
+    assert!(started.elapsed() < Duration::from_millis(3_300), "{:?}", started.elapsed());
+    assert!([StatusCode::BAD_GATEWAY, StatusCode::GATEWAY_TIMEOUT].contains(&status), "{status} {body}");
+    assert_error_envelope(&body, status);
 }
 
 #[tokio::test]
-async fn without_a_session_an_api_only_completion_waits_for_the_webhooks_donor_email() {
-    // No webhook reaches this partner server: the sandbox's webhook is removed.
-    let stack = Stack::start(&[]).await;
-    stack.sandbox.lock().hooks.webhooks.clear();
-    let id = stack.create_donation(Some("jane@example.com")).await;
-    stack.checkout(&id, "complete").await;
-    let view = stack.wait_for_donation(&id, |v| v["status"] == "completed").await;
-    assert_eq!(view["source"], "api");
-    let (status, _, body) =
-        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), None).await;
-    assert_eq!((status, body["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("DONOR_UNKNOWN")));
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("retry shortly")), "{body}");
-}
-
-#[tokio::test]
-async fn auto_reward_rewards_on_the_webhook_and_the_post_returns_that_reward() {
-    let stack = Stack::start(&[("PARTNER_AUTO_REWARD", "1")]).await;
-    let id = stack.create_donation(Some("auto@example.com")).await;
-    stack.checkout(&id, "complete").await;
-    let view = stack.wait_for_donation(&id, |v| !v["reward"].is_null()).await;
-    assert_eq!(view["reward"]["tokens"], 25);
-    let (status, _, body) =
-        stack.call(Method::POST, "/sir/rewards/donation", Some(json!({"partnerDonationId": id})), None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        (body["actionId"].clone(), body["idempotent"].clone()),
-        (view["reward"]["actionId"].clone(), json!(true))
-    );
-}
-
-#[tokio::test]
-async fn wrong_credentials_surface_as_502_sir_auth_failed() {
+async fn wrong_credentials_surface_as_502_without_detail_and_the_reward_waits() {
     let wrong_hmac = "0".repeat(64);
     let stack = Stack::start(&[("SIR_HMAC_SECRET", wrong_hmac.as_str())]).await;
     let cookie = stack.sign_in("jane@example.com").await;
-    let (status, _, body) = stack.call(Method::GET, "/sir/rewards", None, Some(&cookie)).await;
+    let jane = As::Cookie(&cookie);
+    let (status, _, body) = stack.call(Method::GET, "/sir/rewards", None, jane).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::BAD_GATEWAY, json!("SIR_AUTH_FAILED")));
-    assert!(!body.to_string().contains(&wrong_hmac), "no secret in the error");
+    let text = body.to_string();
+    assert!(!text.contains(&wrong_hmac) && !text.contains("INVALID_SIGNATURE"), "nothing internal: {text}");
+
+    let id = stack.donate(jane, None).await;
+    stack.checkout(&id, "complete").await;
+    let view = stack.wait_for_donation(&id, jane, rewarded("pending")).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let reward = stack.partner.store.reward(&id).await.expect("read").expect("row");
+    assert_eq!(view["reward"]["state"], "pending", "kept until the credentials are fixed: {reward:?}");
 }

@@ -33,6 +33,8 @@ use crate::webhooks;
 
 /// Every seeded partner's pool at start and after a reset.
 pub const INITIAL_POOL_TOKENS: u64 = 10_000;
+/// Decision: a pool is "low" under a tenth of its initial size (`--pool-low-threshold`).
+pub const DEFAULT_LOW_POOL_THRESHOLD: u64 = INITIAL_POOL_TOKENS / 10;
 /// Decision: the same cap as create-link's, in major units.
 pub const MAX_ACTION_AMOUNT: f64 = 1_000_000.0;
 const MAX_STAKEHOLDERS: usize = 10;
@@ -55,6 +57,20 @@ pub struct Ledger {
     users: HashMap<(&'static str, String), User>,
     /// The first response per `(partner, idempotencyKey)`.
     actions: HashMap<(&'static str, String), Value>,
+    /// What each completed action credited, by action id, so it can be reversed.
+    credits: HashMap<String, Credit>,
+}
+
+/// What one completed action credited.
+#[derive(Clone, Debug)]
+struct Credit {
+    partner_id: &'static str,
+    idempotency_key: String,
+    action_type: String,
+    per_stakeholder: u64,
+    stakeholders: Vec<String>,
+    metadata: Option<Map<String, Value>>,
+    reversed: bool,
 }
 
 impl Default for Ledger {
@@ -63,6 +79,7 @@ impl Default for Ledger {
             pools: PARTNERS.iter().map(|p| (p.id, INITIAL_POOL_TOKENS)).collect(),
             users: HashMap::new(),
             actions: HashMap::new(),
+            credits: HashMap::new(),
         }
     }
 }
@@ -166,6 +183,8 @@ pub async fn submit(
     }
 
     inner.ledger.set_pool(partner.id, pool - total);
+    let threshold = state.config.pool_low_threshold;
+    let fell_low = pool >= threshold && pool - total < threshold;
     let action_id = inner.new_id();
     let mut transaction_ids = Vec::with_capacity(request.stakeholders.len());
     let mut credited = Vec::with_capacity(request.stakeholders.len());
@@ -192,6 +211,18 @@ pub async fn submit(
     };
     let original = serde_json::to_value(&response).unwrap_or_default();
     inner.ledger.actions.insert(key, original);
+    inner.ledger.credits.insert(
+        action_id.clone(),
+        Credit {
+            partner_id: partner.id,
+            idempotency_key: request.idempotency_key.clone(),
+            action_type: request.action_type.clone(),
+            per_stakeholder,
+            stakeholders: request.stakeholders.iter().map(|s| s.partner_user_id.clone()).collect(),
+            metadata: request.metadata.clone(),
+            reversed: false,
+        },
+    );
     drop(inner);
     tracing::info!(action = %action_id, partner = partner.slug, tokens = total, "action completed");
 
@@ -208,7 +239,57 @@ pub async fn submit(
         "metadata": request.metadata,
     });
     webhooks::emit(&state, partner.id, webhooks::ACTION_COMPLETED, data);
+    if fell_low {
+        announce_low_pool(&state, partner.id, pool - total);
+    }
     Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+/// Sends `token_pool.low_balance`: `{"poolBalance", "threshold"}`.
+pub fn announce_low_pool(state: &AppState, partner_id: &str, balance: u64) {
+    let threshold = state.config.pool_low_threshold;
+    tracing::info!(partner = partner_id, balance, threshold, "token pool low");
+    let data = json!({"poolBalance": balance, "threshold": threshold, "currency": "SIR"});
+    webhooks::emit(state, partner_id, webhooks::TOKEN_POOL_LOW_BALANCE, data);
+}
+
+/// Reverses a completed action, as SIR does on a refund: each stakeholder loses what it
+/// earned (not below 0), the pool gets the tokens back, and `action.reversed` is sent.
+/// Returns the event's `data`.
+pub fn reverse(state: &AppState, action_id: &str, reason: &str) -> Result<Value, ApiError> {
+    let mut inner = state.lock();
+    let credit = inner
+        .ledger
+        .credits
+        .get_mut(action_id)
+        .ok_or_else(|| ApiError::not_found(ErrorCode::ActionNotFound, format!("No action {action_id:?}")))?;
+    if credit.reversed {
+        return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::AlreadyReversed, "This action is already reversed"));
+    }
+    credit.reversed = true;
+    let credit = credit.clone();
+    let total = credit.per_stakeholder * credit.stakeholders.len() as u64;
+    for user_id in &credit.stakeholders {
+        if let Some(user) = inner.ledger.users.get_mut(&(credit.partner_id, user_id.clone())) {
+            user.balance = user.balance.saturating_sub(credit.per_stakeholder);
+        }
+    }
+    let pool = inner.ledger.pool(credit.partner_id);
+    inner.ledger.set_pool(credit.partner_id, pool + total);
+    drop(inner);
+    let data = json!({
+        "actionId": action_id,
+        "idempotencyKey": credit.idempotency_key,
+        "actionType": credit.action_type,
+        "status": "REVERSED",
+        "reason": reason,
+        "tokensReversed": total,
+        "stakeholders": credit.stakeholders.iter().map(|id| json!({"partnerUserId": id, "tokens": credit.per_stakeholder})).collect::<Vec<_>>(),
+        "metadata": credit.metadata,
+    });
+    tracing::info!(action = action_id, tokens = total, "action reversed");
+    webhooks::emit(state, credit.partner_id, webhooks::ACTION_REVERSED, data.clone());
+    Ok(data)
 }
 
 /// Decision: the docs name the endpoint ("user's SIR balance") but not its shape; it

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::actions;
 use crate::donations::DonationStatus;
 use crate::error::{ApiError, ErrorCode};
 use crate::faults::FaultRequest;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__sandbox/faults", post(arm_fault).delete(clear_faults))
         .route("/__sandbox/donations/{id}/status", post(set_status))
         .route("/__sandbox/pool", get(pool).post(set_pool))
+        .route("/__sandbox/actions/{action_id}/reverse", post(reverse_action))
         .route("/__sandbox/webhooks/deliveries", get(deliveries))
         .route("/__sandbox/webhooks/redeliver/{event_id}", post(redeliver))
         .layer(middleware::from_fn(loopback_only))
@@ -184,7 +186,33 @@ async fn set_pool(
     let partner = partner_by_slug(change.partner.as_deref())?;
     state.lock().ledger.set_pool(partner.id, change.tokens);
     tracing::info!(partner = partner.slug, tokens = change.tokens, "pool set");
+    if change.tokens < state.config.pool_low_threshold {
+        actions::announce_low_pool(&state, partner.id, change.tokens);
+    }
     Ok(Json(PoolState { partner: partner.slug, tokens: change.tokens }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Reversal {
+    reason: Option<String>,
+}
+
+/// `POST /__sandbox/actions/{actionId}/reverse` `{"reason"?}` → 200 with the
+/// `action.reversed` event's data: what a refund at the processor does to a reward.
+async fn reverse_action(
+    State(state): State<AppState>,
+    Path(action_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let reversal: Reversal = match body {
+        Ok(bytes) if bytes.is_empty() => Reversal::default(),
+        body => serde_json::from_value(json_body(body, ErrorCode::BadRequest)?).map_err(|error| {
+            ApiError::bad_request(ErrorCode::BadRequest, format!("Expected {{\"reason\"?}}: {error}"))
+        })?,
+    };
+    let reason = reversal.reason.unwrap_or_else(|| "REFUND".to_owned());
+    actions::reverse(&state, &action_id, &reason).map(Json)
 }
 
 /// `GET /__sandbox/webhooks/deliveries`: every delivery attempt, oldest first.

@@ -59,6 +59,9 @@ pub enum ErrorCode {
     DonationNotFound,
     UserNotFound,
     EventNotFound,
+    ActionNotFound,
+    /// A test control asked to reverse an action twice.
+    AlreadyReversed,
     MethodNotAllowed,
     /// The docs' 409 code: the `idempotencyKey` was already processed.
     Idempotent,

@@ -39,6 +39,9 @@ struct Args {
     #[arg(long, default_value_t = 1000)]
     webhook_retry_base_ms: u64,
     /// Log format; logs go to stderr, so stdout stays parseable.
+    /// A token pool falling below this many tokens sends `token_pool.low_balance`.
+    #[arg(long, default_value_t = sir_sandbox::actions::DEFAULT_LOW_POOL_THRESHOLD)]
+    pool_low_threshold: u64,
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
     log_format: LogFormat,
 }
@@ -115,6 +118,7 @@ async fn main() -> std::io::Result<()> {
         preset_webhook: preset_webhook.map(|(preset, _)| preset),
         webhook_attempts: args.webhook_attempts,
         webhook_retry_base: Duration::from_millis(args.webhook_retry_base_ms),
+        pool_low_threshold: args.pool_low_threshold,
     });
     serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");

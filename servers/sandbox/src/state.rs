@@ -35,6 +35,8 @@ pub struct Config {
     pub webhook_attempts: u32,
     /// The wait before the second attempt; it doubles before each further one.
     pub webhook_retry_base: Duration,
+    /// A pool falling below this many tokens sends `token_pool.low_balance`.
+    pub pool_low_threshold: u64,
 }
 
 /// `--webhook-url` / `--webhook-secret`. `Debug` shows no secret.
@@ -53,6 +55,7 @@ impl Default for Config {
             preset_webhook: None,
             webhook_attempts: 5,
             webhook_retry_base: Duration::from_secs(1),
+            pool_low_threshold: crate::actions::DEFAULT_LOW_POOL_THRESHOLD,
         }
     }
 }

@@ -7,10 +7,13 @@
 //!   ends it, anything else (another status, a redirect, a network error, a 10 s
 //!   timeout) is retried after `--webhook-retry-base-ms` (1 s), doubling each time
 //!   (1, 2, 4, 8 s). Every attempt gets a fresh timestamp, so a late retry is never stale.
-//! * Event names: only documented ones are sent: `transaction.completed` when a hosted
-//!   checkout completes, `action.completed` / `action.failed` for actions. A failed,
-//!   cancelled or expired checkout sends nothing (no event name for it is documented;
-//!   a partner must read those from the status endpoint, as it would have to in production).
+//! * Event names: `transaction.completed` when a hosted checkout completes,
+//!   `action.completed` / `action.failed` for actions (all three documented);
+//!   `action.reversed` when a test control reverses an action, and
+//!   `token_pool.low_balance` when a pool falls below `--pool-low-threshold` (names the
+//!   docs don't spell out; see the constants). A failed, cancelled or expired checkout
+//!   sends nothing (no event name for it is documented; a partner must read those from
+//!   the status endpoint, as it would have to in production).
 
 use std::collections::VecDeque;
 use std::net::IpAddr;
@@ -35,6 +38,11 @@ use crate::state::{AppState, rfc3339, unix_now};
 pub const TRANSACTION_COMPLETED: &str = "transaction.completed";
 pub const ACTION_COMPLETED: &str = "action.completed";
 pub const ACTION_FAILED: &str = "action.failed";
+/// Decision: no reversal event name is visible in the docs; this one follows the
+/// `action.*` names, and is sent by `POST /__sandbox/actions/{actionId}/reverse`.
+pub const ACTION_REVERSED: &str = "action.reversed";
+/// The docs' start page names the low-pool event in prose; this is that name.
+pub const TOKEN_POOL_LOW_BALANCE: &str = "token_pool.low_balance";
 
 /// Events kept for redelivery, and delivery attempts kept for `GET /__sandbox/webhooks/deliveries`.
 pub const KEPT_EVENTS: usize = 1000;

@@ -295,3 +295,50 @@ async fn a_reset_stops_pending_retries_but_keeps_the_preset_webhook() {
     assert!(deliveries(&base).await.is_empty());
     assert_eq!(state.lock().hooks.webhooks.len(), 1, "the --webhook-url webhook stays");
 }
+
+#[tokio::test]
+async fn a_reversal_and_a_low_pool_send_their_events() {
+    let (url, receiver) = receiver(0).await;
+    let (base, state) = sandbox(Some(url), 1).await;
+    let action = json!({"idempotencyKey": "order_1", "actionType": "DONATION", "amount": 25.0,
+                        "stakeholders": [{"partnerUserId": "user-1"}], "autoCreateUsers": true});
+    let created: Value = submit(&base, &action).await.json().await.expect("JSON");
+    let action_id = created["actionId"].as_str().expect("actionId").to_owned();
+    let partner = seed::PARTNERS[0].id;
+    assert_eq!(state.lock().ledger.user(partner, "user-1").map(|u| u.balance), Some(25));
+
+    let reverse = |id: String| {
+        let url = format!("{base}/__sandbox/actions/{id}/reverse");
+        async move { client().post(url).json(&json!({"reason": "REFUND"})).send().await.expect("reverse") }
+    };
+    let reversed = reverse(action_id.clone()).await;
+    assert_eq!(reversed.status(), StatusCode::OK);
+    assert_eq!(reverse(action_id.clone()).await.status(), StatusCode::CONFLICT, "once only");
+    assert_eq!(reverse("nope".to_owned()).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(state.lock().ledger.user(partner, "user-1").map(|u| u.balance), Some(0));
+    assert_eq!(state.lock().ledger.pool(partner), 10_000, "the tokens went back to the pool");
+
+    // The pool falls below the threshold (1000): announced once, on the crossing.
+    let pool =
+        client().post(format!("{base}/__sandbox/pool")).json(&json!({"tokens": 1_010})).send().await.expect("pool");
+    assert_eq!(pool.status(), StatusCode::OK);
+    let big = json!({"idempotencyKey": "order_2", "actionType": "DONATION", "amount": 20.0,
+                     "stakeholders": [{"partnerUserId": "user-2"}], "autoCreateUsers": true});
+    assert_eq!(submit(&base, &big).await.status(), StatusCode::CREATED);
+    let events = until("the reversal and the low-pool events", || {
+        let events = receiver.events();
+        (events.iter().filter(|e| e["type"] == "token_pool.low_balance").count() == 1
+            && events.iter().any(|e| e["type"] == "action.reversed"))
+        .then_some(events)
+    })
+    .await;
+    let reversal = events.iter().find(|e| e["type"] == "action.reversed").expect("reversal");
+    assert_eq!(reversal["data"]["actionId"], action_id.as_str());
+    assert_eq!(
+        (reversal["data"]["tokensReversed"].clone(), reversal["data"]["reason"].clone()),
+        (json!(25), json!("REFUND"))
+    );
+    assert_eq!(reversal["data"]["idempotencyKey"], "order_1");
+    let low = events.iter().find(|e| e["type"] == "token_pool.low_balance").expect("low");
+    assert_eq!(low["data"], json!({"poolBalance": 990, "threshold": 1000, "currency": "SIR"}));
+}

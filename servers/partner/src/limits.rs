@@ -1,0 +1,139 @@
+//! What one client may ask of this server: rate limits per client IP and per session
+//! (`tower_governor`), a deadline per request and a cap on requests in progress (tower's
+//! `Timeout`, `ConcurrencyLimit` and `LoadShed`).
+//!
+//! Decisions: every `/sir/*` route is limited per IP (`PARTNER_RATE_PER_IP` a minute, in
+//! bursts of a third of that) and per session credential (`PARTNER_RATE_PER_SESSION`);
+//! the demo sign-in also per IP (`PARTNER_SIGN_INS_PER_IP`). A presented credential is
+//! limited whether or not it is valid, so inventing cookies buys nothing beyond the IP's
+//! own limit. Webhooks are not rate-limited (SIR's retries must get through; their
+//! signature check is cheap), only bounded by the concurrency cap and the deadline.
+
+use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse as _, Response};
+use tower_governor::GovernorError;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::KeyExtractor;
+
+use crate::config::{Config, IdentityConfig};
+use crate::error::{ApiError, ErrorCode};
+use crate::extract::{client_ip, peer_ip};
+use crate::identity::credential;
+
+/// The client's IP (see [`client_ip`]): the key of the per-IP limits.
+#[derive(Clone, Debug)]
+pub struct ClientIp {
+    trusted: Arc<[IpAddr]>,
+}
+
+impl KeyExtractor for ClientIp {
+    type Key = IpAddr;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
+        // No peer address only happens in in-process tests: one shared bucket.
+        Ok(client_ip(request.headers(), peer_ip(request.extensions()), &self.trusted)
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+    }
+}
+
+/// The session credential the request presents (demo cookie, JWT, proxy user header),
+/// else the client's IP: the key of the per-session limit. Hashed with a per-process
+/// random key, so the limiter holds no credential.
+#[derive(Clone, Debug)]
+pub struct Session {
+    identity: Arc<IdentityConfig>,
+    cookie: &'static str,
+    ip: ClientIp,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl KeyExtractor for Session {
+    type Key = u64;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<u64, GovernorError> {
+        let mut hasher = self.hasher.build_hasher();
+        match credential(&self.identity, request.headers(), self.cookie) {
+            Some(credential) => credential.hash(&mut hasher),
+            None => self.ip.extract(request)?.hash(&mut hasher),
+        }
+        Ok(hasher.finish())
+    }
+}
+
+pub type IpLimit = Arc<GovernorConfig<ClientIp, governor::middleware::NoOpMiddleware>>;
+pub type SessionLimit = Arc<GovernorConfig<Session, governor::middleware::NoOpMiddleware>>;
+
+/// The limiters, kept so a timer can drop idle keys (`retain_recent`).
+#[derive(Clone)]
+pub struct Limiters {
+    pub per_ip: IpLimit,
+    pub per_session: SessionLimit,
+    pub sign_ins: IpLimit,
+}
+
+fn per_minute<K: KeyExtractor>(
+    key: K,
+    per_minute: u32,
+) -> Arc<GovernorConfig<K, governor::middleware::NoOpMiddleware>> {
+    let per_minute = per_minute.max(1);
+    let config = GovernorConfigBuilder::default()
+        .key_extractor(key)
+        .period(Duration::from_secs(60) / per_minute)
+        .burst_size((per_minute / 3).max(1))
+        .finish();
+    // Only a zero period or burst makes `finish` fail, and both are at least 1 here.
+    Arc::new(config.unwrap_or_else(|| unreachable!("a positive period and burst")))
+}
+
+impl Limiters {
+    pub fn new(config: &Config, cookie: &'static str) -> Self {
+        let ip = ClientIp { trusted: config.trusted_proxies.clone().into() };
+        let session = Session {
+            identity: Arc::new(config.identity.clone()),
+            cookie,
+            ip: ip.clone(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        };
+        Self {
+            per_ip: per_minute(ip.clone(), config.limits.per_ip_per_minute),
+            per_session: per_minute(session, config.limits.per_session_per_minute),
+            sign_ins: per_minute(ip, config.limits.sign_ins_per_minute),
+        }
+    }
+
+    /// Forgets keys whose buckets are full again (run on a timer).
+    pub fn retain_recent(&self) {
+        self.per_ip.limiter().retain_recent();
+        self.per_session.limiter().retain_recent();
+        self.sign_ins.limiter().retain_recent();
+    }
+}
+
+/// A governor refusal in the contract's envelope: 429 `RATE_LIMITED` with `Retry-After`.
+pub fn too_many(error: GovernorError) -> Response {
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "Too many requests; retry later")
+                .with_retry_after(wait_time.max(1))
+                .into_response()
+        }
+        other => ApiError::internal(format!("rate limiter: {other}")).into_response(),
+    }
+}
+
+/// What the deadline and concurrency layers fail with, in the contract's envelope.
+pub async fn overloaded_or_late(error: tower::BoxError) -> ApiError {
+    if error.is::<tower::timeout::error::Elapsed>() {
+        ApiError::new(StatusCode::GATEWAY_TIMEOUT, ErrorCode::Timeout, "This took too long; try again")
+    } else if error.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Overloaded, "Too busy right now; try again")
+            .with_retry_after(1)
+    } else {
+        ApiError::internal(format!("middleware: {error}"))
+    }
+}

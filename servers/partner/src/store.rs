@@ -1,0 +1,725 @@
+//! Durable storage: received webhook events, donations and who owns them, the reward
+//! outbox, demo sessions and alerts. SQL through sqlx's `Any` driver, so the same queries
+//! serve every engine; migrations are embedded in the binary and run at start.
+//!
+//! Exactly-once: an event is inserted (unique `event_id`, unique `signature`) and applied
+//! in **one transaction**, so a crash before the commit means SIR's retry is processed, and
+//! a redelivery after it is recognised as a duplicate. SQLite runs with `synchronous=FULL`,
+//! so a commit is on disk before the 2xx goes out.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Row as _};
+
+use crate::error::ApiError;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot connect: {0}")]
+    Connect(#[from] sqlx::Error),
+    #[error("cannot migrate: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The database. Cloning shares the pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+/// What a verified webhook delivery is, as stored.
+#[derive(Clone, Debug)]
+pub struct IncomingEvent {
+    pub event_id: String,
+    pub signature: String,
+    pub event_type: String,
+    pub sir_timestamp: i64,
+    pub body: String,
+}
+
+/// Whether an event was new, or a replay (same id or same signature) and whether that
+/// earlier copy was applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    New,
+    Duplicate { applied: bool },
+}
+
+/// A donation this server created for a user (the claim).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewDonation {
+    pub id: String,
+    pub owner: Option<String>,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub nonprofit_slug: String,
+    pub frequency: String,
+}
+
+/// What a verified `transaction.completed` says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Completion {
+    pub id: String,
+    pub amount_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub nonprofit_slug: Option<String>,
+    pub frequency: Option<String>,
+    pub donor_email: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonationRow {
+    pub id: String,
+    pub owner: Option<String>,
+    pub status: String,
+    /// `created`, `webhook` or `api`: where the status came from.
+    pub source: String,
+    pub amount_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub nonprofit_slug: Option<String>,
+    pub donor_email: Option<String>,
+    pub updated_at: i64,
+}
+
+impl DonationRow {
+    /// Completed, as a verified webhook said (the only fact a reward is granted on).
+    pub fn completed_by_webhook(&self) -> bool {
+        self.status == "completed" && self.source == "webhook"
+    }
+}
+
+/// A reward's state: `pending` (in the outbox), `issued` (SIR accepted the action),
+/// `confirmed` (its `action.completed` arrived), `failed` (refused for good), `reversed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RewardState {
+    Pending,
+    Issued,
+    Confirmed,
+    Failed,
+    Reversed,
+}
+
+impl RewardState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Issued => "issued",
+            Self::Confirmed => "confirmed",
+            Self::Failed => "failed",
+            Self::Reversed => "reversed",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "issued" => Self::Issued,
+            "confirmed" => Self::Confirmed,
+            "failed" => Self::Failed,
+            "reversed" => Self::Reversed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RewardRow {
+    pub donation_id: String,
+    pub external_id: String,
+    pub state: RewardState,
+    pub action_id: Option<String>,
+    pub tokens: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// A reward the outbox is to submit now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueReward {
+    pub donation_id: String,
+    pub external_id: String,
+    pub email: Option<String>,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub nonprofit_slug: Option<String>,
+    pub attempts: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub external_id: String,
+    pub email: String,
+}
+
+/// The counts `/healthz` shows operators.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// Verified events stored but not applied.
+    pub unapplied_events: i64,
+    pub rewards_pending: i64,
+    pub rewards_failed: i64,
+    /// Completed (by webhook) donations with nobody to reward yet.
+    pub donations_unassigned: i64,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub name: String,
+    /// The event's `data`, as SIR sent it.
+    pub detail: serde_json::Value,
+    pub raised_at: i64,
+}
+
+fn storage(error: sqlx::Error) -> ApiError {
+    ApiError::internal(format!("storage: {error}"))
+}
+
+const DONATION_COLUMNS: &str = "partner_donation_id, owner_external_id, status, source, amount_cents, currency, \
+                                nonprofit_slug, donor_email, updated_at";
+const REWARD_COLUMNS: &str = "partner_donation_id, external_id, state, action_id, tokens, attempts, last_error";
+
+fn donation_row(row: &sqlx::any::AnyRow) -> Result<DonationRow, sqlx::Error> {
+    Ok(DonationRow {
+        id: row.try_get(0)?,
+        owner: row.try_get(1)?,
+        status: row.try_get(2)?,
+        source: row.try_get(3)?,
+        amount_cents: row.try_get(4)?,
+        currency: row.try_get(5)?,
+        nonprofit_slug: row.try_get(6)?,
+        donor_email: row.try_get(7)?,
+        updated_at: row.try_get(8)?,
+    })
+}
+
+fn reward_row(row: &sqlx::any::AnyRow) -> Result<RewardRow, sqlx::Error> {
+    Ok(RewardRow {
+        donation_id: row.try_get(0)?,
+        external_id: row.try_get(1)?,
+        state: RewardState::parse(row.try_get::<String, _>(2)?.as_str()),
+        action_id: row.try_get(3)?,
+        tokens: row.try_get(4)?,
+        attempts: row.try_get(5)?,
+        last_error: row.try_get(6)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite file at `path`, or a private in-memory
+    /// database for `:memory:`, and brings its schema up to date. Refuses a database
+    /// whose schema is newer than this binary knows.
+    pub async fn open(path: &str) -> Result<Self, OpenError> {
+        sqlx::any::install_default_drivers();
+        let memory = path == ":memory:";
+        let url = if memory { "sqlite::memory:".to_owned() } else { format!("sqlite://{path}?mode=rwc") };
+        let options = AnyConnectOptions::from_str(&url)?;
+        // One connection: SQLite has one writer anyway, and one connection never meets a
+        // lock upgrade it can't wait out. An in-memory database lives as long as its
+        // connection, so that one is never closed.
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        // sqlx's SQLite defaults already give `foreign_keys=ON`, a 5 s busy timeout and
+        // `synchronous=FULL` (a commit is on disk before we answer). WAL lets an operator's
+        // reader (the sqlite3 shell) look without blocking the server; it persists in the
+        // file, and the pool's one connection is never recycled.
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").execute(&pool).await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// A transaction; dropped without `commit` it rolls back.
+    pub async fn begin(&self) -> Result<Tx, ApiError> {
+        self.pool.begin().await.map_err(storage)
+    }
+
+    /// Stores a verified event unless it is a replay. Call inside the transaction that
+    /// applies it, so both land or neither.
+    pub async fn insert_event(tx: &mut AnyConnection, event: &IncomingEvent, now: i64) -> Result<Recorded, ApiError> {
+        let inserted = sqlx::query(
+            "INSERT INTO webhook_events (event_id, signature, event_type, sir_timestamp, body, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(&event.event_id)
+        .bind(&event.signature)
+        .bind(&event.event_type)
+        .bind(event.sir_timestamp)
+        .bind(&event.body)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(Recorded::New);
+        }
+        let applied: Option<i64> =
+            sqlx::query("SELECT applied_at FROM webhook_events WHERE event_id = $1 OR signature = $2 LIMIT 1")
+                .bind(&event.event_id)
+                .bind(&event.signature)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(storage)?
+                .map(|row| row.try_get::<Option<i64>, _>(0))
+                .transpose()
+                .map_err(storage)?
+                .flatten();
+        Ok(Recorded::Duplicate { applied: applied.is_some() })
+    }
+
+    /// Records how applying an event went: `Ok` applied, `Err(reason)` kept for a later try.
+    pub async fn mark_event(
+        tx: &mut AnyConnection,
+        event_id: &str,
+        outcome: Result<(), &str>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let (applied_at, error) = match outcome {
+            Ok(()) => (Some(now), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        sqlx::query("UPDATE webhook_events SET applied_at = $1, apply_error = $2 WHERE event_id = $3")
+            .bind(applied_at)
+            .bind(error)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Events stored but never applied, oldest first: `(event_id, event_type, body)`.
+    pub async fn unapplied_events(&self) -> Result<Vec<(String, String, String)>, ApiError> {
+        let rows = sqlx::query(
+            "SELECT event_id, event_type, body FROM webhook_events WHERE applied_at IS NULL ORDER BY received_at",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(storage)
+    }
+
+    /// The stored event ids, oldest first (for tests and operators).
+    pub async fn event_ids(&self) -> Result<Vec<String>, ApiError> {
+        let rows = sqlx::query("SELECT event_id FROM webhook_events ORDER BY received_at, event_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage)?;
+        rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>().map_err(storage)
+    }
+
+    /// Records a donation this server just created, owned by the signed-in user.
+    pub async fn create_donation(&self, donation: &NewDonation, now: i64) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO donations (partner_donation_id, owner_external_id, status, source, amount_cents, currency,
+                                    nonprofit_slug, frequency, created_at, updated_at)
+             VALUES ($1, $2, 'pending', 'created', $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(&donation.id)
+        .bind(donation.owner.as_deref())
+        .bind(donation.amount_cents)
+        .bind(&donation.currency)
+        .bind(&donation.nonprofit_slug)
+        .bind(&donation.frequency)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Marks a donation completed by a verified webhook, keeping details the webhook
+    /// lacks; returns the row as it now is.
+    pub async fn complete(tx: &mut AnyConnection, facts: &Completion, now: i64) -> Result<DonationRow, ApiError> {
+        sqlx::query(
+            "INSERT INTO donations (partner_donation_id, status, source, amount_cents, currency, nonprofit_slug,
+                                    frequency, donor_email, created_at, updated_at)
+             VALUES ($1, 'completed', 'webhook', $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (partner_donation_id) DO UPDATE SET
+                status = 'completed',
+                source = 'webhook',
+                amount_cents = COALESCE(excluded.amount_cents, donations.amount_cents),
+                currency = COALESCE(excluded.currency, donations.currency),
+                nonprofit_slug = COALESCE(excluded.nonprofit_slug, donations.nonprofit_slug),
+                frequency = COALESCE(excluded.frequency, donations.frequency),
+                donor_email = COALESCE(excluded.donor_email, donations.donor_email),
+                updated_at = CASE WHEN donations.source = 'webhook' THEN donations.updated_at ELSE excluded.updated_at END",
+        )
+        .bind(&facts.id)
+        .bind(facts.amount_cents)
+        .bind(facts.currency.as_deref())
+        .bind(facts.nonprofit_slug.as_deref())
+        .bind(facts.frequency.as_deref())
+        .bind(facts.donor_email.as_deref())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        Self::donation_in(tx, &facts.id).await?.ok_or_else(|| ApiError::internal("a donation vanished mid-transaction"))
+    }
+
+    /// Records what SIR's status API said about a donation we know. A completion is
+    /// final (a webhook's, or one already recorded) and never overwritten.
+    pub async fn record_api_status(&self, id: &str, status: &str, now: i64) -> Result<(), ApiError> {
+        sqlx::query(
+            "UPDATE donations SET status = $1, source = 'api', updated_at = $2
+             WHERE partner_donation_id = $3 AND status <> 'completed' AND status <> $1",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    pub async fn donation(&self, id: &str) -> Result<Option<DonationRow>, ApiError> {
+        let mut connection = self.pool.acquire().await.map_err(storage)?;
+        Self::donation_in(&mut connection, id).await
+    }
+
+    async fn donation_in(connection: &mut AnyConnection, id: &str) -> Result<Option<DonationRow>, ApiError> {
+        sqlx::query(&format!("SELECT {DONATION_COLUMNS} FROM donations WHERE partner_donation_id = $1"))
+            .bind(id)
+            .fetch_optional(connection)
+            .await
+            .map_err(storage)?
+            .as_ref()
+            .map(donation_row)
+            .transpose()
+            .map_err(storage)
+    }
+
+    /// Gives an unowned donation to `owner` (a verified-email match); false if it has one.
+    pub async fn assign_owner(tx: &mut AnyConnection, id: &str, owner: &str, now: i64) -> Result<bool, ApiError> {
+        let changed = sqlx::query(
+            "UPDATE donations SET owner_external_id = $1, updated_at = $2
+             WHERE partner_donation_id = $3 AND owner_external_id IS NULL",
+        )
+        .bind(owner)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Puts a reward in the outbox, due now, unless the donation has one.
+    pub async fn enqueue_reward(
+        tx: &mut AnyConnection,
+        donation: &DonationRow,
+        owner: &str,
+        email: Option<&str>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO rewards (partner_donation_id, external_id, email, amount_cents, currency, nonprofit_slug,
+                                  state, next_attempt_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(&donation.id)
+        .bind(owner)
+        .bind(email)
+        .bind(donation.amount_cents.unwrap_or_default())
+        .bind(donation.currency.as_deref().unwrap_or("USD"))
+        .bind(donation.nonprofit_slug.as_deref())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    pub async fn reward(&self, donation_id: &str) -> Result<Option<RewardRow>, ApiError> {
+        sqlx::query(&format!("SELECT {REWARD_COLUMNS} FROM rewards WHERE partner_donation_id = $1"))
+            .bind(donation_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage)?
+            .as_ref()
+            .map(reward_row)
+            .transpose()
+            .map_err(storage)
+    }
+
+    /// Leases up to `limit` due rewards until `lease_until`: another worker (another
+    /// instance) skips them meanwhile. The lease condition is repeated in the outer
+    /// `WHERE`, so a row a concurrent worker leased first is re-checked and skipped.
+    pub async fn lease_due_rewards(&self, now: i64, lease_until: i64, limit: i64) -> Result<Vec<DueReward>, ApiError> {
+        let rows = sqlx::query(
+            "UPDATE rewards SET lease_until = $1
+             WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
+               AND partner_donation_id IN (
+                   SELECT partner_donation_id FROM rewards
+                   WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
+                   ORDER BY next_attempt_at LIMIT $3)
+             RETURNING partner_donation_id, external_id, email, amount_cents, currency, nonprofit_slug, attempts",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                Ok(DueReward {
+                    donation_id: row.try_get(0)?,
+                    external_id: row.try_get(1)?,
+                    email: row.try_get(2)?,
+                    amount_cents: row.try_get(3)?,
+                    currency: row.try_get(4)?,
+                    nonprofit_slug: row.try_get(5)?,
+                    attempts: row.try_get(6)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(storage)
+    }
+
+    /// When the next pending reward is due, if any.
+    pub async fn next_reward_due(&self) -> Result<Option<i64>, ApiError> {
+        sqlx::query("SELECT MIN(next_attempt_at) FROM rewards WHERE state = 'pending'")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|row| row.try_get::<Option<i64>, _>(0))
+            .map_err(storage)
+    }
+
+    /// SIR accepted the action: `pending` → `issued` (a `confirmed` one stays confirmed).
+    pub async fn reward_issued(
+        &self,
+        donation_id: &str,
+        action_id: &str,
+        tokens: i64,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        sqlx::query(
+            "UPDATE rewards SET state = CASE WHEN state = 'pending' THEN 'issued' ELSE state END,
+                                action_id = COALESCE(action_id, $1), tokens = COALESCE(tokens, $2),
+                                lease_until = NULL, last_error = NULL, updated_at = $3
+             WHERE partner_donation_id = $4",
+        )
+        .bind(action_id)
+        .bind(tokens)
+        .bind(now)
+        .bind(donation_id)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Another try later, after a failure SIR may get over (pool empty, 429, 5xx, network).
+    pub async fn reward_retry(&self, donation_id: &str, next_at: i64, error: &str, now: i64) -> Result<(), ApiError> {
+        sqlx::query(
+            "UPDATE rewards SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, lease_until = NULL,
+                                updated_at = $3
+             WHERE partner_donation_id = $4 AND state = 'pending'",
+        )
+        .bind(next_at)
+        .bind(error)
+        .bind(now)
+        .bind(donation_id)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// SIR refused the reward for good.
+    pub async fn reward_failed(&self, donation_id: &str, error: &str, now: i64) -> Result<(), ApiError> {
+        sqlx::query(
+            "UPDATE rewards SET state = 'failed', attempts = attempts + 1, last_error = $1, lease_until = NULL,
+                                updated_at = $2
+             WHERE partner_donation_id = $3 AND state = 'pending'",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(donation_id)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Applies a lifecycle webhook to the reward of `donation_id`; returns its owner when
+    /// a reward was changed.
+    pub async fn reward_lifecycle(
+        tx: &mut AnyConnection,
+        donation_id: &str,
+        change: &LifecycleChange,
+        now: i64,
+    ) -> Result<Option<String>, ApiError> {
+        let query = match change {
+            // A confirmation never undoes a reversal, and never turns a failure around.
+            LifecycleChange::Confirmed { action_id, tokens } => sqlx::query(
+                "UPDATE rewards SET state = 'confirmed', action_id = COALESCE($1, action_id),
+                                    tokens = COALESCE($2, tokens), lease_until = NULL, last_error = NULL, updated_at = $3
+                 WHERE partner_donation_id = $4 AND state IN ('pending', 'issued', 'confirmed')
+                 RETURNING external_id",
+            )
+            .bind(action_id.as_deref())
+            .bind(*tokens),
+            LifecycleChange::Reversed { action_id, tokens } => sqlx::query(
+                "UPDATE rewards SET state = 'reversed', action_id = COALESCE(action_id, $1),
+                                    tokens = COALESCE(tokens, $2), lease_until = NULL, updated_at = $3
+                 WHERE partner_donation_id = $4
+                 RETURNING external_id",
+            )
+            .bind(action_id.as_deref())
+            .bind(*tokens),
+            // The outbox keeps trying; the reason is shown until it succeeds.
+            LifecycleChange::Failed { retryable: true, reason } => sqlx::query(
+                "UPDATE rewards SET last_error = $1, updated_at = $2
+                 WHERE partner_donation_id = $3 AND state = 'pending'
+                 RETURNING external_id",
+            )
+            .bind(reason.as_str()),
+            LifecycleChange::Failed { retryable: false, reason } => sqlx::query(
+                "UPDATE rewards SET state = 'failed', last_error = $1, lease_until = NULL, updated_at = $2
+                 WHERE partner_donation_id = $3 AND state IN ('pending', 'issued')
+                 RETURNING external_id",
+            )
+            .bind(reason.as_str()),
+        };
+        let row = query.bind(now).bind(donation_id).fetch_optional(&mut *tx).await.map_err(storage)?;
+        row.map(|r| r.try_get::<String, _>(0)).transpose().map_err(storage)
+    }
+
+    /// Raises (or refreshes) an operational alert.
+    pub async fn raise_alert(tx: &mut AnyConnection, name: &str, detail: &str, now: i64) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO alerts (name, detail, raised_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET detail = excluded.detail, raised_at = excluded.raised_at",
+        )
+        .bind(name)
+        .bind(detail)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// What `/healthz` shows: counts, and the alerts raised since `alerts_since`.
+    pub async fn health(&self, alerts_since: i64) -> Result<Health, ApiError> {
+        let count = |sql: &'static str| async move {
+            sqlx::query(sql).fetch_one(&self.pool).await.and_then(|row| row.try_get::<i64, _>(0)).map_err(storage)
+        };
+        let alerts = sqlx::query("SELECT name, detail, raised_at FROM alerts WHERE raised_at >= $1 ORDER BY name")
+            .bind(alerts_since)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage)?
+            .iter()
+            .map(|row| {
+                let detail: String = row.try_get(1)?;
+                Ok(Alert {
+                    name: row.try_get(0)?,
+                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                    raised_at: row.try_get(2)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(storage)?;
+        Ok(Health {
+            unapplied_events: count("SELECT COUNT(*) FROM webhook_events WHERE applied_at IS NULL").await?,
+            rewards_pending: count("SELECT COUNT(*) FROM rewards WHERE state = 'pending'").await?,
+            rewards_failed: count("SELECT COUNT(*) FROM rewards WHERE state = 'failed'").await?,
+            donations_unassigned: count(
+                "SELECT COUNT(*) FROM donations d WHERE d.status = 'completed' AND d.source = 'webhook'
+                   AND d.owner_external_id IS NULL",
+            )
+            .await?,
+            alerts,
+        })
+    }
+
+    pub async fn create_session(
+        &self,
+        token_sha256: &str,
+        session: &SessionRow,
+        expires_at: i64,
+    ) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_sha256, external_id, email, expires_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (token_sha256) DO UPDATE SET external_id = excluded.external_id, email = excluded.email,
+                                                      expires_at = excluded.expires_at",
+        )
+        .bind(token_sha256)
+        .bind(&session.external_id)
+        .bind(&session.email)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// The session for a cookie's hash, if it exists and has not expired.
+    pub async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<SessionRow>, ApiError> {
+        sqlx::query("SELECT external_id, email FROM sessions WHERE token_sha256 = $1 AND expires_at > $2")
+            .bind(token_sha256)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage)?
+            .map(|row| Ok(SessionRow { external_id: row.try_get(0)?, email: row.try_get(1)? }))
+            .transpose()
+            .map_err(storage)
+    }
+
+    pub async fn delete_session(&self, token_sha256: &str) -> Result<(), ApiError> {
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
+            .bind(token_sha256)
+            .execute(&self.pool)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Deletes expired sessions (on a timer; `expires_at` is indexed).
+    pub async fn prune_sessions(&self, now: i64) -> Result<u64, ApiError> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(storage)
+    }
+}
+
+/// What a lifecycle webhook does to a reward.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LifecycleChange {
+    /// `action.completed`.
+    Confirmed { action_id: Option<String>, tokens: Option<i64> },
+    /// `action.failed`: a reason SIR may get over (an empty pool) leaves it in the outbox.
+    Failed { retryable: bool, reason: String },
+    /// `action.reversed`.
+    Reversed { action_id: Option<String>, tokens: Option<i64> },
+}
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
