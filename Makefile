@@ -68,8 +68,10 @@ lint: setup
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+## Native tests; the partner server's storage tests run on SQLite and on a throwaway
+## PostgreSQL (scripts/with-postgres.sh), as does its two-instance test.
 test-native: setup
-	cargo test --workspace
+	scripts/with-postgres.sh cargo test --workspace
 
 ## The hand-written TypeScript types, checked against a consumer using every part.
 test-types: setup

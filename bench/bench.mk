@@ -25,3 +25,13 @@ bench-twiggy:
 
 test-size: build
 	node bench/size.mjs
+
+## The partner server under load (issue #17): two instances sharing a throwaway PostgreSQL,
+## then one on SQLite; prints the table servers/partner/README.md shows, writes
+## bench/partner-load.json, and fails if anything was lost or doubled.
+.PHONY: bench-partner
+bench: bench-partner
+bench-partner: setup
+	cargo build --release -p sir-sandbox -p sir-partner-server
+	cargo build --release -p sir-partner-server --example load
+	scripts/with-postgres.sh target/release/examples/load

@@ -55,8 +55,15 @@ browser() {
 
 apt_install() {
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+  $sudo apt-get update -qq -o DPkg::Lock::Timeout=300
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@" >/dev/null
+}
+
+# The partner server's storage tests run against a throwaway PostgreSQL (with-postgres.sh).
+postgres() {
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return
+  log "installing postgresql with apt"
+  apt_install postgresql
 }
 
 node_and_npm() {
@@ -84,6 +91,7 @@ rustup_target
 cargo_install trunk trunk "$TRUNK_VERSION" --locked
 cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 browser
+postgres
 node_and_npm
 npm_deps
 # trunk runs offline (Trunk.toml) and then resolves crates from the local cache only.

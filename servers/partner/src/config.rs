@@ -16,6 +16,7 @@ use sir_signing::{Environment, KeyKind, Secret, Signer, WebhookSecret, is_hmac_s
 pub const DEFAULT_API_BASE: &str = "http://127.0.0.1:8787";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8788";
 pub const DEFAULT_DB: &str = "partner.sqlite3";
+pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
 pub const DEFAULT_JWT_COOKIE: &str = "partner_token";
 pub const DEFAULT_USER_HEADER: &str = "x-partner-user";
 pub const DEFAULT_EMAIL_HEADER: &str = "x-partner-email";
@@ -40,8 +41,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `PARTNER_ALLOWED_ORIGINS`: origins whose pages may call `/sir/*` with credentials.
     pub allowed_origins: Vec<String>,
-    /// `PARTNER_DB`: an SQLite file, or `:memory:`.
-    pub db_path: String,
+    /// `PARTNER_DATABASE_URL` (PostgreSQL), else `PARTNER_DB` (SQLite).
+    pub database: Database,
     /// `PARTNER_STATIC_DIR`: served at `/` when set.
     pub static_dir: Option<PathBuf>,
     /// `PARTNER_IDENTITY`: how the server learns who the user is.
@@ -57,6 +58,42 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// How the reward outbox backs off between tries.
     pub outbox: OutboxPolicy,
+}
+
+/// Where the server keeps its state.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// `PARTNER_DB`: an SQLite file, or `:memory:`. The default: no server to run, one instance.
+    Sqlite(String),
+    /// `PARTNER_DATABASE_URL=postgres://…`: shared by every instance. `pool` is
+    /// `PARTNER_DB_POOL_SIZE`, the connections this instance keeps.
+    Postgres { url: String, pool: u32 },
+}
+
+impl Database {
+    /// Where it is, for people: never the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("SQLite {path}"),
+            Self::Postgres { url, pool } => {
+                let shown = match reqwest::Url::parse(url) {
+                    Ok(mut parsed) => {
+                        let _ = parsed.set_password(None);
+                        parsed.to_string()
+                    }
+                    Err(_) => "postgres://…".to_owned(),
+                };
+                format!("PostgreSQL {shown} (pool {pool})")
+            }
+        }
+    }
+}
+
+/// `Debug` hides the URL's password.
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
 }
 
 /// Who the user is, from the partner's own auth. See README "Identity".
@@ -160,11 +197,15 @@ pub struct OutboxPolicy {
     pub base: Duration,
     /// `PARTNER_OUTBOX_RETRY_MAX_MS`.
     pub max: Duration,
+    /// `PARTNER_OUTBOX_LEASE_MS`: how long a worker holds a reward it is submitting. If the
+    /// instance dies meanwhile, another takes the reward over once the lease runs out. A try
+    /// gets half of it, so no try outlives its lease.
+    pub lease: Duration,
 }
 
 impl Default for OutboxPolicy {
     fn default() -> Self {
-        Self { base: Duration::from_secs(2), max: Duration::from_secs(300) }
+        Self { base: Duration::from_secs(2), max: Duration::from_secs(300), lease: Duration::from_secs(60) }
     }
 }
 
@@ -301,6 +342,19 @@ impl Config {
             problems.push(format!("PARTNER_STATIC_DIR {} is not a directory", dir.display()));
         }
 
+        let database = match get("PARTNER_DATABASE_URL") {
+            None => Database::Sqlite(get("PARTNER_DB").unwrap_or_else(|| DEFAULT_DB.to_owned())),
+            Some(url) => {
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    problems.push("PARTNER_DATABASE_URL must be a postgres:// URL".to_owned());
+                }
+                if get("PARTNER_DB").is_some() {
+                    problems.push("set PARTNER_DATABASE_URL (PostgreSQL) or PARTNER_DB (SQLite), not both".to_owned());
+                }
+                Database::Postgres { url, pool: DEFAULT_DB_POOL_SIZE }
+            }
+        };
+
         let flag = |name: &str, problems: &mut Vec<String>| match get(name).as_deref() {
             None | Some("0" | "false" | "no") => false,
             Some("1" | "true" | "yes") => true,
@@ -396,6 +450,7 @@ impl Config {
         let outbox = OutboxPolicy {
             base: millis("PARTNER_OUTBOX_RETRY_BASE_MS", outbox_defaults.base, 10..=3_600_000),
             max: millis("PARTNER_OUTBOX_RETRY_MAX_MS", outbox_defaults.max, 10..=86_400_000),
+            lease: millis("PARTNER_OUTBOX_LEASE_MS", outbox_defaults.lease, 1_000..=3_600_000),
         };
         let limits = Limits {
             deadline,
@@ -413,6 +468,13 @@ impl Config {
                 defaults.balance_cache.as_secs(),
                 0..=3_600,
             )),
+        };
+        let database = match database {
+            Database::Postgres { url, .. } => Database::Postgres {
+                url,
+                pool: number("PARTNER_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE.into(), 1..=1_000) as u32,
+            },
+            sqlite => sqlite,
         };
         // A SIR call, retries included, fits inside the request deadline.
         let retry =
@@ -435,7 +497,7 @@ impl Config {
                 publishable_key,
                 listen,
                 allowed_origins,
-                db_path: get("PARTNER_DB").unwrap_or_else(|| DEFAULT_DB.to_owned()),
+                database,
                 static_dir,
                 identity,
                 trusted_proxies,
@@ -536,7 +598,7 @@ mod tests {
         let config = parse(&valid()).expect("valid");
         assert_eq!(config.api_base, DEFAULT_API_BASE);
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
-        assert_eq!(config.db_path, DEFAULT_DB);
+        assert_eq!(config.database, Database::Sqlite(DEFAULT_DB.to_owned()));
         assert!(config.allowed_origins.is_empty() && config.static_dir.is_none());
         assert!(!config.cookie_secure, "plain cookie on loopback");
         assert_eq!(config.identity.name(), "demo");
@@ -560,7 +622,7 @@ mod tests {
         .expect("valid");
         assert_eq!(config.api_base, "https://devapi.sirgiving.org");
         assert_eq!(config.allowed_origins, ["http://127.0.0.1:8080", "https://shop.example"]);
-        assert_eq!(config.db_path, ":memory:");
+        assert_eq!(config.database, Database::Sqlite(":memory:".to_owned()));
         assert!(config.cookie_secure, "off loopback the cookie is Secure");
         assert_eq!(config.trusted_proxies.len(), 2);
         assert_eq!(config.limits.deadline, Duration::from_secs(5));
@@ -639,6 +701,18 @@ mod tests {
             let message = problems(&with(&[(name, value)]));
             assert!(message.contains(expected), "{name}={value}: {message}");
         }
+    }
+
+    #[test]
+    fn postgres_is_chosen_by_its_url_and_its_password_never_shown() {
+        let url = "postgres://sir:s3cret-pw@db.internal:5432/partner";
+        let config = parse(&with(&[("PARTNER_DATABASE_URL", url), ("PARTNER_DB_POOL_SIZE", "20")])).expect("valid");
+        assert_eq!(config.database, Database::Postgres { url: url.to_owned(), pool: 20 });
+        let shown = format!("{config:?} {}", config.database.describe());
+        assert!(shown.contains("db.internal") && !shown.contains("s3cret-pw"), "{shown}");
+        let both = problems(&with(&[("PARTNER_DATABASE_URL", url), ("PARTNER_DB", "x.sqlite3")]));
+        assert!(both.contains("not both"), "{both}");
+        assert!(problems(&with(&[("PARTNER_DATABASE_URL", "mysql://x")])).contains("postgres:// URL"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ const DEMO_WARNING: &str = "DEMO IDENTITY (PARTNER_IDENTITY=demo): anyone can si
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let store =
-        Store::open(&config.db_path).await.map_err(|error| format!("PARTNER_DB {}: {error}", config.db_path))?;
+        Store::open(&config.database).await.map_err(|error| format!("{}: {error}", config.database.describe()))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
 
@@ -43,7 +43,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(stdout, "Webhook endpoint: http://{address}/webhooks/sir")?;
     let origins = if config.allowed_origins.is_empty() { "none".to_owned() } else { config.allowed_origins.join(", ") };
     writeln!(stdout, "Allowed origins: {origins}")?;
-    writeln!(stdout, "Database: {}", config.db_path)?;
+    writeln!(stdout, "Database: {}", config.database.describe())?;
     if let Some(dir) = &config.static_dir {
         writeln!(stdout, "Static files: {} at http://{address}/", dir.display())?;
     }

@@ -17,10 +17,6 @@ use crate::events::idempotency_key;
 use crate::sir::{ActionOutcome, Budget, SirError};
 use crate::store::{DueReward, now_ms};
 
-/// How long a leased row is left to its worker before another may take it.
-const LEASE: Duration = Duration::from_secs(60);
-/// How long one submission may take, retries included.
-const TRY_BUDGET: Duration = Duration::from_secs(20);
 /// The most rows one pass takes.
 const BATCH: i64 = 10;
 /// The longest the worker sleeps without looking (a row due sooner wakes it sooner).
@@ -28,8 +24,9 @@ const IDLE_CHECK: Duration = Duration::from_secs(5);
 
 /// Runs forever: submit what is due, sleep until the next is due or a new one arrives.
 pub async fn run(state: AppState) {
+    let lease = state.config.outbox.lease;
     loop {
-        let due = match state.store.lease_due_rewards(now_ms(), now_ms() + LEASE.as_millis() as i64, BATCH).await {
+        let due = match state.store.lease_due_rewards(now_ms(), now_ms() + lease.as_millis() as i64, BATCH).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::error!(%error, "outbox: cannot read due rewards");
@@ -37,9 +34,12 @@ pub async fn run(state: AppState) {
             }
         };
         let busy = due.len() as i64 == BATCH;
+        // Side by side: each try must end within its own lease.
+        let mut tries = tokio::task::JoinSet::new();
         for reward in due {
-            submit(&state, reward).await;
+            tries.spawn(submit(state.clone(), reward));
         }
+        while tries.join_next().await.is_some() {}
         if busy {
             continue;
         }
@@ -54,7 +54,7 @@ pub async fn run(state: AppState) {
 }
 
 /// One try at one reward.
-async fn submit(state: &AppState, reward: DueReward) {
+async fn submit(state: AppState, reward: DueReward) {
     let body = json!({
         "idempotencyKey": idempotency_key(&reward.donation_id),
         "actionType": "DONATION",
@@ -72,14 +72,16 @@ async fn submit(state: &AppState, reward: DueReward) {
     let bytes = body.to_string().into_bytes();
     let id = reward.donation_id.as_str();
     let now = now_ms();
-    let recorded = match state.sir.submit_action(&bytes, Budget::new(TRY_BUDGET)).await {
+    // Half the lease: the try is over (or abandoned) before anyone else may take the row.
+    let budget = Budget::new(state.config.outbox.lease / 2);
+    let recorded = match state.sir.submit_action(&bytes, budget).await {
         Ok(ActionOutcome::Created(result) | ActionOutcome::Idempotent(result)) => {
             tracing::info!(donation = id, action = %result.action_id, tokens = result.tokens_distributed, "reward issued");
             state.balances.forget(&reward.external_id);
             state.store.reward_issued(id, &result.action_id, result.tokens_distributed as i64, now).await
         }
         Err(error) if error.retryable() => {
-            let wait = backoff(state, reward.attempts, &error);
+            let wait = backoff(&state, reward.attempts, &error);
             if matches!(error, SirError::Auth { .. }) {
                 tracing::error!(donation = id, %error, retry_in_ms = wait.as_millis() as u64, "reward refused: check SIR credentials");
             } else {

@@ -1,6 +1,8 @@
 //! Durable storage: received webhook events, donations and who owns them, the reward
-//! outbox, demo sessions and alerts. SQL through sqlx's `Any` driver, so the same queries
-//! serve every engine; migrations are embedded in the binary and run at start.
+//! outbox, demo sessions and alerts, in SQLite (one instance) or PostgreSQL (several).
+//! SQL through sqlx's `Any` driver, so the same queries and migrations serve both engines:
+//! only portable SQL (`ON CONFLICT`, `RETURNING`, `$n` parameters). Correctness with several
+//! instances rests on unique constraints and conditional updates, never on process memory.
 //!
 //! Exactly-once: an event is inserted (unique `event_id`, unique `signature`) and applied
 //! in **one transaction**, so a crash before the commit means SIR's retry is processed, and
@@ -13,6 +15,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Row as _};
 
+use crate::config::Database;
 use crate::error::ApiError;
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -212,11 +215,28 @@ fn reward_row(row: &sqlx::any::AnyRow) -> Result<RewardRow, sqlx::Error> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite file at `path`, or a private in-memory
-    /// database for `:memory:`, and brings its schema up to date. Refuses a database
-    /// whose schema is newer than this binary knows.
-    pub async fn open(path: &str) -> Result<Self, OpenError> {
+    /// Opens the database and brings its schema up to date (migrations embedded in the
+    /// binary; on PostgreSQL under an advisory lock, so instances starting together take
+    /// turns). Refuses a database whose schema is newer than this binary knows.
+    pub async fn open(database: &Database) -> Result<Self, OpenError> {
         sqlx::any::install_default_drivers();
+        let pool = match database {
+            Database::Sqlite(path) => Self::sqlite(path).await?,
+            Database::Postgres { url, pool } => {
+                AnyPoolOptions::new()
+                    .max_connections(*pool)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(AnyConnectOptions::from_str(url)?)
+                    .await?
+            }
+        };
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The SQLite file at `path` (created if needed), or a private in-memory database for
+    /// `:memory:`.
+    async fn sqlite(path: &str) -> Result<AnyPool, OpenError> {
         let memory = path == ":memory:";
         let url = if memory { "sqlite::memory:".to_owned() } else { format!("sqlite://{path}?mode=rwc") };
         let options = AnyConnectOptions::from_str(&url)?;
@@ -236,8 +256,7 @@ impl Store {
         // reader (the sqlite3 shell) look without blocking the server; it persists in the
         // file, and the pool's one connection is never recycled.
         sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").execute(&pool).await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(pool)
     }
 
     /// A transaction; dropped without `commit` it rolls back.

@@ -9,63 +9,18 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
+use common::process::{Process, binary, free_port};
 use common::{
     DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_SECRET, TempDb, WHSEC, WIDGET_ORIGIN, assert_error_envelope, create_link_at_sir,
     jwt,
 };
 use serde_json::{Value, json};
-
-/// A child process, killed on drop.
-struct Process {
-    child: Child,
-    /// Where it said it listens: `http://IP:PORT`.
-    url: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Process {
-    /// Starts `command` and waits for its first stdout line, `… listening on http://…`.
-    fn start(mut command: Command) -> Self {
-        command.stdout(Stdio::piped());
-        let mut child = command.spawn().expect("start the binary");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("the first line");
-        let url = first.trim_end().rsplit(" listening on ").next().unwrap_or_default().to_owned();
-        assert!(url.starts_with("http://"), "unexpected first line {first:?}");
-        // Keep reading, so a full pipe never blocks the child.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        Self { child, url }
-    }
-
-    fn kill_hard(mut self) {
-        let _ = Command::new("kill").args(["-KILL", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
-}
-
-fn binary(name: &str) -> PathBuf {
-    let partner = PathBuf::from(env!("CARGO_BIN_EXE_sir-partner-server"));
-    let path = partner.with_file_name(name);
-    assert!(path.exists(), "{} is missing: build it first (cargo build -p sir-sandbox)", path.display());
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port()
-}
 
 /// A sandbox and a partner server, the sandbox delivering its webhooks to the partner.
 struct Servers {

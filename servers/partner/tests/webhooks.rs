@@ -11,6 +11,7 @@ use axum::http::{Method, Request, StatusCode};
 use common::*;
 use serde_json::json;
 use sir_partner_server::Store;
+use sir_partner_server::config::Database;
 use sir_partner_server::store::IncomingEvent;
 use sir_signing::unix_now;
 
@@ -69,7 +70,7 @@ async fn an_event_an_earlier_server_could_not_apply_is_applied_at_the_next_start
     let db = TempDb::new("reapply");
     {
         // What an older server left: the event stored, flagged as not applied.
-        let store = Store::open(db.path()).await.expect("open");
+        let store = Store::open(&Database::Sqlite(db.path().to_owned())).await.expect("open");
         let mut tx = store.begin().await.expect("tx");
         let body = completed_event_with("evt_old", "d_old", json!(25.00));
         let event = IncomingEvent {

@@ -59,6 +59,8 @@ pub struct Ledger {
     actions: HashMap<(&'static str, String), Value>,
     /// What each completed action credited, by action id, so it can be reversed.
     credits: HashMap<String, Credit>,
+    /// Submissions answered 409 `IDEMPOTENT`: a client sending an action again.
+    pub repeats: u64,
 }
 
 /// What one completed action credited.
@@ -80,6 +82,7 @@ impl Default for Ledger {
             users: HashMap::new(),
             actions: HashMap::new(),
             credits: HashMap::new(),
+            repeats: 0,
         }
     }
 }
@@ -95,6 +98,11 @@ impl Ledger {
 
     pub fn user(&self, partner_id: &'static str, external_id: &str) -> Option<&User> {
         self.users.get(&(partner_id, external_id.to_owned()))
+    }
+
+    /// Actions completed (each idempotency key once), over every partner.
+    pub fn completed_actions(&self) -> usize {
+        self.actions.len()
     }
 }
 
@@ -150,8 +158,9 @@ pub async fn submit(
     let key = (partner.id, request.idempotency_key.clone());
 
     let mut inner = state.lock();
-    if let Some(original) = inner.ledger.actions.get(&key) {
-        return Err(ApiError::idempotent(original.clone()));
+    if let Some(original) = inner.ledger.actions.get(&key).cloned() {
+        inner.ledger.repeats += 1;
+        return Err(ApiError::idempotent(original));
     }
     if !request.auto_create_users
         && let Some(missing) =

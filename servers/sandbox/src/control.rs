@@ -56,12 +56,21 @@ async fn reset(State(state): State<AppState>) -> StatusCode {
 struct StatsResponse {
     requests: Stats,
     donations: usize,
+    actions: ActionStats,
+}
+
+#[derive(Serialize)]
+struct ActionStats {
+    completed: usize,
+    /// Submissions answered 409 `IDEMPOTENT`.
+    repeats: u64,
 }
 
 /// `GET /__sandbox/stats`.
 async fn stats(State(state): State<AppState>) -> Json<StatsResponse> {
     let inner = state.lock();
-    Json(StatsResponse { requests: inner.stats, donations: inner.donations.len() })
+    let actions = ActionStats { completed: inner.ledger.completed_actions(), repeats: inner.ledger.repeats };
+    Json(StatsResponse { requests: inner.stats, donations: inner.donations.len(), actions })
 }
 
 /// `GET /__sandbox/requests`: the last requests to `/v1/partner`, oldest first.

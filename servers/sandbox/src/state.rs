@@ -18,7 +18,7 @@ use crate::rate_limit::RateLimiter;
 use crate::webhooks::Hooks;
 
 /// How many `/v1/partner` requests `GET /__sandbox/requests` keeps.
-pub const REQUEST_LOG_LENGTH: usize = 200;
+pub const REQUEST_LOG_LENGTH: usize = 1000;
 
 #[derive(Clone, Debug)]
 pub struct Config {

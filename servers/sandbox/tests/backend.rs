@@ -129,6 +129,8 @@ async fn an_action_credits_the_user_and_a_repeat_is_409_idempotent_with_the_orig
     assert_eq!(again.json()["original"], original);
     assert_eq!(balance(&sandbox, "user-1").await.json()["balance"], 25);
     assert_eq!(pool(&sandbox).await, 10_000 - 25);
+    let stats = sandbox.get("/__sandbox/stats", None).await.json();
+    assert_eq!(stats["actions"], json!({"completed": 1, "repeats": 1}), "the repeat is counted");
 
     // A new key adds up; 49.99 earns 49 (whole dollars), 0.5 earns the minimum of 1.
     for (key, amount) in [("k2", 49.99), ("k3", 0.5)] {

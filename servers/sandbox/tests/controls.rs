@@ -51,7 +51,8 @@ async fn stats_requests_and_reset() {
     let stats = sandbox.get("/__sandbox/stats", None).await.json();
     assert_eq!(
         stats,
-        json!({"requests": {"config": 2, "organization": 1, "createLink": 1, "status": 1}, "donations": 1})
+        json!({"requests": {"config": 2, "organization": 1, "createLink": 1, "status": 1}, "donations": 1,
+               "actions": {"completed": 0, "repeats": 0}})
     );
 
     let log = sandbox.get("/__sandbox/requests", None).await.json();
@@ -72,19 +73,20 @@ async fn stats_requests_and_reset() {
     let stats = sandbox.get("/__sandbox/stats", None).await.json();
     assert_eq!(
         stats,
-        json!({"requests": {"config": 0, "organization": 0, "createLink": 0, "status": 0}, "donations": 0})
+        json!({"requests": {"config": 0, "organization": 0, "createLink": 0, "status": 0}, "donations": 0,
+               "actions": {"completed": 0, "repeats": 0}})
     );
     assert_eq!(sandbox.get("/__sandbox/requests", None).await.json(), json!([]));
 }
 
 #[tokio::test]
-async fn the_request_log_keeps_the_last_200() {
+async fn the_request_log_keeps_the_last_1000() {
     let sandbox = Sandbox::new();
-    for _ in 0..205 {
+    for _ in 0..1005 {
         sandbox.get("/v1/partner/config", Some(DEMO_PK)).await;
     }
     let log = sandbox.get("/__sandbox/requests", None).await.json();
-    assert_eq!(log.as_array().map(Vec::len), Some(200));
+    assert_eq!(log.as_array().map(Vec::len), Some(sir_sandbox::state::REQUEST_LOG_LENGTH));
 }
 
 #[tokio::test]

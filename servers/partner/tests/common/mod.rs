@@ -1,6 +1,9 @@
 //! Helpers shared by the partner server's integration tests.
 #![allow(dead_code)] // Each test binary uses its own subset.
 
+pub mod postgres;
+pub mod process;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -44,7 +47,7 @@ pub fn config(extra: &[(&str, &str)]) -> Config {
     vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     let mut config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
     config.retry = RetryPolicy { attempts: 3, base: Duration::from_millis(20), ..config.retry };
-    config.outbox = OutboxPolicy { base: Duration::from_millis(50), max: Duration::from_millis(400) };
+    config.outbox = OutboxPolicy { base: Duration::from_millis(50), max: Duration::from_millis(400), ..config.outbox };
     config
 }
 
@@ -72,7 +75,7 @@ impl Partner {
     }
 
     pub async fn from(config: Config, peer: IpAddr) -> Self {
-        let store = Store::open(&config.db_path).await.expect("open the database");
+        let store = Store::open(&config.database).await.expect("open the database");
         let state = AppState::new(config, store);
         let router = app(state.clone()).layer(MockConnectInfo(SocketAddr::new(peer, 40_000)));
         Self { router, state }
@@ -236,7 +239,7 @@ impl Stack {
         let mut vars = vec![("SIR_API_BASE", sandbox_url.as_str())];
         vars.extend_from_slice(extra);
         let config = config(&vars);
-        let store = Store::open(&config.db_path).await.expect("open");
+        let store = Store::open(&config.database).await.expect("open");
         let partner = AppState::new(config, store);
         let workers = spawn_workers(&partner);
         tokio::spawn(serve(partner_listener, partner.clone(), std::future::pending()));

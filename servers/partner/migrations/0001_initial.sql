@@ -1,4 +1,4 @@
--- The partner server's schema (SQLite). Times are Unix milliseconds.
+-- The partner server's schema: portable SQL that SQLite and PostgreSQL both run as is. Times are Unix milliseconds.
 
 -- Every verified webhook, kept whether or not it could be applied: `applied_at` says it
 -- was, `apply_error` says why not (logged, counted in /healthz, re-applied at start and
