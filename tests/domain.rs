@@ -201,23 +201,10 @@ fn unknown_donation_statuses_read_as_processing() {
 }
 
 #[test]
-fn emails_are_checked_plainly() {
-    for good in ["jane@example.com", "a.b+c@sub.example.org", " jane@example.com "] {
-        assert!(validate_email(good), "{good}");
-    }
-    for bad in [
-        "",
-        "jane",
-        "jane@",
-        "@example.com",
-        "jane@example",
-        "jane@@example.com",
-        "ja ne@example.com",
-        "jane@.com",
-        "jane@example..com",
-    ] {
-        assert!(!validate_email(bad), "{bad}");
-    }
+fn emails_are_trimmed_then_checked_by_the_shared_rule() {
+    // The rule itself is tabled in crates/rules; the widget only forgives the spaces around it.
+    assert!(validate_email(" jane@example.com "));
+    assert!(!validate_email("ja ne@example.com") && !validate_email("jane@example..com"));
 }
 
 fn options(pairs: &[(&str, &str)]) -> Result<WidgetOptions, OptionError> {

@@ -71,20 +71,9 @@ impl DonationStatus {
     }
 }
 
-/// A deliberately plain email check: one `@`, a non-empty local part, a dotted
-/// domain, no spaces. The checkout re-validates; this only catches typos early.
+/// The donor's email as typed: surrounding spaces forgiven, then the rule the servers
+/// apply too ([`sir_rules::well_formed_email`], where its test table lives). The checkout
+/// re-validates; this only catches typos early.
 pub fn validate_email(email: &str) -> bool {
-    let email = email.trim();
-    if email.len() > 254 || email.chars().any(char::is_whitespace) {
-        return false;
-    }
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
+    sir_rules::well_formed_email(email.trim())
 }

@@ -5,12 +5,13 @@
 //! Browsers are told nothing internal: a failure of this server or of SIR gets a generic
 //! message, and its detail goes to the log under the same request id (`render` below).
 
-use axum::Json;
 use axum::extract::Request;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use sir_server_kit::Fallback;
 
 /// The machine-readable `code` of an error body (the delegation contract's error codes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -80,13 +81,10 @@ pub struct ApiError {
     pub detail: Option<String>,
 }
 
+/// What this server adds to the shared envelope.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ErrorBody<'a> {
-    status_code: u16,
-    error: &'a str,
-    code: &'a Code,
-    message: &'a str,
+struct RequestId<'a> {
     request_id: &'a str,
 }
 
@@ -165,25 +163,41 @@ pub async fn render(request: Request, next: Next) -> Response {
     } else {
         tracing::debug!(request_id, status = error.status.as_u16(), code = ?error.code, "{}", error.message);
     }
-    let body = ErrorBody {
-        status_code: error.status.as_u16(),
-        error: error.status.canonical_reason().unwrap_or("Error"),
-        code: &error.code,
-        message: &error.message,
-        request_id: &request_id,
-    };
+    let rendered =
+        sir_server_kit::envelope(error.status, &error.code, &error.message, RequestId { request_id: &request_id });
     let (mut parts, _) = response.into_parts();
-    let rendered = Json(body).into_response();
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Response::from_parts(parts, rendered.into_body())
 }
 
-/// Fallback for unknown routes (when no static directory is served).
-pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "No such route")
+/// The 404 and 405 of the shared fallbacks (`sir_server_kit::not_found::<ApiError>`).
+impl From<Fallback> for ApiError {
+    fn from(fallback: Fallback) -> Self {
+        let code = match fallback {
+            Fallback::NotFound => ErrorCode::NotFound,
+            Fallback::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+        };
+        ApiError::new(fallback.status(), code, fallback.message())
+    }
 }
 
-/// Fallback for a known route called with the wrong method.
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "Method not allowed on this route")
+/// Every JSON body problem in the envelope: 415 without `Content-Type: application/json`,
+/// 413 (or axum's status) for a body that can't be read, 400 `INVALID_BODY` otherwise.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "Send Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(bytes) => {
+                ApiError::new(bytes.status(), ErrorCode::PayloadTooLarge, "The body could not be read")
+            }
+            other => ApiError::bad_request(
+                ErrorCode::InvalidBody,
+                format!("The body is not what this call takes: {}", other.body_text()),
+            ),
+        }
+    }
 }

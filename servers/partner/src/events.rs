@@ -20,8 +20,8 @@ use sqlx::AnyConnection;
 
 use crate::donations::valid_donation_id;
 use crate::error::ApiError;
-use crate::session::well_formed_email;
 use crate::store::{Completion, LifecycleChange, Store};
+use sir_server_kit::well_formed_email;
 
 pub const TRANSACTION_COMPLETED: &str = "transaction.completed";
 pub const ACTION_COMPLETED: &str = "action.completed";

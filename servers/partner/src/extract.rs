@@ -1,49 +1,32 @@
-//! Request extractors: the one JSON body extractor, and the client's IP address.
+//! Reading requests: the one JSON body extractor, cookies, and the client's IP address.
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, FromRequest, Request};
+use axum::extract::{ConnectInfo, FromRequest};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use bytes::Bytes;
-use serde::de::DeserializeOwned;
+use axum::http::{HeaderMap, header};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 
-/// A JSON body of type `T`, with every failure in the contract's envelope.
+/// A JSON body of type `T`, with every failure in the contract's envelope (axum's
+/// `customize-extractor-error` way: axum's `Json`, this server's error).
 ///
 /// Decision: `Content-Type: application/json` is required (else 415), so a cross-origin
 /// call always needs a CORS preflight, which other origins fail: a simple form post from
 /// another site can't act on the donor's cookie.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
 pub struct AppJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        if !is_json(request.headers()) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-                "Send Content-Type: application/json",
-            ));
-        }
-        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
-            ApiError::new(rejection.status(), ErrorCode::PayloadTooLarge, "The body could not be read")
-        })?;
-        serde_json::from_slice(&body).map(AppJson).map_err(|error| {
-            ApiError::bad_request(ErrorCode::InvalidBody, format!("The body is not what this call takes: {error}"))
-        })
-    }
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
+/// The value of cookie `name`, among all `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// The TCP peer: from the connection, or from `MockConnectInfo` in tests.

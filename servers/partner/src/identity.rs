@@ -16,12 +16,18 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 
+use sha2::{Digest as _, Sha256};
+use sir_server_kit::well_formed_email;
+
 use crate::AppState;
 use crate::config::{HeaderConfig, IdentityConfig, JwtConfig};
 use crate::error::ApiError;
-use crate::extract::peer_ip;
-use crate::session;
-use crate::store::now_ms;
+use crate::extract::{cookie, peer_ip};
+use crate::store::{SessionRow, now_ms};
+
+/// The demo session cookie (`PARTNER_IDENTITY=demo`, see `session.rs`).
+pub const COOKIE_NAME: &str = "sir_partner_session";
+pub const SECURE_COOKIE_NAME: &str = "__Host-sir_partner_session";
 
 /// A signed-in user, as the partner's auth describes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,12 +84,37 @@ pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<User>, A
             let trusted = peer_ip(&parts.extensions).is_some_and(|ip| state.config.trusted_proxies.contains(&ip));
             from_headers(names, &parts.headers, trusted)
         }
-        IdentityConfig::Demo => session::current(state, &parts.headers).await?.map(|session| User {
+        IdentityConfig::Demo => demo_session(state, &parts.headers).await?.map(|session| User {
             external_id: session.external_id,
             email: Some(session.email),
             email_verified: false,
         }),
     })
+}
+
+/// The demo cookie's name for this server: `__Host-` prefixed when it is `Secure`.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.cookie_secure { SECURE_COOKIE_NAME } else { COOKIE_NAME }
+}
+
+/// The demo session token the request's cookie holds: 64 hex digits, or nothing.
+pub fn demo_token(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie(headers, name)
+        .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
+}
+
+/// What the database keeps of a session token: its SHA-256, never the token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The demo session the request's cookie names, if it is live.
+async fn demo_session(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, ApiError> {
+    match demo_token(headers, cookie_name(state)) {
+        Some(token) => state.store.session(&token_hash(&token), now_ms()).await,
+        None => Ok(None),
+    }
 }
 
 /// A credential's bytes, for the per-session rate limit: the cookie or token that the
@@ -130,7 +161,7 @@ fn from_jwt(config: &JwtConfig, headers: &HeaderMap) -> Option<User> {
         tracing::warn!("session token refused: its sub is not a usable user id");
         return None;
     }
-    let email = claims.email.filter(|e| crate::session::well_formed_email(e));
+    let email = claims.email.filter(|e| well_formed_email(e));
     Some(User { external_id: claims.sub, email_verified: claims.email_verified && email.is_some(), email })
 }
 
@@ -145,7 +176,7 @@ fn from_headers(names: &HeaderConfig, headers: &HeaderMap, from_trusted_proxy: b
         tracing::warn!("identity header refused: not a usable user id");
         return None;
     }
-    let email = value(&names.email).filter(|e| crate::session::well_formed_email(e)).map(str::to_owned);
+    let email = value(&names.email).filter(|e| well_formed_email(e)).map(str::to_owned);
     let verified = value(&names.email_verified).is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
     Some(User { external_id: user.to_owned(), email_verified: verified && email.is_some(), email })
 }
@@ -154,16 +185,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-/// The value of cookie `name`, among all `Cookie` headers.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// Seconds since the epoch, for token lifetimes.
@@ -195,6 +216,18 @@ mod tests {
             map.append(*name, HeaderValue::from_str(value).expect("value"));
         }
         map
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        let token = "ab".repeat(32);
+        let mut headers = HeaderMap::new();
+        let cookies = format!("theme=dark; {COOKIE_NAME}={token}; x=1");
+        headers.insert(axum::http::header::COOKIE, HeaderValue::from_str(&cookies).expect("header"));
+        assert_eq!(demo_token(&headers, COOKIE_NAME), Some(token));
+        assert_eq!(demo_token(&headers, SECURE_COOKIE_NAME), None);
+        headers.insert(axum::http::header::COOKIE, HeaderValue::from_static("sir_partner_session=short"));
+        assert_eq!(demo_token(&headers, COOKIE_NAME), None);
     }
 
     #[test]

@@ -31,7 +31,6 @@ pub mod store;
 pub mod webhook;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,8 +48,6 @@ use tower::ServiceBuilder;
 use tower_governor::GovernorLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
-use tracing::Span;
 
 pub use config::{Config, ConfigError, IdentityConfig, OutboxPolicy, RetryPolicy};
 pub use error::{ApiError, ErrorCode};
@@ -79,7 +76,7 @@ impl AppState {
     pub fn new(config: Config, store: Store) -> Self {
         let sir = SirClient::new(&config);
         let balances = Arc::new(BalanceCache::new(config.limits.balance_cache));
-        let cookie = if config.cookie_secure { session::SECURE_COOKIE_NAME } else { session::COOKIE_NAME };
+        let cookie = if config.cookie_secure { identity::SECURE_COOKIE_NAME } else { identity::COOKIE_NAME };
         let limiters = Limiters::new(&config, cookie);
         Self { config: Arc::new(config), store, sir, balances, outbox: Arc::new(Notify::new()), limiters }
     }
@@ -87,7 +84,7 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    let wrong_method = |route: MethodRouter<AppState>| route.fallback(error::method_not_allowed);
+    let wrong_method = |route: MethodRouter<AppState>| route.fallback(sir_server_kit::method_not_allowed::<ApiError>);
     let limits = &state.limiters;
     let mut session = get(session::who);
     if matches!(state.config.identity, IdentityConfig::Demo) {
@@ -119,9 +116,9 @@ pub fn app(state: AppState) -> Router {
         Some(dir) => router.fallback_service(
             ServeDir::new(dir)
                 .append_index_html_on_directories(true)
-                .not_found_service(error::not_found.into_service()),
+                .not_found_service(sir_server_kit::not_found::<ApiError>.into_service()),
         ),
-        None => router.fallback(error::not_found),
+        None => router.fallback(sir_server_kit::not_found::<ApiError>),
     };
     let bounded = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(limits::overloaded_or_late))
@@ -131,19 +128,8 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(bounded)
         .layer(middleware::from_fn(error::render))
-        .layer(
-            TraceLayer::new_for_http()
-                // Method, path and request id only: never headers (cookies, signatures) or bodies.
-                .make_span_with(|request: &Request<_>| {
-                    let id = request.headers().get(error::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = id)
-                })
-                .on_request(())
-                .on_response(|response: &Response<_>, latency: Duration, _span: &Span| {
-                    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "served");
-                })
-                .on_failure(()),
-        )
+        // Method, path and request id only: never headers (cookies, signatures) or bodies.
+        .layer(sir_server_kit::trace_layer())
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
@@ -250,9 +236,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    sir_server_kit::serve(listener, app(state), shutdown).await
 }
 
 /// The first line printed on start; tests and scripts parse it for the port.

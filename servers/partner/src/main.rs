@@ -63,32 +63,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!(applied, still_not, "stored webhooks re-applied at start");
     }
     let _workers = spawn_workers(&state);
-    serve(listener, state, shutdown_signal()).await?;
+    serve(listener, state, sir_server_kit::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }

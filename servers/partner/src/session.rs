@@ -23,54 +23,15 @@ use sha2::{Digest as _, Sha256};
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::AppJson;
-use crate::identity::{CurrentUser, cookie};
+use crate::identity::{CurrentUser, cookie_name, demo_token, token_hash};
 use crate::store::{SessionRow, now_ms};
 
-pub const COOKIE_NAME: &str = "sir_partner_session";
-pub const SECURE_COOKIE_NAME: &str = "__Host-sir_partner_session";
 pub const SESSION_SECS: i64 = 7 * 24 * 60 * 60;
-
-/// The demo cookie's name for this server: `__Host-` prefixed when it is `Secure`.
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.cookie_secure { SECURE_COOKIE_NAME } else { COOKIE_NAME }
-}
 
 /// `donor_` + 16 hex digits of SHA-256 of the trimmed, lower-cased email.
 pub fn external_id_for_email(email: &str) -> String {
     let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
     format!("donor_{}", &hex::encode(digest)[..16])
-}
-
-/// A deliberately simple check: one `@`, a non-empty local part, a dotted domain without
-/// empty labels, no whitespace, at most 254 characters.
-pub fn well_formed_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= 254
-        && !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !email.chars().any(char::is_whitespace)
-}
-
-fn demo_token(headers: &HeaderMap, name: &str) -> Option<String> {
-    cookie(headers, name)
-        .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_owned)
-}
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The demo session the request's cookie names, if it is live.
-pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, ApiError> {
-    match demo_token(headers, cookie_name(state)) {
-        Some(token) => state.store.session(&token_hash(&token), now_ms()).await,
-        None => Ok(None),
-    }
 }
 
 fn set_cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
@@ -110,7 +71,7 @@ pub async fn sign_in(
     AppJson(request): AppJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let email = request.email.trim().to_owned();
-    if !well_formed_email(&email) {
+    if !sir_server_kit::well_formed_email(&email) {
         return Err(ApiError::bad_request(ErrorCode::InvalidEmail, "email must be a well-formed email address"));
     }
     let external_id = external_id_for_email(&email);
@@ -147,27 +108,5 @@ mod tests {
         let id = external_id_for_email(" Jane@Example.com ");
         assert_eq!(id, external_id_for_email("jane@example.com"));
         assert!(id.starts_with("donor_") && id.len() == 22 && crate::identity::valid_external_id(&id), "{id}");
-    }
-
-    #[test]
-    fn emails() {
-        for good in ["jane@example.com", "a.b+c@mail.example.org"] {
-            assert!(well_formed_email(good), "{good}");
-        }
-        for bad in ["", "jane", "@example.com", "jane@example", "jane@.example.com", "jane@example..com", "a b@c.de"] {
-            assert!(!well_formed_email(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_cookie_is_found_among_others() {
-        let token = "ab".repeat(32);
-        let mut headers = HeaderMap::new();
-        let cookies = format!("theme=dark; {COOKIE_NAME}={token}; x=1");
-        headers.insert(header::COOKIE, HeaderValue::from_str(&cookies).expect("header"));
-        assert_eq!(demo_token(&headers, COOKIE_NAME), Some(token));
-        assert_eq!(demo_token(&headers, SECURE_COOKIE_NAME), None);
-        headers.insert(header::COOKIE, HeaderValue::from_static("sir_partner_session=short"));
-        assert_eq!(demo_token(&headers, COOKIE_NAME), None);
     }
 }

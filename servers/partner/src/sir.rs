@@ -351,12 +351,15 @@ impl SirClient {
 
     /// Sends and reads the answer, at most [`MAX_ANSWER_BYTES`] of it.
     async fn answer(request: reqwest::RequestBuilder) -> Result<Answer, SirError> {
-        let mut response = request.send().await.map_err(|error| SirError::Unavailable(describe(error)))?;
+        let mut response =
+            request.send().await.map_err(|error| SirError::Unavailable(sir_server_kit::describe(&error)))?;
         let status = response.status();
         let retry_after =
             response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(retry_after_secs);
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|error| SirError::Unavailable(describe(error)))? {
+        while let Some(chunk) =
+            response.chunk().await.map_err(|error| SirError::Unavailable(sir_server_kit::describe(&error)))?
+        {
             if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(SirError::Unexpected { status: status.as_u16(), code: "ANSWER_TOO_LARGE".to_owned() });
             }
@@ -384,21 +387,6 @@ fn httpdate(value: &str) -> Option<SystemTime> {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let month = MONTHS.iter().position(|m| *m == month)? + 1;
     humantime::parse_rfc3339(&format!("{year}-{month:02}-{day:0>2}T{time}Z")).ok()
-}
-
-fn describe(error: reqwest::Error) -> String {
-    if error.is_timeout() {
-        return "timed out".to_owned();
-    }
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

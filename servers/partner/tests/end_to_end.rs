@@ -167,7 +167,8 @@ async fn a_reversal_marks_the_reward_reversed_and_the_balance_follows() {
     assert_eq!(stack.balance(jane).await, 25);
     let action_id = view["reward"]["actionId"].as_str().expect("action").to_owned();
 
-    let reversed = stack.sandbox_json(Method::POST, &format!("/__sandbox/actions/{action_id}/reverse"), None).await;
+    let reversed =
+        stack.sandbox_json(Method::POST, &format!("/__sandbox/actions/{action_id}/reverse"), Some(json!({}))).await;
     assert_eq!(reversed["tokensReversed"], 25, "{reversed}");
     let view = stack.wait_for_donation(&id, jane, rewarded("reversed")).await;
     assert_eq!(view["status"], "completed", "the payment stands; the reward does not");

@@ -13,98 +13,26 @@
 //!   processed answers 409 `IDEMPOTENT` with the first response under `"original"`,
 //!   whatever the rest of the body says.
 
-use std::collections::HashMap;
-
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::donations::{CURRENCIES, parse_body, well_formed_email};
+use crate::body::{AppJson, CURRENCIES};
 use crate::error::{ApiError, ErrorCode};
 use crate::gate::AuthedPartner;
-use crate::seed::PARTNERS;
+use crate::model::ledger::Credit;
 use crate::state::AppState;
 use crate::webhooks;
 
-/// Every seeded partner's pool at start and after a reset.
-pub const INITIAL_POOL_TOKENS: u64 = 10_000;
-/// Decision: a pool is "low" under a tenth of its initial size (`--pool-low-threshold`).
-pub const DEFAULT_LOW_POOL_THRESHOLD: u64 = INITIAL_POOL_TOKENS / 10;
 /// Decision: the same cap as create-link's, in major units.
 pub const MAX_ACTION_AMOUNT: f64 = 1_000_000.0;
 const MAX_STAKEHOLDERS: usize = 10;
 const MAX_KEY_CHARS: usize = 255;
 const MAX_USER_ID_CHARS: usize = 128;
 const MAX_NAME_CHARS: usize = 100;
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct User {
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub balance: u64,
-}
-
-/// Pools, users and processed actions, per partner.
-#[derive(Debug)]
-pub struct Ledger {
-    pools: HashMap<&'static str, u64>,
-    users: HashMap<(&'static str, String), User>,
-    /// The first response per `(partner, idempotencyKey)`.
-    actions: HashMap<(&'static str, String), Value>,
-    /// What each completed action credited, by action id, so it can be reversed.
-    credits: HashMap<String, Credit>,
-    /// Submissions answered 409 `IDEMPOTENT`: a client sending an action again.
-    pub repeats: u64,
-}
-
-/// What one completed action credited.
-#[derive(Clone, Debug)]
-struct Credit {
-    partner_id: &'static str,
-    idempotency_key: String,
-    action_type: String,
-    per_stakeholder: u64,
-    stakeholders: Vec<String>,
-    metadata: Option<Map<String, Value>>,
-    reversed: bool,
-}
-
-impl Default for Ledger {
-    fn default() -> Self {
-        Self {
-            pools: PARTNERS.iter().map(|p| (p.id, INITIAL_POOL_TOKENS)).collect(),
-            users: HashMap::new(),
-            actions: HashMap::new(),
-            credits: HashMap::new(),
-            repeats: 0,
-        }
-    }
-}
-
-impl Ledger {
-    pub fn pool(&self, partner_id: &str) -> u64 {
-        self.pools.get(partner_id).copied().unwrap_or_default()
-    }
-
-    pub fn set_pool(&mut self, partner_id: &'static str, tokens: u64) {
-        self.pools.insert(partner_id, tokens);
-    }
-
-    pub fn user(&self, partner_id: &'static str, external_id: &str) -> Option<&User> {
-        self.users.get(&(partner_id, external_id.to_owned()))
-    }
-
-    /// Actions completed (each idempotency key once), over every partner.
-    pub fn completed_actions(&self) -> usize {
-        self.actions.len()
-    }
-}
 
 /// Tokens one stakeholder earns for an action of `amount` major units.
 pub fn reward_per_stakeholder(amount: f64) -> u64 {
@@ -146,13 +74,13 @@ struct ActionResponse {
 pub async fn submit(
     State(state): State<AppState>,
     Extension(AuthedPartner(partner)): Extension<AuthedPartner>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<AppJson<Map<String, Value>>, ApiError>,
 ) -> Result<Response, ApiError> {
     if !partner.enabled_features.contains(&"ACTIONS") {
         return Err(ApiError::forbidden(ErrorCode::ActionsDisabled, "Actions are not enabled for this partner"));
     }
-    let request = ActionRequest::validate(&parse_body(&headers, body)?)?;
+    let AppJson(body) = body?;
+    let request = ActionRequest::validate(&body)?;
     let per_stakeholder = reward_per_stakeholder(request.amount);
     let total = per_stakeholder * request.stakeholders.len() as u64;
     let key = (partner.id, request.idempotency_key.clone());
@@ -434,7 +362,7 @@ fn stakeholder(index: usize, item: &Value) -> Result<Stakeholder, ApiError> {
         .filter(|id| !id.is_empty() && !id.chars().any(|c| c.is_control() || c.is_whitespace()))
         .ok_or_else(|| invalid("partnerUserId is required: your own id for the user, without spaces".to_owned()))?;
     let email = text("userEmail", 254)?;
-    if email.as_deref().is_some_and(|email| !well_formed_email(email)) {
+    if email.as_deref().is_some_and(|email| !sir_server_kit::well_formed_email(email)) {
         return Err(invalid("userEmail must be a well-formed email address".to_owned()));
     }
     Ok(Stakeholder {

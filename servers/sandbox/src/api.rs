@@ -7,7 +7,7 @@ use axum::routing::{MethodRouter, any, get, post};
 use axum::{Extension, Json, Router, middleware};
 use serde::Serialize;
 
-use crate::error::{self, ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode};
 use crate::gate::{self, AuthedPartner, Endpoint};
 use crate::seed::{self, Nonprofit};
 use crate::state::AppState;
@@ -16,7 +16,7 @@ use crate::{actions, donations, webhooks};
 /// All of `/v1/partner`, behind the gate. Unknown paths and wrong methods get the
 /// standard error body *and* the rate-limit headers, like every response here.
 pub fn routes(state: AppState) -> Router<AppState> {
-    let wrong_method = |route: MethodRouter<AppState>| route.fallback(error::method_not_allowed);
+    let wrong_method = |route: MethodRouter<AppState>| route.fallback(sir_server_kit::method_not_allowed::<ApiError>);
     Router::new()
         .route(Endpoint::CONFIG, wrong_method(get(config)))
         .route(Endpoint::ORGANIZATION, wrong_method(get(organization)))
@@ -25,8 +25,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(Endpoint::BALANCE, wrong_method(get(actions::balance)))
         .route(Endpoint::SUBMIT_ACTION, wrong_method(post(actions::submit)))
         .route(Endpoint::WEBHOOKS, wrong_method(post(webhooks::register)))
-        .route("/v1/partner", any(error::not_found))
-        .route("/v1/partner/{*rest}", any(error::not_found))
+        .route("/v1/partner", any(sir_server_kit::not_found::<ApiError>))
+        .route("/v1/partner/{*rest}", any(sir_server_kit::not_found::<ApiError>))
         .layer(middleware::from_fn_with_state(state, gate::gate))
 }
 

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 
-use crate::donations::{Donation, DonationStatus, Frequency, Provider};
 use crate::html::{escape, page};
+use crate::model::{Donation, DonationStatus, Frequency, Provider};
 use crate::seed;
 use crate::state::AppState;
 use crate::webhooks;

@@ -1,25 +1,24 @@
 //! Test controls under `/__sandbox/`, answered only to loopback peers: anyone else
 //! gets the same 404 as for a route that doesn't exist.
 
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::actions;
-use crate::donations::DonationStatus;
+use crate::body::AppJson;
 use crate::error::{ApiError, ErrorCode};
 use crate::faults::FaultRequest;
+use crate::model::{DeliveryRecord, DonationStatus};
 use crate::peer_ip;
 use crate::seed::{PARTNERS, Partner};
 use crate::state::{AppState, RequestRecord, Stats};
-use crate::webhooks::{self, DeliveryRecord};
+use crate::webhooks;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -79,8 +78,8 @@ async fn requests(State(state): State<AppState>) -> Json<Vec<RequestRecord>> {
 }
 
 /// `POST /__sandbox/faults` → 201 `{"id":"fault-1"}`.
-async fn arm_fault(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let request = FaultRequest::parse(json_body(body, ErrorCode::InvalidFault)?)?;
+async fn arm_fault(State(state): State<AppState>, AppJson(body): AppJson<Value>) -> Result<Response, ApiError> {
+    let request = FaultRequest::parse(body)?;
     tracing::info!(endpoint = ?request.endpoint, kind = ?request.kind, times = request.times, "fault armed");
     let id = state.lock().faults.arm(request);
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
@@ -113,9 +112,9 @@ struct StatusChanged {
 async fn set_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    AppJson(body): AppJson<Value>,
 ) -> Result<Json<StatusChanged>, ApiError> {
-    let change: StatusChange = serde_json::from_value(json_body(body, ErrorCode::InvalidStatus)?)
+    let change: StatusChange = serde_json::from_value(body)
         .map_err(|error| ApiError::bad_request(ErrorCode::InvalidStatus, format!("Invalid status change: {error}")))?;
     if change.status.is_none() && change.sequence.is_none() {
         return Err(ApiError::bad_request(ErrorCode::InvalidStatus, "Give a status or a sequence"));
@@ -185,11 +184,8 @@ async fn pool(
 }
 
 /// `POST /__sandbox/pool` `{"tokens": n, "partner"?: slug}`: sets a partner's token pool.
-async fn set_pool(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<PoolState>, ApiError> {
-    let change: PoolChange = serde_json::from_value(json_body(body, ErrorCode::InvalidPool)?).map_err(|error| {
+async fn set_pool(State(state): State<AppState>, AppJson(body): AppJson<Value>) -> Result<Json<PoolState>, ApiError> {
+    let change: PoolChange = serde_json::from_value(body).map_err(|error| {
         ApiError::bad_request(ErrorCode::InvalidPool, format!("Expected {{\"tokens\": n}}: {error}"))
     })?;
     let partner = partner_by_slug(change.partner.as_deref())?;
@@ -201,25 +197,20 @@ async fn set_pool(
     Ok(Json(PoolState { partner: partner.slug, tokens: change.tokens }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Reversal {
     reason: Option<String>,
 }
 
-/// `POST /__sandbox/actions/{actionId}/reverse` `{"reason"?}` → 200 with the
+/// `POST /__sandbox/actions/{actionId}/reverse` `{"reason"?}` (JSON; `{}` for the
+/// default `REFUND`) → 200 with the
 /// `action.reversed` event's data: what a refund at the processor does to a reward.
 async fn reverse_action(
     State(state): State<AppState>,
     Path(action_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    AppJson(reversal): AppJson<Reversal>,
 ) -> Result<Json<Value>, ApiError> {
-    let reversal: Reversal = match body {
-        Ok(bytes) if bytes.is_empty() => Reversal::default(),
-        body => serde_json::from_value(json_body(body, ErrorCode::BadRequest)?).map_err(|error| {
-            ApiError::bad_request(ErrorCode::BadRequest, format!("Expected {{\"reason\"?}}: {error}"))
-        })?,
-    };
     let reason = reversal.reason.unwrap_or_else(|| "REFUND".to_owned());
     actions::reverse(&state, &action_id, &reason).map(Json)
 }
@@ -235,10 +226,4 @@ async fn redeliver(State(state): State<AppState>, Path(event_id): Path<String>) 
     let count = webhooks::redeliver(&state, &event_id)
         .ok_or_else(|| ApiError::not_found(ErrorCode::EventNotFound, format!("No event {event_id:?} is kept")))?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "eventId": event_id, "webhooks": count })).into_response()).into_response())
-}
-
-fn json_body(body: Result<Bytes, BytesRejection>, code: ErrorCode) -> Result<Value, ApiError> {
-    let body = body.map_err(|rejection| ApiError::new(rejection.status(), code, rejection.body_text()))?;
-    serde_json::from_slice(&body)
-        .map_err(|error| ApiError::bad_request(code, format!("The body is not valid JSON: {error}")))
 }

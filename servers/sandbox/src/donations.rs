@@ -2,152 +2,26 @@
 //! `GET /v1/partner/donations/status/{partnerDonationId}` (API reference §2.3, §2.4).
 
 use std::collections::VecDeque;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::body::{AppJson, CURRENCIES, Fields};
 use crate::error::{ApiError, ErrorCode};
 use crate::gate::{AuthedPartner, LinkOverride};
-use crate::seed::{self, Nonprofit};
+use crate::model::{Donation, DonationStatus, Donor, Frequency, Provider};
+use crate::seed;
 use crate::state::{AppState, rfc3339};
 use crate::webhooks;
 
-/// $1,000,000 in cents. Decision: the docs state no maximum (§7.4); a cap lets tests
-/// check that the widget surfaces a server-side amount error.
-pub const MAX_AMOUNT_CENTS: u64 = 100_000_000;
-/// Decision: the docs show only USD (§7.4); the sandbox accepts these.
-pub const CURRENCIES: [&str; 5] = ["USD", "EUR", "GBP", "CAD", "AUD"];
 const MAX_NAME_CHARS: usize = 100;
-const MAX_EMAIL_CHARS: usize = 254;
 const MAX_REFERRAL_CHARS: usize = 64;
 const MAX_SLUG_CHARS: usize = 200;
-
-/// Decision: the docs list no status values (§7.1). A donation starts `pending`; the
-/// checkout moves it to `completed`, `cancelled` or `failed`; an untouched one reads as
-/// `expired` once older than `--checkout-ttl-secs`.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum DonationStatus {
-    Pending,
-    Completed,
-    Cancelled,
-    Failed,
-    Expired,
-}
-
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Frequency {
-    Once,
-    Monthly,
-}
-
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-pub enum Provider {
-    #[serde(rename = "every.org")]
-    EveryOrg,
-    #[serde(rename = "stripe")]
-    Stripe,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Donor {
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Donation {
-    pub id: String,
-    pub partner_id: &'static str,
-    pub nonprofit: &'static Nonprofit,
-    /// Cents, as the docs annotate `amount`.
-    pub amount: u64,
-    pub currency: &'static str,
-    pub frequency: Frequency,
-    pub provider: Provider,
-    pub donor: Donor,
-    /// Cents: `tipAmount` as sent, else `tipPercent` of `amount`, rounded.
-    pub tip: Option<u64>,
-    pub referral_code: Option<String>,
-    pub status: DonationStatus,
-    /// Statuses the next status polls return, one each (a test control).
-    pub scripted: VecDeque<DonationStatus>,
-    pub created_at: SystemTime,
-    pub updated_at: SystemTime,
-    /// The partner page's `Origin`, for the checkout's "Return to …" link.
-    pub return_origin: Option<String>,
-    /// Whether its `transaction.completed` webhook was sent: at most one per donation.
-    pub completion_announced: bool,
-}
-
-impl Donation {
-    /// The status as read now: a pending donation at least `ttl` old is expired.
-    pub fn status(&self, ttl: Duration) -> DonationStatus {
-        if self.status == DonationStatus::Pending && self.age() >= ttl { DonationStatus::Expired } else { self.status }
-    }
-
-    /// When the status last changed; for an expired one, when it expired.
-    pub fn updated(&self, ttl: Duration) -> SystemTime {
-        match self.status(ttl) {
-            DonationStatus::Expired if self.status == DonationStatus::Pending => self.created_at + ttl,
-            _ => self.updated_at,
-        }
-    }
-
-    /// Moves an open (pending, unexpired) donation to `to`; a finished one never changes.
-    pub fn finish(&mut self, to: DonationStatus, ttl: Duration) -> bool {
-        let open = self.status(ttl) == DonationStatus::Pending;
-        if open {
-            self.set_status(to);
-        }
-        open
-    }
-
-    pub fn set_status(&mut self, to: DonationStatus) {
-        if self.status != to {
-            self.status = to;
-            self.updated_at = SystemTime::now();
-        }
-    }
-
-    /// The `transaction.completed` event data, the first time this donation is seen
-    /// completed (whatever completed it: the checkout, a test control, a scripted poll).
-    ///
-    /// Decision: the data a partner needs to credit the donor without another call:
-    /// `{partnerDonationId, nonprofitSlug, amount (cents), currency, frequency,
-    /// donorEmail (only if given), status: "completed"}`.
-    pub fn take_completion(&mut self) -> Option<Value> {
-        if self.status != DonationStatus::Completed || self.completion_announced {
-            return None;
-        }
-        self.completion_announced = true;
-        let mut data = serde_json::json!({
-            "partnerDonationId": self.id,
-            "nonprofitSlug": self.nonprofit.slug,
-            "amount": self.amount,
-            "currency": self.currency,
-            "frequency": self.frequency,
-            "status": "completed",
-        });
-        if let Some(email) = &self.donor.email {
-            data["donorEmail"] = Value::String(email.clone());
-        }
-        Some(data)
-    }
-
-    fn age(&self) -> Duration {
-        SystemTime::now().duration_since(self.created_at).unwrap_or_default()
-    }
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -181,7 +55,7 @@ pub async fn create_link(
     Extension(AuthedPartner(partner)): Extension<AuthedPartner>,
     link_override: Option<Extension<LinkOverride>>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<AppJson<Map<String, Value>>, ApiError>,
 ) -> Result<Response, ApiError> {
     if !partner.is_active {
         return Err(ApiError::forbidden(ErrorCode::PartnerInactive, "This partner account is not active"));
@@ -189,7 +63,8 @@ pub async fn create_link(
     if !partner.donations_enabled() {
         return Err(ApiError::forbidden(ErrorCode::DonationsDisabled, "Donations are not enabled for this partner"));
     }
-    let body = parse_body(&headers, body)?;
+    // The partner's state first, then the body (README: the order checks run in).
+    let AppJson(body) = body?;
     let request = DonationRequest::validate(&body)?;
     let nonprofit = seed::nonprofit(&request.nonprofit_slug).ok_or_else(|| {
         ApiError::not_found(
@@ -274,30 +149,6 @@ pub async fn status(
     Ok(Json(response))
 }
 
-/// The body as a JSON object. Decision: `Content-Type: application/json` is required,
-/// as the docs send it; a widget that forgets it would skip the CORS preflight in a
-/// browser, a bug worth catching here.
-pub fn parse_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, ApiError> {
-    let body = body.map_err(|rejection| {
-        ApiError::new(rejection.status(), ErrorCode::for_status(rejection.status()), rejection.body_text())
-    })?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::bad_request(ErrorCode::InvalidBody, "Content-Type must be application/json"));
-    }
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(ApiError::bad_request(ErrorCode::InvalidBody, "The body must be a JSON object")),
-        Err(error) => {
-            Err(ApiError::bad_request(ErrorCode::InvalidBody, format!("The body is not valid JSON: {error}")))
-        }
-    }
-}
-
 /// A create-link body that passed validation.
 #[derive(Debug)]
 struct DonationRequest {
@@ -356,8 +207,8 @@ impl DonationRequest {
                 ));
             }
         };
-        let email = fields.string("donorEmail", MAX_EMAIL_CHARS, ErrorCode::InvalidEmail)?;
-        if email.is_some_and(|email| !well_formed_email(email)) {
+        let email = fields.string("donorEmail", sir_rules::MAX_EMAIL_CHARS, ErrorCode::InvalidEmail)?;
+        if email.is_some_and(|email| !sir_server_kit::well_formed_email(email)) {
             return Err(ApiError::bad_request(
                 ErrorCode::InvalidEmail,
                 "donorEmail must be a well-formed email address",
@@ -387,61 +238,6 @@ impl DonationRequest {
     }
 }
 
-/// Typed reads of optional body fields, each failing with its own code.
-struct Fields<'a>(&'a Map<String, Value>);
-
-impl<'a> Fields<'a> {
-    fn get(&self, name: &str) -> Option<&'a Value> {
-        self.0.get(name).filter(|value| !value.is_null())
-    }
-
-    fn string(&self, name: &str, max_chars: usize, code: ErrorCode) -> Result<Option<&'a str>, ApiError> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.chars().count() <= max_chars => Ok(Some(s)),
-            Some(_) => {
-                Err(ApiError::bad_request(code, format!("{name} must be a string of at most {max_chars} characters")))
-            }
-        }
-    }
-
-    /// A JSON integer from 0 to the maximum amount: no floats (`25.5`, `25.0`), strings or negatives.
-    fn cents(&self, name: &str, code: ErrorCode) -> Result<Option<u64>, ApiError> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(value) => value.as_u64().filter(|cents| *cents <= MAX_AMOUNT_CENTS).map(Some).ok_or_else(|| {
-                ApiError::bad_request(
-                    code,
-                    format!("{name} must be a whole number of cents (an integer), at most {MAX_AMOUNT_CENTS}"),
-                )
-            }),
-        }
-    }
-
-    fn percent(&self, name: &str) -> Result<Option<f64>, ApiError> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(value) => value.as_f64().filter(|p| (0.0..=100.0).contains(p)).map(Some).ok_or_else(|| {
-                ApiError::bad_request(ErrorCode::InvalidTip, format!("{name} must be a number from 0 to 100"))
-            }),
-        }
-    }
-}
-
-/// A deliberately simple check: one `@`, a non-empty local part, a dotted domain,
-/// no whitespace. Real validation is the mail provider's job.
-pub fn well_formed_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= MAX_EMAIL_CHARS
-        && !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !email.chars().any(char::is_whitespace)
-}
-
 /// `Origin` if it is a plain http(s) origin (`scheme://host[:port]`), so the checkout's
 /// "Return to …" link can never be `javascript:`, `null` or carry a path.
 pub fn web_origin(origin: &str) -> Option<String> {
@@ -453,17 +249,6 @@ pub fn web_origin(origin: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails() {
-        for good in ["jane@example.com", "a.b+c@mail.example.org"] {
-            assert!(well_formed_email(good), "{good}");
-        }
-        for bad in ["", "jane", "@example.com", "jane@example", "jane@@example.com", "ja ne@example.com", "j@.com"] {
-            assert!(!well_formed_email(bad), "{bad}");
-        }
-        assert!(!well_formed_email(&format!("{}@example.com", "a".repeat(250))));
-    }
 
     #[test]
     fn only_http_origins_are_kept() {

@@ -5,11 +5,12 @@
 //! at NestJS) plus a machine-readable `code`, because the docs write errors as
 //! `402 INSUFFICIENT_POOL`. Clients should switch on `code`, not on `message`.
 
-use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
+use sir_server_kit::Fallback;
 
 /// The machine-readable `code` of an error body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -104,14 +105,9 @@ pub struct ApiError {
     pub original: Option<Value>,
 }
 
-/// The wire shape: `{"statusCode":400,"error":"Bad Request","code":"INVALID_AMOUNT","message":"…"}`.
+/// What the sandbox adds to the shared envelope: the first response of a repeated action.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorBody<'a> {
-    status_code: u16,
-    error: &'a str,
-    code: ErrorCode,
-    message: &'a str,
+struct Original<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     original: Option<&'a Value>,
 }
@@ -160,29 +156,42 @@ the original response is in `original`",
 
     /// The answer for any path nothing serves, so unknown routes look like the API's own 404s.
     pub fn route_not_found() -> Self {
-        Self::not_found(ErrorCode::NotFound, "No such route")
+        Fallback::NotFound.into()
     }
 }
 
+/// The shared envelope (`sir_server_kit::envelope`):
+/// `{"statusCode":400,"error":"Bad Request","code":"INVALID_AMOUNT","message":"…"}`.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            status_code: self.status.as_u16(),
-            error: self.status.canonical_reason().unwrap_or("Error"),
-            code: self.code,
-            message: &self.message,
-            original: self.original.as_ref(),
-        };
-        (self.status, Json(body)).into_response()
+        sir_server_kit::envelope(self.status, self.code, &self.message, Original { original: self.original.as_ref() })
     }
 }
 
-/// Fallback for unknown routes.
-pub async fn not_found() -> ApiError {
-    ApiError::route_not_found()
+/// The shared fallbacks' 404 and 405 (`sir_server_kit::not_found::<ApiError>`): unknown
+/// routes look like the API's own 404s; axum's own 405 has no body.
+impl From<Fallback> for ApiError {
+    fn from(fallback: Fallback) -> Self {
+        ApiError::new(fallback.status(), ErrorCode::for_status(fallback.status()), fallback.message())
+    }
 }
 
-/// Fallback for a known route called with the wrong method; axum's own 405 has no body.
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "Method not allowed on this route")
+/// A body that is not a JSON object sent as `application/json` is 400 `INVALID_BODY`
+/// (the docs send JSON; decision: a missing content type is the client's bad request, as
+/// the API would answer); a body that can't be read keeps axum's status.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::bad_request(ErrorCode::InvalidBody, "Content-Type must be application/json")
+            }
+            JsonRejection::BytesRejection(bytes) => {
+                ApiError::new(bytes.status(), ErrorCode::for_status(bytes.status()), bytes.body_text())
+            }
+            other => ApiError::bad_request(
+                ErrorCode::InvalidBody,
+                format!("The body must be a JSON object of the documented shape: {}", other.body_text()),
+            ),
+        }
+    }
 }

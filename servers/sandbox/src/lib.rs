@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod api;
 pub mod auth;
+pub mod body;
 pub mod checkout;
 pub mod control;
 pub mod donations;
@@ -14,6 +15,7 @@ pub mod faults;
 pub mod gate;
 pub mod html;
 pub mod logo;
+pub mod model;
 pub mod rate_limit;
 pub mod seed;
 pub mod state;
@@ -25,15 +27,14 @@ use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{Extensions, HeaderName, HeaderValue, Method, Request, Response, header};
+use axum::http::{Extensions, HeaderName, HeaderValue, Method, header};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
-use tower_http::trace::TraceLayer;
-use tracing::Span;
 
-pub use state::{AppState, Config, PresetWebhook};
+pub use model::PresetWebhook;
+pub use state::{AppState, Config};
 
 /// The whole application. Serve it with connect info (as [`serve`] does): the test
 /// controls and the per-IP rate limit need the peer address.
@@ -48,21 +49,11 @@ pub fn app(state: AppState) -> Router {
         .route("/checkout/{id}/complete", post(checkout::complete))
         .route("/checkout/{id}/cancel", post(checkout::cancel))
         .route("/checkout/{id}/fail", post(checkout::fail))
-        .fallback(error::not_found)
+        .fallback(sir_server_kit::not_found::<error::ApiError>)
         .layer(cors())
         .layer(middleware::map_response(close_connection))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-                })
-                .on_request(())
-                .on_response(|response: &Response<_>, latency: Duration, _span: &Span| {
-                    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "served");
-                })
-                // 5xx are already logged by on_response; a dropped connection is logged by the gate.
-                .on_failure(()),
-        )
+        // 5xx are logged by the response line; a dropped connection is logged by the gate.
+        .layer(sir_server_kit::trace_layer())
         .with_state(state)
 }
 
@@ -103,9 +94,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    sir_server_kit::serve(listener, app(state), shutdown).await
 }
 
 /// The first line printed on start; tests parse it for the port.

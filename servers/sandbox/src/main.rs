@@ -40,7 +40,7 @@ struct Args {
     webhook_retry_base_ms: u64,
     /// Log format; logs go to stderr, so stdout stays parseable.
     /// A token pool falling below this many tokens sends `token_pool.low_balance`.
-    #[arg(long, default_value_t = sir_sandbox::actions::DEFAULT_LOW_POOL_THRESHOLD)]
+    #[arg(long, default_value_t = sir_sandbox::model::ledger::DEFAULT_LOW_POOL_THRESHOLD)]
     pool_low_threshold: u64,
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
     log_format: LogFormat,
@@ -120,32 +120,7 @@ async fn main() -> std::io::Result<()> {
         webhook_retry_base: Duration::from_millis(args.webhook_retry_base_ms),
         pool_low_threshold: args.pool_low_threshold,
     });
-    serve(listener, state, shutdown_signal()).await?;
+    serve(listener, state, sir_server_kit::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }

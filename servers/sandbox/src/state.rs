@@ -9,13 +9,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use sir_signing::WebhookSecret;
-
-use crate::actions::Ledger;
-use crate::donations::Donation;
 use crate::faults::FaultBook;
+use crate::model::ledger::DEFAULT_LOW_POOL_THRESHOLD;
+use crate::model::{Donation, Hooks, Ledger, PresetWebhook};
 use crate::rate_limit::RateLimiter;
-use crate::webhooks::Hooks;
 
 /// How many `/v1/partner` requests `GET /__sandbox/requests` keeps.
 pub const REQUEST_LOG_LENGTH: usize = 1000;
@@ -39,13 +36,6 @@ pub struct Config {
     pub pool_low_threshold: u64,
 }
 
-/// `--webhook-url` / `--webhook-secret`. `Debug` shows no secret.
-#[derive(Clone, Debug)]
-pub struct PresetWebhook {
-    pub url: String,
-    pub secret: WebhookSecret,
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -55,7 +45,7 @@ impl Default for Config {
             preset_webhook: None,
             webhook_attempts: 5,
             webhook_retry_base: Duration::from_secs(1),
-            pool_low_threshold: crate::actions::DEFAULT_LOW_POOL_THRESHOLD,
+            pool_low_threshold: DEFAULT_LOW_POOL_THRESHOLD,
         }
     }
 }
@@ -118,7 +108,7 @@ impl AppState {
             ids: IdGenerator::new(),
         };
         let state =
-            Self { config: Arc::new(config), http: crate::webhooks::client(), inner: Arc::new(Mutex::new(inner)) };
+            Self { config: Arc::new(config), http: crate::model::hooks::client(), inner: Arc::new(Mutex::new(inner)) };
         if let Some(preset) = &state.config.preset_webhook {
             let mut inner = state.lock();
             let id = inner.new_id();

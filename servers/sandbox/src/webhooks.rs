@@ -15,24 +15,22 @@
 //!   sends nothing (no event name for it is documented; a partner must read those from
 //!   the status endpoint, as it would have to in production).
 
-use std::collections::VecDeque;
 use std::net::IpAddr;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sir_signing::{WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_USER_AGENT, WebhookSecret};
+use sir_signing::{WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookSecret};
 
-use crate::donations::parse_body;
+use crate::body::AppJson;
 use crate::error::{ApiError, ErrorCode};
 use crate::gate::AuthedPartner;
-use crate::seed::Partner;
+use crate::model::hooks::{KEPT_EVENTS, StoredEvent};
+use crate::model::{DeliveryRecord, Webhook};
 use crate::state::{AppState, rfc3339, unix_now};
 
 pub const TRANSACTION_COMPLETED: &str = "transaction.completed";
@@ -44,121 +42,9 @@ pub const ACTION_REVERSED: &str = "action.reversed";
 /// The docs' start page names the low-pool event in prose; this is that name.
 pub const TOKEN_POOL_LOW_BALANCE: &str = "token_pool.low_balance";
 
-/// Events kept for redelivery, and delivery attempts kept for `GET /__sandbox/webhooks/deliveries`.
-pub const KEPT_EVENTS: usize = 1000;
-pub const KEPT_DELIVERIES: usize = 1000;
-/// One delivery attempt may take this long.
-pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_DESCRIPTION_CHARS: usize = 200;
 const MAX_URL_CHARS: usize = 2048;
 const MAX_CUSTOM_HEADERS: usize = 20;
-
-/// The client deliveries go out on. Decision: no redirects are followed (a 3xx counts
-/// as a failed attempt), so a delivery can't be bounced to another host.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(DELIVERY_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(WEBHOOK_USER_AGENT)
-        .build()
-        .unwrap_or_default()
-}
-
-#[derive(Clone, Debug)]
-pub struct Webhook {
-    pub id: String,
-    pub partner_id: &'static str,
-    pub url: String,
-    pub description: Option<String>,
-    pub event_types: Vec<String>,
-    pub receive_all: bool,
-    /// Sent with every delivery (r11's `headers`).
-    pub headers: Vec<(String, String)>,
-    pub secret: WebhookSecret,
-    /// From `--webhook-url`: survives `POST /__sandbox/reset`.
-    pub preset: bool,
-}
-
-impl Webhook {
-    fn wants(&self, event_type: &str) -> bool {
-        self.receive_all || self.event_types.iter().any(|t| t == event_type)
-    }
-}
-
-/// A sent event, kept for `POST /__sandbox/webhooks/redeliver/{eventId}`.
-#[derive(Clone, Debug)]
-struct StoredEvent {
-    id: String,
-    event_type: String,
-    body: String,
-    /// The webhooks it went to.
-    targets: Vec<String>,
-}
-
-/// One delivery attempt, as `GET /__sandbox/webhooks/deliveries` shows it.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryRecord {
-    pub event_id: String,
-    #[serde(rename = "type")]
-    pub event_type: String,
-    pub webhook_id: String,
-    pub url: String,
-    /// 1 for the first attempt of a (re)delivery.
-    pub attempt: u32,
-    /// Sent by `POST /__sandbox/webhooks/redeliver/{eventId}`.
-    pub redelivery: bool,
-    /// `None` when no HTTP response came back (connection refused, timeout, …).
-    pub status_code: Option<u16>,
-    pub error: Option<String>,
-    /// A 2xx answer.
-    pub ok: bool,
-    pub at: String,
-}
-
-#[derive(Debug, Default)]
-pub struct Hooks {
-    pub webhooks: Vec<Webhook>,
-    events: VecDeque<StoredEvent>,
-    pub deliveries: VecDeque<DeliveryRecord>,
-    /// Bumped by a reset: deliveries still retrying from before it stop.
-    epoch: u64,
-}
-
-impl Hooks {
-    pub fn add_preset(&mut self, id: String, partner: &'static Partner, preset: &crate::state::PresetWebhook) {
-        self.webhooks.push(Webhook {
-            id,
-            partner_id: partner.id,
-            url: preset.url.clone(),
-            description: Some("--webhook-url".to_owned()),
-            event_types: Vec::new(),
-            receive_all: true,
-            headers: Vec::new(),
-            secret: preset.secret.clone(),
-            preset: true,
-        });
-    }
-
-    pub fn reset(&mut self) {
-        self.webhooks.retain(|webhook| webhook.preset);
-        self.events.clear();
-        self.deliveries.clear();
-        self.epoch += 1;
-    }
-
-    /// The partner's first webhook URL, for `GET /v1/partner/config`'s `webhookUrl`.
-    pub fn first_url(&self, partner_id: &str) -> Option<String> {
-        self.webhooks.iter().find(|w| w.partner_id == partner_id).map(|w| w.url.clone())
-    }
-
-    fn record(&mut self, record: DeliveryRecord) {
-        if self.deliveries.len() == KEPT_DELIVERIES {
-            self.deliveries.pop_front();
-        }
-        self.deliveries.push_back(record);
-    }
-}
 
 /// What one delivery task sends where.
 #[derive(Clone, Debug)]
@@ -273,7 +159,7 @@ async fn deliver(state: AppState, delivery: Delivery) {
             .await;
         let (status_code, error) = match outcome {
             Ok(response) => (Some(response.status().as_u16()), None),
-            Err(error) => (None, Some(describe(error))),
+            Err(error) => (None, Some(sir_server_kit::describe(&error))),
         };
         let ok = status_code.is_some_and(|code| (200..300).contains(&code));
         tracing::info!(event = %delivery.event_id, url = %delivery.url, attempt, status = ?status_code, ok, "webhook delivery");
@@ -304,22 +190,6 @@ async fn deliver(state: AppState, delivery: Delivery) {
         }
     }
     tracing::warn!(event = %delivery.event_id, url = %delivery.url, attempts, "webhook delivery gave up");
-}
-
-/// A network error with its causes, e.g. "error sending request: … Connection refused".
-fn describe(error: reqwest::Error) -> String {
-    if error.is_timeout() {
-        return "timed out".to_owned();
-    }
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// A webhook URL the sandbox will deliver to.
@@ -382,10 +252,8 @@ struct Registered {
 pub async fn register(
     State(state): State<AppState>,
     Extension(AuthedPartner(partner)): Extension<AuthedPartner>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    AppJson(body): AppJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    let body = parse_body(&headers, body)?;
     let url = match body.get("url") {
         Some(Value::String(url)) => check_url(url),
         _ => Err("url is required: the https:// URL to deliver to".to_owned()),

@@ -38,9 +38,13 @@ async fn a_drop_fault_closes_the_connection_without_a_response_and_spares_prefli
         let _ = stopped.await;
     }));
 
-    let armed = raw_http(address, "POST /__sandbox/faults HTTP/1.1", r#"{"endpoint":"config","kind":"drop"}"#)
-        .await
-        .expect("arm");
+    let armed = raw_http(
+        address,
+        "POST /__sandbox/faults HTTP/1.1\r\nContent-Type: application/json",
+        r#"{"endpoint":"config","kind":"drop"}"#,
+    )
+    .await
+    .expect("arm");
     assert!(armed.starts_with("HTTP/1.1 201"), "{armed}");
 
     let preflight = raw_http(
