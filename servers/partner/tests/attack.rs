@@ -319,6 +319,7 @@ async fn impersonation_through_a_chosen_external_id_is_refused() {
     servers.wait_for(&id, Caller::Cookie(&victim_cookie), |v| v["reward"]["state"] == "confirmed").await;
 
     let chosen = json!({"email": "x@evil.example", "externalId": victim_id});
+    // (With a partner's own tokens, a subject of ".." is nobody: see the JWT test below.)
     let (status, _, body) = servers.call(Method::POST, "/sir/session", Some(chosen), Caller::Nobody).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("INVALID_BODY")), "{body}");
     let (_, headers, attacker) =
@@ -521,4 +522,17 @@ async fn off_loopback_the_session_cookie_is_secure_and_host_prefixed() {
     let mut startup = String::new();
     let _ = std::fs::File::open(&servers.log).map(|mut f| f.read_to_string(&mut startup));
     assert!(startup.contains("DEMO IDENTITY"), "the demo mode is announced loudly: {startup}");
+}
+
+#[tokio::test]
+async fn a_token_naming_a_path_segment_as_its_user_is_nobody() {
+    let servers = Servers::start("jwt", &[]);
+    for sub in ["..", ".", "a/../b", "%2e%2e"] {
+        let token = jwt(sub, None, false);
+        let (status, _, body) = servers.call(Method::GET, "/sir/donations/abc", None, Caller::Token(&token)).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::UNAUTHORIZED, json!("SIGN_IN_REQUIRED")), "{sub}");
+        let (_, _, rewards) = servers.call(Method::GET, "/sir/rewards", None, Caller::Token(&token)).await;
+        assert_eq!(rewards, json!({"signedIn": false}), "no balance call to SIR for {sub}");
+    }
+    assert!(servers.sir_calls("/v1/partner/users/../balance").await.is_empty());
 }

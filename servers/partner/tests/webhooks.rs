@@ -12,7 +12,7 @@ use common::*;
 use serde_json::json;
 use sir_partner_server::Store;
 use sir_partner_server::config::Database;
-use sir_partner_server::store::IncomingEvent;
+use sir_partner_server::store::{IncomingEvent, RewardState};
 use sir_signing::unix_now;
 
 #[tokio::test]
@@ -406,4 +406,32 @@ async fn a_request_id_from_a_proxy_is_kept_and_a_bad_one_replaced() {
     assert_eq!(kept.json()["requestId"], "edge-123");
     let replaced = partner.get_with("/sir/donations/x", ("x-request-id", "<script>")).await;
     assert!(replaced.header("x-request-id").is_some_and(|id| id.len() == 16 && id != "<script>"));
+}
+
+#[tokio::test]
+async fn a_reward_sir_refuses_for_good_is_failed_and_counted_and_another_systems_action_is_ignored() {
+    let partner = Partner::new(config(&[])).await;
+    let store = &partner.state.store;
+    let donation = sir_partner_server::store::NewDonation {
+        id: "d9".into(),
+        owner: Some("user-9".into()),
+        amount_cents: 2500,
+        currency: "USD".into(),
+        nonprofit_slug: "st-jude".into(),
+        frequency: "once".into(),
+    };
+    store.create_donation(&donation, 1).await.expect("create");
+    // The webhook completes it; its reward goes into the outbox (no worker runs here).
+    assert_eq!(partner.deliver(&completed_event("evt_c", "d9"), unix_now()).await.json()["applied"], true);
+    let failed = json!({"id": "evt_f", "type": "action.failed", "data": {"idempotencyKey": "donation_d9",
+                        "status": "FAILED", "reason": "USER_SUSPENDED"}});
+    assert_eq!(partner.deliver(&failed.to_string(), unix_now()).await.json()["applied"], true);
+    let reward = store.reward("d9").await.expect("read").expect("row");
+    assert_eq!((reward.state, reward.last_error.as_deref()), (RewardState::Failed, Some("USER_SUSPENDED")));
+    assert_eq!(partner.get("/healthz").await.json()["rewards"]["failed"], 1);
+
+    let foreign =
+        json!({"id": "evt_x", "type": "action.completed", "data": {"idempotencyKey": "order_77", "actionId": "a77"}});
+    assert_eq!(partner.deliver(&foreign.to_string(), unix_now()).await.json()["applied"], true);
+    assert_eq!(store.reward("d9").await.expect("read").map(|r| r.state), Some(RewardState::Failed));
 }
