@@ -123,6 +123,17 @@ test("a reversed reward is shown as reversed", async ({ page, request }) => {
   expect(await balance(page)).toBe(0);
 });
 
+test("a donor who isn't signed in still donates: SIR makes the link, and no reward is shown", async ({ page }) => {
+  await page.goto(url(PARTNER_URL));
+  const id = await donateAndPay(page, `anonymous-${Date.now()}@example.com`);
+  expect((await sandbox.stats()).requests.createLink).toBe(1);
+  // The partner server answered 401 and asked SIR nothing; the widget made the link itself.
+  expect((await partnerCall(page, `/sir/donations/${id}`)).status).toBe(401);
+  await page.goto(url(PARTNER_URL));
+  await widget.seeStatus("Thank you! Your donation is complete");
+  await expect(widget.root.getByText(/SIR tokens/)).toHaveCount(0);
+});
+
 test("with the partner server down, Donate says so and creates nothing", async ({ page }) => {
   await page.goto(url("http://127.0.0.1:8799")); // nothing listens there
   await widget.seeNonprofit("Water.org");

@@ -416,14 +416,19 @@ impl WidgetState {
     }
 
     /// Sends the one create-link request of a submit, through the partner server when
-    /// there is one (it ties the donation to the signed-in donor), else to SIR. Never
-    /// retried (see [`SirApi::create_link`]).
+    /// there is one (it ties the donation to the signed-in donor), else, or when nobody is
+    /// signed in there, to SIR. Never retried (see [`SirApi::create_link`]).
     fn create_link(self, request: CreateLinkRequest, nonprofit_name: String) {
         let Some(api) = self.api.get_value() else { return };
         let partner = self.partner.get_value();
         spawn_local(async move {
             let result = match &partner {
-                Some(partner) => partner.create_donation(&request).await,
+                Some(partner) => match partner.create_donation(&request).await {
+                    // Nobody signed in: the partner server refused before asking SIR, so the
+                    // link is SIR's to make (an anonymous donation, with no reward here).
+                    Err(ApiError::Unauthorized) => api.create_link(&request).await,
+                    created => created,
+                },
                 None => api.create_link(&request).await,
             };
             self.link_answered(request, nonprofit_name, result);

@@ -7,9 +7,21 @@
 /// The longest email address accepted (RFC 5321's path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
 
+/// Text fit to store and show: no control characters (a NUL byte alone makes PostgreSQL
+/// refuse a row; others garble logs).
+///
+/// ```
+/// assert!(sir_rules::plain_text("Water.org"));
+/// assert!(!sir_rules::plain_text("me\u{0}@example.com"));
+/// ```
+pub fn plain_text(text: &str) -> bool {
+    !text.chars().any(char::is_control)
+}
+
 /// A deliberately simple email check: one `@`, a non-empty local part, a dotted domain
-/// without empty labels at its ends or in its middle, no whitespace, at most 254
-/// characters. Real validation is the mail provider's job; this catches typos.
+/// without empty labels at its ends or in its middle, no whitespace or control
+/// characters, at most 254 characters. Real validation is the mail provider's job; this
+/// catches typos.
 ///
 /// ```
 /// assert!(sir_rules::well_formed_email("jane@example.com"));
@@ -24,7 +36,7 @@ pub fn well_formed_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]
@@ -50,6 +62,8 @@ mod tests {
             ("ja ne@example.com", false),
             ("jane@exa\tmple.com", false),
             (" jane@example.com", false),
+            ("ja\u{0}ne@example.com", false),
+            ("jane@exam\u{7f}ple.com", false),
         ];
         for (email, expected) in cases {
             assert_eq!(well_formed_email(email), expected, "{email:?}");

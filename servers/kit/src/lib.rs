@@ -20,7 +20,7 @@
 mod envelope;
 
 pub use envelope::{Fallback, envelope, method_not_allowed, not_found};
-pub use sir_rules::well_formed_email;
+pub use sir_rules::{plain_text, well_formed_email};
 
 use std::time::Duration;
 
@@ -30,16 +30,66 @@ use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::{DefaultOnBodyChunk, DefaultOnEos, TraceLayer};
 use tracing::Span;
 
-/// Serves `app` on `listener`, with each peer's address (`ConnectInfo`, for per-IP limits
-/// and loopback-only routes), until `shutdown` resolves; then drains open requests.
+/// A client gets this long to send a request's headers; a slower one is disconnected, so
+/// half-open connections can't pile up (bodies are bounded by each app's own deadline).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most connections held open at once; past it, a new connection is closed at once.
+pub const MAX_CONNECTIONS: usize = 2_048;
+/// How long a graceful stop waits for requests in flight.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains requests in flight
+/// (for up to [`DRAIN_TIMEOUT`]). What `axum::serve` does, plus: each request carries
+/// its peer's address (`ConnectInfo`, for per-IP limits and loopback-only routes), a
+/// client must send its headers within [`HEADER_READ_TIMEOUT`], and at most
+/// [`MAX_CONNECTIONS`] are open at once.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let open = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = open.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, "too many open connections: closed a new one");
+            continue;
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(request.map(Body::new))
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still in flight after the drain timeout");
+    }
+    Ok(())
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -31,6 +31,7 @@ const CONCURRENCY: usize = 32;
 const READERS: usize = 8;
 const WHSEC: &str = "whsec_abababababababababababababababababababababababababababababababab";
 const JWT_SECRET: &str = "load-run-jwt-secret-load-run-jwt-secret";
+const JWT_AUDIENCE: &str = "sir-partner-load";
 const SK: &str = "sk_test_c324ca5be4ee54c387386da622872f2a9eb5d1ed549a534a0c77236730a939b7";
 const PK: &str = "pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378";
 const HMAC: &str = "d2dd24eac6bcec3d55c01a49af7948725fb96acd329e06655a2a59bd2a1706c3";
@@ -67,7 +68,8 @@ fn free_port() -> u16 {
 }
 
 fn token(user: usize) -> String {
-    let claims = json!({"sub": format!("load-user-{user}"), "exp": sir_signing::unix_now() + 3600});
+    let claims =
+        json!({"sub": format!("load-user-{user}"), "aud": JWT_AUDIENCE, "exp": sir_signing::unix_now() + 3600});
     let key = jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("token")
 }
@@ -103,6 +105,7 @@ async fn run(scenario: &Scenario) -> Value {
                 ("SIR_PUBLISHABLE_KEY", PK),
                 ("PARTNER_IDENTITY", "jwt"),
                 ("PARTNER_JWT_SECRET", JWT_SECRET),
+                ("PARTNER_JWT_AUDIENCE", JWT_AUDIENCE),
                 (scenario.database.0, scenario.database.1.as_str()),
                 ("PARTNER_LISTEN", &format!("127.0.0.1:{}", free_port())),
                 ("PARTNER_RATE_PER_IP", "1000000"),

@@ -15,11 +15,12 @@ CREATE TABLE webhook_events (
 );
 CREATE INDEX webhook_events_unapplied ON webhook_events (received_at) WHERE applied_at IS NULL;
 
--- Donations this server created (with the signed-in user as owner: the claim) or heard of
--- from a verified webhook.
+-- Donations this server created (with the signed-in user as owner: the claim, and the
+-- email the user's auth verified, if any) or heard of from a verified webhook.
 CREATE TABLE donations (
     partner_donation_id TEXT PRIMARY KEY,
     owner_external_id   TEXT,
+    owner_email         TEXT,
     status              TEXT NOT NULL,
     source              TEXT NOT NULL CHECK (source IN ('created', 'webhook', 'api')),
     amount_cents        BIGINT,
@@ -32,7 +33,9 @@ CREATE TABLE donations (
 );
 CREATE INDEX donations_owner ON donations (owner_external_id);
 
--- One reward per donation: the outbox entry while `pending`, then its record.
+-- One reward per donation: the outbox entry while `pending`, then its record. `held`: the
+-- payment's facts disagree with the donation (another amount, another payer's email) and
+-- an operator decides (see README, "The reward lifecycle").
 CREATE TABLE rewards (
     partner_donation_id TEXT PRIMARY KEY REFERENCES donations (partner_donation_id),
     external_id         TEXT NOT NULL,
@@ -40,7 +43,7 @@ CREATE TABLE rewards (
     amount_cents        BIGINT NOT NULL,
     currency            TEXT NOT NULL,
     nonprofit_slug      TEXT,
-    state               TEXT NOT NULL CHECK (state IN ('pending', 'issued', 'confirmed', 'failed', 'reversed')),
+    state               TEXT NOT NULL CHECK (state IN ('pending', 'held', 'issued', 'confirmed', 'failed', 'reversed')),
     action_id           TEXT,
     tokens              BIGINT,
     attempts            BIGINT NOT NULL DEFAULT 0,

@@ -17,7 +17,9 @@ pub const DEFAULT_API_BASE: &str = "http://127.0.0.1:8787";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8788";
 pub const DEFAULT_DB: &str = "partner.sqlite3";
 pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
-pub const DEFAULT_JWT_COOKIE: &str = "partner_token";
+/// `__Host-`: a browser accepts it only from https, for `/`, with no `Domain`, so no sibling
+/// subdomain can set or shadow the token ("cookie tossing").
+pub const DEFAULT_JWT_COOKIE: &str = "__Host-partner_token";
 pub const DEFAULT_USER_HEADER: &str = "x-partner-user";
 pub const DEFAULT_EMAIL_HEADER: &str = "x-partner-email";
 pub const DEFAULT_EMAIL_VERIFIED_HEADER: &str = "x-partner-email-verified";
@@ -71,19 +73,17 @@ pub enum Database {
 }
 
 impl Database {
-    /// Where it is, for people: never the password.
+    /// Where it is, for people: host, port and database only (a password can hide in the
+    /// user part or in the query).
     pub fn describe(&self) -> String {
         match self {
             Self::Sqlite(path) => format!("SQLite {path}"),
             Self::Postgres { url, pool } => {
-                let shown = match reqwest::Url::parse(url) {
-                    Ok(mut parsed) => {
-                        let _ = parsed.set_password(None);
-                        parsed.to_string()
-                    }
-                    Err(_) => "postgres://…".to_owned(),
-                };
-                format!("PostgreSQL {shown} (pool {pool})")
+                let shown = reqwest::Url::parse(url).ok().and_then(|parsed| {
+                    let host = parsed.host_str()?.to_owned();
+                    Some(format!("{host}:{}{}", parsed.port().unwrap_or(5432), parsed.path()))
+                });
+                format!("PostgreSQL {} (pool {pool})", shown.as_deref().unwrap_or("(unparsable URL)"))
             }
         }
     }
@@ -114,7 +114,8 @@ pub struct JwtConfig {
     pub secret: Secret,
     pub cookie: String,
     pub issuer: Option<String>,
-    pub audience: Option<String>,
+    /// Required: a token minted for another service of the partner's is not one for us.
+    pub audience: String,
 }
 
 #[derive(Clone, Debug)]
@@ -139,8 +140,12 @@ impl IdentityConfig {
 pub struct Limits {
     /// `PARTNER_REQUEST_DEADLINE_MS`: no request runs longer (504 `TIMEOUT` after it).
     pub deadline: Duration,
-    /// `PARTNER_MAX_CONCURRENT`: requests in progress at once; more get 503 `OVERLOADED`.
+    /// `PARTNER_MAX_CONCURRENT`: requests in progress at once (webhooks apart); more get
+    /// 503 `OVERLOADED`.
     pub max_concurrent: usize,
+    /// `PARTNER_MAX_CONCURRENT_WEBHOOKS`: webhook deliveries in progress at once, in slots of
+    /// their own, so no flood of other requests delays SIR's (and the reverse).
+    pub max_concurrent_webhooks: usize,
     /// `PARTNER_RATE_PER_IP`: `/sir/*` requests per minute per client IP (bursts of a third).
     pub per_ip_per_minute: u32,
     /// `PARTNER_RATE_PER_SESSION`: `/sir/*` requests per minute per signed-in user.
@@ -156,6 +161,7 @@ impl Default for Limits {
         Self {
             deadline: Duration::from_secs(10),
             max_concurrent: 256,
+            max_concurrent_webhooks: 64,
             per_ip_per_minute: 120,
             per_session_per_minute: 60,
             sign_ins_per_minute: 10,
@@ -386,11 +392,19 @@ impl Config {
                     )),
                     Some(_) => {}
                 }
+                let audience = get("PARTNER_JWT_AUDIENCE");
+                if audience.is_none() {
+                    problems.push(
+                        "PARTNER_JWT_AUDIENCE is missing: the `aud` your login puts in tokens meant for this server \
+                         (so a token for another of your services is refused here)"
+                            .to_owned(),
+                    );
+                }
                 Some(IdentityConfig::Jwt(JwtConfig {
                     secret: Secret::new(secret.unwrap_or_default()),
                     cookie: get("PARTNER_JWT_COOKIE").unwrap_or_else(|| DEFAULT_JWT_COOKIE.to_owned()),
                     issuer: get("PARTNER_JWT_ISSUER"),
-                    audience: get("PARTNER_JWT_AUDIENCE"),
+                    audience: audience.unwrap_or_default(),
                 }))
             }
             Some("header") => {
@@ -455,6 +469,11 @@ impl Config {
         let limits = Limits {
             deadline,
             max_concurrent: number("PARTNER_MAX_CONCURRENT", defaults.max_concurrent as u64, 1..=100_000) as usize,
+            max_concurrent_webhooks: number(
+                "PARTNER_MAX_CONCURRENT_WEBHOOKS",
+                defaults.max_concurrent_webhooks as u64,
+                1..=100_000,
+            ) as usize,
             per_ip_per_minute: number("PARTNER_RATE_PER_IP", defaults.per_ip_per_minute.into(), 3..=1_000_000) as u32,
             per_session_per_minute: number(
                 "PARTNER_RATE_PER_SESSION",
@@ -615,6 +634,7 @@ mod tests {
             ("PARTNER_DB", ":memory:"),
             ("PARTNER_IDENTITY", "jwt"),
             ("PARTNER_JWT_SECRET", JWT_SECRET),
+            ("PARTNER_JWT_AUDIENCE", "partner-api"),
             ("PARTNER_TRUSTED_PROXIES", "10.0.0.1, ::1"),
             ("PARTNER_REQUEST_DEADLINE_MS", "5000"),
             ("PARTNER_RATE_PER_IP", "30"),
@@ -653,7 +673,7 @@ mod tests {
 
     #[test]
     fn production_defaults_are_enforced() {
-        let cases: [(&[(&str, &str)], &str); 7] = [
+        let cases: [(&[(&str, &str)], &str); 8] = [
             (&[("SIR_API_BASE", "http://api.sirgiving.org")], "must be https://"),
             (&[("SIR_API_BASE", "ftp://127.0.0.1")], "must be an https:// URL"),
             (&[("PARTNER_ALLOWED_ORIGINS", "http://shop.example")], "must be https://"),
@@ -668,6 +688,7 @@ mod tests {
             ),
             (&[("PARTNER_IDENTITY", "header")], "needs PARTNER_TRUSTED_PROXIES"),
             (&[("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_SECRET", "short")], "at least 32 bytes"),
+            (&[("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_SECRET", JWT_SECRET)], "PARTNER_JWT_AUDIENCE is missing"),
         ];
         for (vars, expected) in cases {
             let message = problems(&with(vars));
@@ -705,7 +726,7 @@ mod tests {
 
     #[test]
     fn postgres_is_chosen_by_its_url_and_its_password_never_shown() {
-        let url = "postgres://sir:s3cret-pw@db.internal:5432/partner";
+        let url = "postgres://sir:s3cret-pw@db.internal:5432/partner?password=s3cret-pw";
         let config = parse(&with(&[("PARTNER_DATABASE_URL", url), ("PARTNER_DB_POOL_SIZE", "20")])).expect("valid");
         assert_eq!(config.database, Database::Postgres { url: url.to_owned(), pool: 20 });
         let shown = format!("{config:?} {}", config.database.describe());
@@ -717,7 +738,12 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let config = parse(&with(&[("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_SECRET", JWT_SECRET)])).expect("valid");
+        let config = parse(&with(&[
+            ("PARTNER_IDENTITY", "jwt"),
+            ("PARTNER_JWT_SECRET", JWT_SECRET),
+            ("PARTNER_JWT_AUDIENCE", "partner-api"),
+        ]))
+        .expect("valid");
         let shown = format!("{config:?}");
         for secret in [&SK[8..], HMAC, &WHSEC[6..], JWT_SECRET] {
             assert!(!shown.contains(secret), "{shown}");

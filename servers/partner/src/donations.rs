@@ -14,11 +14,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use sir_server_kit::plain_text;
 
 use crate::AppState;
 use crate::error::{ApiError, Code, ErrorCode};
 use crate::extract::AppJson;
-use crate::identity::{CurrentUser, SignedIn};
+use crate::identity::SignedIn;
 use crate::sir::{Budget, CreateLinkOutcome, SirError};
 use crate::store::{DonationRow, NewDonation, RewardRow, now_ms};
 
@@ -91,6 +92,11 @@ impl CreateDonation {
         {
             return Err(invalid("a field is longer than SIR accepts"));
         }
+        let fixed = [&self.nonprofit_slug, &self.currency, &self.frequency];
+        let given = texts.iter().filter_map(|t| t.as_ref());
+        if fixed.into_iter().chain(given).any(|text| !plain_text(text)) {
+            return Err(invalid("a field holds control characters"));
+        }
         let mut body = Map::new();
         body.insert("nonprofitSlug".into(), json!(self.nonprofit_slug));
         body.insert("amount".into(), json!(self.amount));
@@ -123,16 +129,21 @@ struct Created {
 
 /// `POST /sir/donations` → 201 `{donationLink, partnerDonationId}`, created with SIR's
 /// create-link (publishable key, never retried) and recorded as the signed-in user's
-/// before the answer leaves. Without a session the donation is recorded with no owner:
-/// it can still be paid, and later rewarded only to a user whose *verified* email is the
-/// one the webhook reports. SIR's own 4xx (an unknown nonprofit, a bad amount) are passed
-/// on with their status and code.
+/// before the answer leaves. Nobody signed in: 401 `SIGN_IN_REQUIRED`, before anything
+/// reaches SIR (the widget then creates the link with SIR itself: such a donation has no
+/// owner, and is rewarded only to a user whose *verified* email the webhook reports).
+/// Without a `donorEmail`, the user's verified email is sent, so the checkout knows it and
+/// the payment's event can be checked against it. SIR's own 4xx (an unknown nonprofit, a
+/// bad amount) are passed on with their status and code.
 pub async fn create(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    SignedIn(user): SignedIn,
     headers: HeaderMap,
-    AppJson(request): AppJson<CreateDonation>,
+    AppJson(mut request): AppJson<CreateDonation>,
 ) -> Result<Response, ApiError> {
+    if request.donor_email.is_none() {
+        request.donor_email = user.verified_email().map(str::to_owned);
+    }
     let body = request.to_sir_body()?;
     // The origin guard let this request through, so its Origin is allowed (or ours).
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
@@ -152,14 +163,15 @@ pub async fn create(
     }
     let donation = NewDonation {
         id: id.clone(),
-        owner: user.as_ref().map(|u| u.external_id.clone()),
+        owner: Some(user.external_id.clone()),
+        owner_email: user.verified_email().map(str::to_owned),
         amount_cents: request.amount as i64,
         currency: request.currency,
         nonprofit_slug: request.nonprofit_slug,
         frequency: request.frequency,
     };
     state.store.create_donation(&donation, now_ms()).await?;
-    tracing::info!(donation = %id, owned = user.is_some(), "donation link created");
+    tracing::info!(donation = %id, "donation link created");
     Ok((StatusCode::CREATED, Json(Created { donation_link, partner_donation_id: id })).into_response())
 }
 

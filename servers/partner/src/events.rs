@@ -14,14 +14,21 @@
 //! it); `token_pool.low_balance` is the name the docs' start page uses in prose. `data` is
 //! read leniently: unknown fields are ignored, and an amount may be integer cents (`2500`),
 //! a decimal number of major units (`25.00`, as actions use) or either as a string.
+//!
+//! What is rewarded is the donation as this server created it: its amount, to its owner.
+//! The signed event must agree: its amount must state the created one (in cents or in major
+//! units: JSON writes 25.00 as 25), and a payer's email, if the event names one, must be the
+//! owner's verified email when their auth vouches for one. Otherwise the reward is `held`
+//! for an operator (logged at error level, counted in `/healthz`), never sent on a guess.
+//! Lifecycle events touch a reward only through the idempotency key this server gave it.
 
 use serde_json::Value;
 use sqlx::AnyConnection;
 
 use crate::donations::valid_donation_id;
 use crate::error::ApiError;
-use crate::store::{Completion, LifecycleChange, Store};
-use sir_server_kit::well_formed_email;
+use crate::store::{Completion, LifecycleChange, RewardOrder, Store};
+use sir_server_kit::{plain_text, well_formed_email};
 
 pub const TRANSACTION_COMPLETED: &str = "transaction.completed";
 pub const ACTION_COMPLETED: &str = "action.completed";
@@ -110,11 +117,26 @@ async fn transaction_completed(
         // Created elsewhere: rewarded once a user whose verified email matches asks.
         return Ok(Ok(Effects::default()));
     };
-    if donation.amount_cents.is_none() {
+    let Some(created_cents) = donation.amount_cents else {
         return Ok(Err("transaction.completed for a donation of unknown amount".to_owned()));
+    };
+    let hold = match data.get("amount").filter(|v| !v.is_null()) {
+        None => Some("the payment's event states no amount"),
+        Some(amount) if !states_amount(amount, created_cents) => Some("the payment's amount is not the donation's"),
+        _ => None,
     }
-    Store::enqueue_reward(tx, &donation, &owner, donation.donor_email.as_deref(), now).await?;
-    Ok(Ok(Effects { reward_due: true, balances_changed: Vec::new() }))
+    .or_else(|| {
+        let payer = facts.donor_email.as_deref()?;
+        let owner = donation.owner_email.as_deref()?;
+        (!payer.eq_ignore_ascii_case(owner)).then_some("paid with another email than the owner's verified one")
+    });
+    if let Some(reason) = hold {
+        tracing::error!(donation = %donation.id, reason, "reward HELD for review");
+    }
+    let order =
+        RewardOrder { owner: &owner, email: donation.owner_email.as_deref(), amount_cents: created_cents, hold };
+    Store::enqueue_reward(tx, &donation, &order, now).await?;
+    Ok(Ok(Effects { reward_due: hold.is_none(), balances_changed: Vec::new() }))
 }
 
 async fn lifecycle(
@@ -123,10 +145,10 @@ async fn lifecycle(
     change: &LifecycleChange,
     now: i64,
 ) -> Result<Result<Effects, String>, ApiError> {
-    // Ours carry the idempotency key we gave them (and the donation in `metadata`).
+    // Ours carry the idempotency key we gave them; nothing else (another system's action
+    // may name our donation in its metadata) touches our rewards.
     let donation_id = text(data, "idempotencyKey")
         .and_then(|key| key.strip_prefix("donation_").map(str::to_owned))
-        .or_else(|| data.get("metadata").and_then(|m| text(m, "partnerDonationId")))
         .filter(|id| valid_donation_id(id));
     let Some(donation_id) = donation_id else {
         return Ok(Ok(Effects::default())); // Another system's action: nothing of ours.
@@ -138,8 +160,20 @@ async fn lifecycle(
     Ok(Ok(Effects { reward_due: false, balances_changed: owner.into_iter().collect() }))
 }
 
+/// A non-empty string field without control characters.
 fn text(data: &Value, name: &str) -> Option<String> {
-    data.get(name)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    data.get(name)?.as_str().map(str::trim).filter(|s| !s.is_empty() && plain_text(s)).map(str::to_owned)
+}
+
+/// Whether `amount` states `cents`, read as cents or as major units: the events don't say
+/// which, and JSON writes a whole 25.00 as 25.
+pub fn states_amount(amount: &Value, cents: i64) -> bool {
+    let whole = match amount {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    amount_cents(amount) == Some(cents) || whole.and_then(|units| units.checked_mul(100)) == Some(cents)
 }
 
 /// A whole number, given as a number or a string of digits.
@@ -215,6 +249,17 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(amount_cents(&value), expected, "{value}");
         }
+    }
+
+    #[test]
+    fn an_amount_states_the_donation_in_cents_or_in_major_units() {
+        for agrees in [json!(2500), json!(25), json!(25.0), json!("25.00"), json!("2500"), json!(25.00)] {
+            assert!(states_amount(&agrees, 2500), "{agrees}");
+        }
+        for differs in [json!(2600), json!(24.99), json!("26"), json!(250), json!(null), json!("a lot")] {
+            assert!(!states_amount(&differs, 2500), "{differs}");
+        }
+        assert!(states_amount(&json!(19.99), 1999) && !states_amount(&json!(19), 1999));
     }
 
     #[test]

@@ -19,14 +19,18 @@ use crate::error::ApiError;
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct AppJson<T>(pub T);
 
-/// The value of cookie `name`, among all `Cookie` headers.
+/// The value of cookie `name`, among all `Cookie` headers; `None` when it is sent twice: a
+/// browser sends two of one name only when someone else (a sibling subdomain) planted one,
+/// and which is whose can't be told.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
+    let mut values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+        .filter_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='));
+    let first = values.next()?;
+    values.next().is_none().then_some(first)
 }
 
 /// The TCP peer: from the connection, or from `MockConnectInfo` in tests.
@@ -53,14 +57,26 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpAddr]) 
         .map(str::trim)
         .collect::<Vec<_>>();
     for hop in forwarded.into_iter().rev() {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) if trusted.contains(&ip) => continue,
-            Ok(ip) => return Some(ip),
+        match hop_address(hop) {
+            Some(ip) if trusted.contains(&ip) => continue,
+            Some(ip) => return Some(ip),
             // Garbage where an address belongs: stop believing the header here.
-            Err(_) => return Some(peer),
+            None => return Some(peer),
         }
     }
     Some(peer)
+}
+
+/// An `X-Forwarded-For` entry's address: `1.2.3.4`, `1.2.3.4:5678`, `::1` or `[::1]:5678`
+/// (some load balancers add the port).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = hop.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    hop.rsplit_once(':').and_then(|(ip, port)| port.parse::<u16>().ok().and(ip.parse().ok()))
 }
 
 /// [`client_ip`] for request parts.
@@ -82,6 +98,10 @@ mod tests {
         headers.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.7, 10.0.0.1"));
         assert_eq!(client_ip(&headers, Some(proxy), &[proxy]), Some(client), "spoofed first entry ignored");
         assert_eq!(client_ip(&headers, Some(client), &[proxy]), Some(client), "not a proxy: the header is ignored");
+        headers.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.4:5000, 10.0.0.1"));
+        assert_eq!(client_ip(&headers, Some(proxy), &[proxy]), "198.51.100.4".parse().ok(), "with a port");
+        headers.insert("x-forwarded-for", HeaderValue::from_static("[2001:db8::7]:443"));
+        assert_eq!(client_ip(&headers, Some(proxy), &[proxy]), "2001:db8::7".parse().ok());
         headers.insert("x-forwarded-for", HeaderValue::from_static("nonsense"));
         assert_eq!(client_ip(&headers, Some(proxy), &[proxy]), Some(proxy));
         assert_eq!(client_ip(&HeaderMap::new(), None, &[]), None);

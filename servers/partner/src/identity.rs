@@ -119,9 +119,17 @@ async fn demo_session(state: &AppState, headers: &HeaderMap) -> Result<Option<Se
 
 /// A credential's bytes, for the per-session rate limit: the cookie or token that the
 /// request presents (whether or not it is valid; an invalid one is limited too).
-pub fn credential<'a>(identity: &IdentityConfig, headers: &'a HeaderMap, cookie_name: &str) -> Option<&'a str> {
+pub fn credential<'a>(
+    identity: &IdentityConfig,
+    headers: &'a HeaderMap,
+    cookie_name: &str,
+    from_trusted_proxy: bool,
+) -> Option<&'a str> {
     match identity {
         IdentityConfig::Jwt(jwt) => bearer(headers).or_else(|| cookie(headers, &jwt.cookie)),
+        // Only a trusted proxy's header names a user; from anyone else it is not a key of
+        // that user's (else a stranger could spend a user's limit).
+        IdentityConfig::Header(_) if !from_trusted_proxy => None,
         IdentityConfig::Header(names) => headers.get(&names.user).and_then(|v| v.to_str().ok()),
         IdentityConfig::Demo => cookie(headers, cookie_name),
     }
@@ -139,15 +147,13 @@ struct Claims {
 fn from_jwt(config: &JwtConfig, headers: &HeaderMap) -> Option<User> {
     let token = bearer(headers).or_else(|| cookie(headers, &config.cookie))?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    // Clocks drift: half a minute either way, for `exp` and `nbf` alike.
     validation.leeway = 30;
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    match &config.issuer {
-        Some(issuer) => validation.set_issuer(&[issuer]),
-        None => validation.iss = None,
-    }
-    match &config.audience {
-        Some(audience) => validation.set_audience(&[audience]),
-        None => validation.validate_aud = false,
+    validation.validate_nbf = true;
+    validation.set_required_spec_claims(&["exp", "sub", "aud"]);
+    validation.set_audience(&[&config.audience]);
+    if let Some(issuer) = &config.issuer {
+        validation.set_issuer(&[issuer]);
     }
     let key = jsonwebtoken::DecodingKey::from_secret(config.secret.expose().as_bytes());
     let claims = match jsonwebtoken::decode::<Claims>(token, &key, &validation) {
@@ -202,7 +208,12 @@ mod tests {
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
     fn jwt_config() -> JwtConfig {
-        JwtConfig { secret: Secret::new(SECRET), cookie: "partner_token".into(), issuer: None, audience: None }
+        JwtConfig {
+            secret: Secret::new(SECRET),
+            cookie: "partner_token".into(),
+            issuer: None,
+            audience: "partner-api".into(),
+        }
     }
 
     fn token(claims: serde_json::Value, secret: &str) -> String {
@@ -264,6 +275,26 @@ mod tests {
             let found = from_jwt(&jwt_config(), &headers(&[("authorization", &format!("Bearer {bad}"))]));
             assert_eq!(found, None, "{bad}");
         }
+        // Another service's token, one not valid yet, one with no audience: nobody either.
+        let elsewhere = token(json(&[("sub", "user-42"), ("aud", "billing")], exp, false), SECRET);
+        let later = {
+            let mut claims = json(&[("sub", "user-42")], exp, false);
+            claims["nbf"] = (now_secs() + 3600).into();
+            token(claims, SECRET)
+        };
+        let mut no_audience = json(&[("sub", "user-42")], exp, false);
+        no_audience.as_object_mut().map(|c| c.remove("aud"));
+        for bad in [elsewhere, later, token(no_audience, SECRET)] {
+            assert_eq!(
+                from_jwt(&jwt_config(), &headers(&[("authorization", &format!("Bearer {bad}"))])),
+                None,
+                "{bad}"
+            );
+        }
+        // Two cookies of that name (one planted from a sibling subdomain): nobody.
+        let good = token(json(&[("sub", "user-42")], exp, false), SECRET);
+        let tossed = format!("partner_token={good}; partner_token={good}");
+        assert_eq!(from_jwt(&jwt_config(), &headers(&[("cookie", &tossed)])), None);
         // `alg: none` is not HS256.
         let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo5OTk5OTk5OTk5fQ.";
         assert_eq!(from_jwt(&jwt_config(), &headers(&[("authorization", &format!("Bearer {unsigned}"))])), None);
@@ -301,6 +332,7 @@ mod tests {
             claims.insert((*k).to_owned(), serde_json::Value::String((*v).to_owned()));
         }
         claims.insert("exp".into(), exp.into());
+        claims.entry("aud").or_insert_with(|| "partner-api".into());
         claims.insert("email_verified".into(), verified.into());
         serde_json::Value::Object(claims)
     }

@@ -35,7 +35,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::HandlerWithoutStateExt as _;
 use axum::http::{HeaderValue, Method, header};
@@ -44,10 +43,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tower::ServiceBuilder;
 use tower_governor::GovernorLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 pub use config::{Config, ConfigError, IdentityConfig, OutboxPolicy, RetryPolicy};
 pub use error::{ApiError, ErrorCode};
@@ -103,13 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route_layer(GovernorLayer::new(limits.per_ip.clone()).error_handler(limits::too_many))
         .layer(DefaultBodyLimit::max(MAX_SIR_BODY_BYTES))
         .layer(cors(&state.config));
-    let router = Router::new()
-        .merge(sir_routes)
-        .route(
-            "/webhooks/sir",
-            wrong_method(post(webhook::receive)).layer(DefaultBodyLimit::max(webhook::MAX_WEBHOOK_BYTES)),
-        )
-        .route("/healthz", get(health::healthz));
+    let router = Router::new().merge(sir_routes).route("/healthz", get(health::healthz));
     let router = match &state.config.static_dir {
         // ServeDir guesses types from extensions: `.wasm` is `application/wasm`, which
         // `WebAssembly.instantiateStreaming` requires.
@@ -120,13 +113,18 @@ pub fn app(state: AppState) -> Router {
         ),
         None => router.fallback(sir_server_kit::not_found::<ApiError>),
     };
-    let bounded = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(limits::overloaded_or_late))
-        .load_shed()
-        .concurrency_limit(state.config.limits.max_concurrent)
-        .timeout(state.config.limits.deadline);
+    let deadline = state.config.limits.deadline;
+    let router = limits::bounded(router, state.config.limits.max_concurrent, deadline);
+    // SIR's deliveries in slots of their own; a client sending slow bodies holds few of them.
+    let in_flight = (limits::InFlight::default(), state.config.trusted_proxies.clone().into());
+    let webhooks = Router::new()
+        .route("/webhooks/sir", wrong_method(post(webhook::receive)))
+        .layer(DefaultBodyLimit::max(webhook::MAX_WEBHOOK_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(webhook::BODY_TIMEOUT))
+        .layer(middleware::from_fn_with_state(in_flight, limits::one_client_at_a_time));
+    let webhooks = limits::bounded(webhooks, state.config.limits.max_concurrent_webhooks, deadline);
     router
-        .layer(bounded)
+        .merge(webhooks)
         .layer(middleware::from_fn(error::render))
         // Method, path and request id only: never headers (cookies, signatures) or bodies.
         .layer(sir_server_kit::trace_layer())

@@ -6,8 +6,13 @@
 //! bursts of a third of that) and per session credential (`PARTNER_RATE_PER_SESSION`);
 //! the demo sign-in also per IP (`PARTNER_SIGN_INS_PER_IP`). A presented credential is
 //! limited whether or not it is valid, so inventing cookies buys nothing beyond the IP's
-//! own limit. Webhooks are not rate-limited (SIR's retries must get through; their
-//! signature check is cheap), only bounded by the concurrency cap and the deadline.
+//! own limit. An IPv6 client is keyed by its /64 (one subscriber's whole prefix), so
+//! fresh addresses from one network buy nothing either.
+//!
+//! Webhooks are not rate-limited (SIR's retries must get through; their signature check
+//! is cheap). They have their own slots (`PARTNER_MAX_CONCURRENT_WEBHOOKS`), apart from the
+//! rest's (`PARTNER_MAX_CONCURRENT`), each one cap for the whole server, and at most
+//! [`WEBHOOKS_PER_IP`] in progress per client: one sender of slow bodies can't hold them.
 
 use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
 use std::net::{IpAddr, Ipv4Addr};
@@ -25,6 +30,21 @@ use crate::error::{ApiError, ErrorCode};
 use crate::extract::{client_ip, peer_ip};
 use crate::identity::credential;
 
+/// Webhook deliveries in progress at once from one client (IP, or IPv6 /64).
+pub const WEBHOOKS_PER_IP: usize = 8;
+
+/// The key a client's limits count under: its IP, or its IPv6 /64.
+pub fn rate_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let segments = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(segments[0], segments[1], segments[2], segments[3], 0, 0, 0, 0))
+        }
+        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(Ipv4Addr::UNSPECIFIED)),
+        v4 => v4,
+    }
+}
+
 /// The client's IP (see [`client_ip`]): the key of the per-IP limits.
 #[derive(Clone, Debug)]
 pub struct ClientIp {
@@ -36,8 +56,10 @@ impl KeyExtractor for ClientIp {
 
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
         // No peer address only happens in in-process tests: one shared bucket.
-        Ok(client_ip(request.headers(), peer_ip(request.extensions()), &self.trusted)
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+        Ok(rate_key(
+            client_ip(request.headers(), peer_ip(request.extensions()), &self.trusted)
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ))
     }
 }
 
@@ -57,7 +79,8 @@ impl KeyExtractor for Session {
 
     fn extract<T>(&self, request: &Request<T>) -> Result<u64, GovernorError> {
         let mut hasher = self.hasher.build_hasher();
-        match credential(&self.identity, request.headers(), self.cookie) {
+        let from_proxy = peer_ip(request.extensions()).is_some_and(|ip| self.ip.trusted.contains(&ip));
+        match credential(&self.identity, request.headers(), self.cookie, from_proxy) {
             Some(credential) => credential.hash(&mut hasher),
             None => self.ip.extract(request)?.hash(&mut hasher),
         }
@@ -126,6 +149,69 @@ pub fn too_many(error: GovernorError) -> Response {
     }
 }
 
+/// Webhook deliveries in progress per client, for [`one_client_at_a_time`].
+#[derive(Clone, Debug, Default)]
+pub struct InFlight(Arc<std::sync::Mutex<std::collections::HashMap<IpAddr, usize>>>);
+
+impl InFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<IpAddr, usize>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Middleware: refuses a client's webhook delivery while [`WEBHOOKS_PER_IP`] of its own
+/// are in progress (503 `OVERLOADED`): the shared webhook slots stay free for SIR.
+pub async fn one_client_at_a_time(
+    axum::extract::State((in_flight, trusted)): axum::extract::State<(InFlight, Arc<[IpAddr]>)>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let key = rate_key(
+        client_ip(request.headers(), peer_ip(request.extensions()), &trusted)
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+    );
+    {
+        let mut counts = in_flight.lock();
+        let count = counts.entry(key).or_default();
+        if *count >= WEBHOOKS_PER_IP {
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Overloaded,
+                "Too busy right now; try again",
+            )
+            .with_retry_after(1)
+            .into_response();
+        }
+        *count += 1;
+    }
+    let response = next.run(request).await;
+    let mut counts = in_flight.lock();
+    if let Some(count) = counts.get_mut(&key) {
+        *count -= 1;
+        if *count == 0 {
+            counts.remove(&key);
+        }
+    }
+    response
+}
+
+/// `router` with one cap for all its requests (tower's `GlobalConcurrencyLimitLayer`:
+/// axum gives each route its own copy of a layer, so a plain concurrency limit would be per
+/// route), refusing at once past it (`LoadShed`), and a deadline for each.
+pub fn bounded<S: Clone + Send + Sync + 'static>(
+    router: axum::Router<S>,
+    max: usize,
+    deadline: std::time::Duration,
+) -> axum::Router<S> {
+    router.layer(
+        tower::ServiceBuilder::new()
+            .layer(axum::error_handling::HandleErrorLayer::new(overloaded_or_late))
+            .load_shed()
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(max))
+            .timeout(deadline),
+    )
+}
+
 /// What the deadline and concurrency layers fail with, in the contract's envelope.
 pub async fn overloaded_or_late(error: tower::BoxError) -> ApiError {
     if error.is::<tower::timeout::error::Elapsed>() {
@@ -135,5 +221,21 @@ pub async fn overloaded_or_late(error: tower::BoxError) -> ApiError {
             .with_retry_after(1)
     } else {
         ApiError::internal(format!("middleware: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_and_a_mapped_ipv4_as_itself() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(rate_key(a), rate_key(b));
+        assert_ne!(rate_key(a), rate_key(other));
+        assert_eq!(rate_key("::ffff:203.0.113.7".parse().expect("ip")), "203.0.113.7".parse::<IpAddr>().expect("ip"));
+        assert_eq!(rate_key("203.0.113.7".parse().expect("ip")), "203.0.113.7".parse::<IpAddr>().expect("ip"));
     }
 }

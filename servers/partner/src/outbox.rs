@@ -61,6 +61,7 @@ async fn submit(state: AppState, reward: DueReward) {
         // The action takes major units (49.99); the donation is in cents.
         "amount": reward.amount_cents as f64 / 100.0,
         "currency": reward.currency,
+        // The owner's verified email only (none is better than a checkout's, which may be anyone's).
         "stakeholders": [{
             "stakeholderTypeCode": "CUSTOMER",
             "partnerUserId": reward.external_id,
@@ -75,10 +76,17 @@ async fn submit(state: AppState, reward: DueReward) {
     // Half the lease: the try is over (or abandoned) before anyone else may take the row.
     let budget = Budget::new(state.config.outbox.lease / 2);
     let recorded = match state.sir.submit_action(&bytes, budget).await {
-        Ok(ActionOutcome::Created(result) | ActionOutcome::Idempotent(result)) => {
+        Ok(ActionOutcome::Created(result) | ActionOutcome::Idempotent(Some(result))) => {
             tracing::info!(donation = id, action = %result.action_id, tokens = result.tokens_distributed, "reward issued");
             state.balances.forget(&reward.external_id);
-            state.store.reward_issued(id, &result.action_id, result.tokens_distributed as i64, now).await
+            let tokens = i64::try_from(result.tokens_distributed).ok();
+            state.store.reward_issued(id, Some(&result.action_id), tokens, now).await
+        }
+        // SIR processed it before, without saying how: issued, details to come with action.completed.
+        Ok(ActionOutcome::Idempotent(None)) => {
+            tracing::info!(donation = id, "reward issued earlier (SIR's 409 IDEMPOTENT without the original)");
+            state.balances.forget(&reward.external_id);
+            state.store.reward_issued(id, None, None, now).await
         }
         Err(error) if error.retryable() => {
             let wait = backoff(&state, reward.attempts, &error);

@@ -24,7 +24,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::extract::AppJson;
 use crate::identity::{CurrentUser, SignedIn, User};
 use crate::sir::Budget;
-use crate::store::{RewardState, Store, now_ms};
+use crate::store::{RewardOrder, RewardState, Store, now_ms};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -37,8 +37,9 @@ pub struct RewardRequest {
 #[serde(rename_all = "camelCase")]
 pub struct RewardResponse {
     pub partner_donation_id: String,
-    /// `pending` (SIR has not accepted it yet; it is retried), `issued`, `confirmed`,
-    /// `failed` (SIR refused it for good) or `reversed`.
+    /// `pending` (SIR has not accepted it yet; it is retried), `held` (the payment's facts
+    /// disagree with the donation; an operator decides), `issued`, `confirmed`, `failed`
+    /// (SIR refused it for good) or `reversed`.
     pub state: &'static str,
     pub tokens_distributed: Option<i64>,
     pub action_id: Option<String>,
@@ -47,8 +48,8 @@ pub struct RewardResponse {
 /// `POST /sir/rewards/donation` `{"partnerDonationId"}`: the signed-in user's reward for
 /// their completed donation. 404 `DONATION_NOT_FOUND` for anyone else's donation (the same
 /// answer as for an unknown id); 409 `DONATION_NOT_COMPLETED` before SIR's signed webhook
-/// said it was paid. A reward still `pending` is tried at once, and the answer waits a
-/// moment for it.
+/// said it was paid. A reward still `pending` wakes the outbox, which submits it if it is
+/// due (not while it backs off), and the answer waits a moment for it.
 pub async fn reward(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -67,14 +68,9 @@ pub async fn reward(
             "SIR has not confirmed this donation's payment yet; the reward follows it",
         ));
     }
+    // No row yet: the completion is stored but could not be applied (it is flagged, and
+    // applied again on redelivery and at start); to the donor that reads as pending.
     let mut reward = state.store.reward(&id).await?;
-    if reward.is_none() {
-        // Completed with an owner always has a reward; this only repairs an interrupted apply.
-        let mut tx = state.store.begin().await?;
-        Store::enqueue_reward(&mut tx, &donation, &user.external_id, donation.donor_email.as_deref(), now_ms()).await?;
-        tx.commit().await.map_err(|e| ApiError::internal(format!("storage: {e}")))?;
-        reward = state.store.reward(&id).await?;
-    }
     // Pending: wake the outbox and give it a moment, so the usual answer is the final one.
     let waited = Instant::now();
     let patience = (state.config.limits.deadline / 3).min(Duration::from_secs(3));
@@ -83,12 +79,19 @@ pub async fn reward(
         tokio::time::sleep(Duration::from_millis(100)).await;
         reward = state.store.reward(&id).await?;
     }
-    let reward = reward.ok_or_else(|| ApiError::internal("a reward vanished"))?;
-    Ok(Json(RewardResponse {
-        partner_donation_id: id,
-        state: reward.state.as_str(),
-        tokens_distributed: reward.tokens,
-        action_id: reward.action_id,
+    Ok(Json(match reward {
+        Some(reward) => RewardResponse {
+            partner_donation_id: id,
+            state: reward.state.as_str(),
+            tokens_distributed: reward.tokens,
+            action_id: reward.action_id,
+        },
+        None => RewardResponse {
+            partner_donation_id: id,
+            state: RewardState::Pending.as_str(),
+            tokens_distributed: None,
+            action_id: None,
+        },
     }))
 }
 
@@ -105,15 +108,14 @@ async fn adopt_by_verified_email(
     let matches = donation.owner.is_none()
         && donation.completed_by_webhook()
         && donation.donor_email.as_deref().is_some_and(|donor| donor.trim().eq_ignore_ascii_case(email.trim()));
-    if !matches {
-        return Ok(None);
-    }
+    let Some(amount_cents) = donation.amount_cents.filter(|_| matches) else { return Ok(None) };
     let mut tx = state.store.begin().await?;
     let now = now_ms();
     if !Store::assign_owner(&mut tx, id, &user.external_id, now).await? {
         return Ok(None);
     }
-    Store::enqueue_reward(&mut tx, &donation, &user.external_id, Some(email), now).await?;
+    let order = RewardOrder { owner: &user.external_id, email: Some(email), amount_cents, hold: None };
+    Store::enqueue_reward(&mut tx, &donation, &order, now).await?;
     tx.commit().await.map_err(|e| ApiError::internal(format!("storage: {e}")))?;
     tracing::info!(donation = id, "donation matched to a user by verified email");
     state.outbox.notify_one();

@@ -124,14 +124,17 @@ pub struct ActionResult {
     pub action_id: String,
     #[serde(default)]
     pub tokens_distributed: u64,
+    /// `COMPLETED` on success; anything else is not a reward yet.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ActionOutcome {
     /// Processed now.
     Created(ActionResult),
-    /// 409 `IDEMPOTENT`: processed before; the original result.
-    Idempotent(ActionResult),
+    /// 409 `IDEMPOTENT`: processed before; the original result, when SIR gives it.
+    Idempotent(Option<ActionResult>),
 }
 
 /// The donation status response, read tolerantly (its shape is undocumented, §7.1).
@@ -217,12 +220,22 @@ impl SirClient {
         let answer = self.send(Method::POST, "/v1/partner/actions/submit", Auth::Signed(body), budget).await?;
         let parse = |value: &Value| serde_json::from_value::<ActionResult>(value.clone()).ok();
         match answer.status.as_u16() {
-            200 | 201 => parse(&answer.body).map(ActionOutcome::Created).ok_or_else(|| answer.unexpected()),
-            // The sandbox puts the first response under "original"; accept it at the top level too.
-            409 if answer.code() == "IDEMPOTENT" => parse(&answer.body["original"])
-                .or_else(|| parse(&answer.body))
-                .map(ActionOutcome::Idempotent)
-                .ok_or_else(|| answer.unexpected()),
+            200 | 201 => match parse(&answer.body) {
+                Some(result) if result.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("COMPLETED")) => {
+                    Ok(ActionOutcome::Created(result))
+                }
+                // Accepted but not completed: not a reward yet, so tried again later.
+                Some(result) => Err(SirError::Unavailable(format!(
+                    "the action answered status {}",
+                    result.status.unwrap_or_default()
+                ))),
+                None => Err(answer.unexpected()),
+            },
+            // The sandbox puts the first response under "original"; accept it at the top level
+            // too, and a bare 409 IDEMPOTENT as "processed before" (it is, whatever its body).
+            409 if answer.code() == "IDEMPOTENT" => {
+                Ok(ActionOutcome::Idempotent(parse(&answer.body["original"]).or_else(|| parse(&answer.body))))
+            }
             402 => Err(SirError::PoolEmpty),
             _ => Err(answer.unexpected()),
         }

@@ -58,6 +58,9 @@ pub enum Recorded {
 pub struct NewDonation {
     pub id: String,
     pub owner: Option<String>,
+    /// The owner's email, if their auth vouches for it: a payment with another email is
+    /// held for review rather than rewarded.
+    pub owner_email: Option<String>,
     pub amount_cents: i64,
     pub currency: String,
     pub nonprofit_slug: String,
@@ -79,6 +82,7 @@ pub struct Completion {
 pub struct DonationRow {
     pub id: String,
     pub owner: Option<String>,
+    pub owner_email: Option<String>,
     pub status: String,
     /// `created`, `webhook` or `api`: where the status came from.
     pub source: String,
@@ -96,11 +100,13 @@ impl DonationRow {
     }
 }
 
-/// A reward's state: `pending` (in the outbox), `issued` (SIR accepted the action),
-/// `confirmed` (its `action.completed` arrived), `failed` (refused for good), `reversed`.
+/// A reward's state: `pending` (in the outbox), `held` (the payment's facts disagree with
+/// the donation: an operator decides), `issued` (SIR accepted the action), `confirmed`
+/// (its `action.completed` arrived), `failed` (refused for good), `reversed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RewardState {
     Pending,
+    Held,
     Issued,
     Confirmed,
     Failed,
@@ -111,6 +117,7 @@ impl RewardState {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Held => "held",
             Self::Issued => "issued",
             Self::Confirmed => "confirmed",
             Self::Failed => "failed",
@@ -120,6 +127,7 @@ impl RewardState {
 
     fn parse(text: &str) -> Self {
         match text {
+            "held" => Self::Held,
             "issued" => Self::Issued,
             "confirmed" => Self::Confirmed,
             "failed" => Self::Failed,
@@ -138,6 +146,17 @@ pub struct RewardRow {
     pub tokens: Option<i64>,
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+/// What to reward, to whom, or why not yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RewardOrder<'a> {
+    pub owner: &'a str,
+    /// The owner's verified email, for SIR's user profile (never a checkout's email).
+    pub email: Option<&'a str>,
+    pub amount_cents: i64,
+    /// `Some(reason)`: held for an operator instead of sent.
+    pub hold: Option<&'a str>,
 }
 
 /// A reward the outbox is to submit now.
@@ -165,7 +184,10 @@ pub struct Health {
     /// Verified events stored but not applied.
     pub unapplied_events: i64,
     pub rewards_pending: i64,
+    pub rewards_held: i64,
     pub rewards_failed: i64,
+    /// Issued over an hour ago and never confirmed by SIR's `action.completed`.
+    pub rewards_unconfirmed: i64,
     /// Completed (by webhook) donations with nobody to reward yet.
     pub donations_unassigned: i64,
     pub alerts: Vec<Alert>,
@@ -184,21 +206,22 @@ fn storage(error: sqlx::Error) -> ApiError {
     ApiError::internal(format!("storage: {error}"))
 }
 
-const DONATION_COLUMNS: &str = "partner_donation_id, owner_external_id, status, source, amount_cents, currency, \
-                                nonprofit_slug, donor_email, updated_at";
+const DONATION_COLUMNS: &str = "partner_donation_id, owner_external_id, owner_email, status, source, amount_cents, \
+                                currency, nonprofit_slug, donor_email, updated_at";
 const REWARD_COLUMNS: &str = "partner_donation_id, external_id, state, action_id, tokens, attempts, last_error";
 
 fn donation_row(row: &sqlx::any::AnyRow) -> Result<DonationRow, sqlx::Error> {
     Ok(DonationRow {
         id: row.try_get(0)?,
         owner: row.try_get(1)?,
-        status: row.try_get(2)?,
-        source: row.try_get(3)?,
-        amount_cents: row.try_get(4)?,
-        currency: row.try_get(5)?,
-        nonprofit_slug: row.try_get(6)?,
-        donor_email: row.try_get(7)?,
-        updated_at: row.try_get(8)?,
+        owner_email: row.try_get(2)?,
+        status: row.try_get(3)?,
+        source: row.try_get(4)?,
+        amount_cents: row.try_get(5)?,
+        currency: row.try_get(6)?,
+        nonprofit_slug: row.try_get(7)?,
+        donor_email: row.try_get(8)?,
+        updated_at: row.try_get(9)?,
     })
 }
 
@@ -342,15 +365,18 @@ impl Store {
         rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>().map_err(storage)
     }
 
-    /// Records a donation this server just created, owned by the signed-in user.
+    /// Records a donation this server just created, owned by the signed-in user. A row a
+    /// webhook wrote first (SIR answered the event before we stored the link) gets its
+    /// owner; a row someone else owns is an error, never silently kept.
     pub async fn create_donation(&self, donation: &NewDonation, now: i64) -> Result<(), ApiError> {
-        sqlx::query(
-            "INSERT INTO donations (partner_donation_id, owner_external_id, status, source, amount_cents, currency,
-                                    nonprofit_slug, frequency, created_at, updated_at)
-             VALUES ($1, $2, 'pending', 'created', $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING",
+        let inserted = sqlx::query(
+            "INSERT INTO donations (partner_donation_id, owner_external_id, owner_email, status, source, amount_cents,
+                                    currency, nonprofit_slug, frequency, created_at, updated_at)
+             VALUES ($1, $2, $3, 'pending', 'created', $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
         )
         .bind(&donation.id)
         .bind(donation.owner.as_deref())
+        .bind(donation.owner_email.as_deref())
         .bind(donation.amount_cents)
         .bind(&donation.currency)
         .bind(&donation.nonprofit_slug)
@@ -358,12 +384,32 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await
-        .map_err(storage)?;
-        Ok(())
+        .map_err(storage)?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(());
+        }
+        let claimed = sqlx::query(
+            "UPDATE donations SET owner_external_id = $1, owner_email = $2, amount_cents = COALESCE(amount_cents, $3)
+             WHERE partner_donation_id = $4 AND owner_external_id IS NULL",
+        )
+        .bind(donation.owner.as_deref())
+        .bind(donation.owner_email.as_deref())
+        .bind(donation.amount_cents)
+        .bind(&donation.id)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?
+        .rows_affected();
+        match claimed {
+            1 => Ok(()),
+            _ => Err(ApiError::internal(format!("donation {} already exists with an owner", donation.id))),
+        }
     }
 
     /// Marks a donation completed by a verified webhook, keeping details the webhook
-    /// lacks; returns the row as it now is.
+    /// lacks, and the amount this server created it with (the event's is checked against
+    /// it, never taken over it); returns the row as it now is.
     pub async fn complete(tx: &mut AnyConnection, facts: &Completion, now: i64) -> Result<DonationRow, ApiError> {
         sqlx::query(
             "INSERT INTO donations (partner_donation_id, status, source, amount_cents, currency, nonprofit_slug,
@@ -372,7 +418,7 @@ impl Store {
              ON CONFLICT (partner_donation_id) DO UPDATE SET
                 status = 'completed',
                 source = 'webhook',
-                amount_cents = COALESCE(excluded.amount_cents, donations.amount_cents),
+                amount_cents = COALESCE(donations.amount_cents, excluded.amount_cents),
                 currency = COALESCE(excluded.currency, donations.currency),
                 nonprofit_slug = COALESCE(excluded.nonprofit_slug, donations.nonprofit_slug),
                 frequency = COALESCE(excluded.frequency, donations.frequency),
@@ -441,25 +487,28 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Puts a reward in the outbox, due now, unless the donation has one.
+    /// Puts a reward for `amount_cents` in the outbox, due now, unless the donation has one;
+    /// with `hold`, as `held` for that reason instead (the outbox leaves it alone).
     pub async fn enqueue_reward(
         tx: &mut AnyConnection,
         donation: &DonationRow,
-        owner: &str,
-        email: Option<&str>,
+        reward: &RewardOrder<'_>,
         now: i64,
     ) -> Result<(), ApiError> {
+        let state = if reward.hold.is_some() { "held" } else { "pending" };
         sqlx::query(
             "INSERT INTO rewards (partner_donation_id, external_id, email, amount_cents, currency, nonprofit_slug,
-                                  state, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $7) ON CONFLICT DO NOTHING",
+                                  state, last_error, next_attempt_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) ON CONFLICT DO NOTHING",
         )
         .bind(&donation.id)
-        .bind(owner)
-        .bind(email)
-        .bind(donation.amount_cents.unwrap_or_default())
+        .bind(reward.owner)
+        .bind(reward.email)
+        .bind(reward.amount_cents)
         .bind(donation.currency.as_deref().unwrap_or("USD"))
         .bind(donation.nonprofit_slug.as_deref())
+        .bind(state)
+        .bind(reward.hold)
         .bind(now)
         .execute(&mut *tx)
         .await
@@ -524,11 +573,12 @@ impl Store {
     }
 
     /// SIR accepted the action: `pending` → `issued` (a `confirmed` one stays confirmed).
+    /// `None`s when SIR said "already processed" without the original result.
     pub async fn reward_issued(
         &self,
         donation_id: &str,
-        action_id: &str,
-        tokens: i64,
+        action_id: Option<&str>,
+        tokens: Option<i64>,
         now: i64,
     ) -> Result<(), ApiError> {
         sqlx::query(
@@ -589,11 +639,13 @@ impl Store {
         now: i64,
     ) -> Result<Option<String>, ApiError> {
         let query = match change {
-            // A confirmation never undoes a reversal, and never turns a failure around.
+            // SIR's word that our action completed: it also corrects a local "failed" (SIR
+            // paid after all); it never undoes a reversal, nor names another action than ours.
             LifecycleChange::Confirmed { action_id, tokens } => sqlx::query(
                 "UPDATE rewards SET state = 'confirmed', action_id = COALESCE($1, action_id),
                                     tokens = COALESCE($2, tokens), lease_until = NULL, last_error = NULL, updated_at = $3
-                 WHERE partner_donation_id = $4 AND state IN ('pending', 'issued', 'confirmed')
+                 WHERE partner_donation_id = $4 AND state IN ('pending', 'issued', 'confirmed', 'failed')
+                   AND (action_id IS NULL OR $1 IS NULL OR action_id = $1)
                  RETURNING external_id",
             )
             .bind(action_id.as_deref())
@@ -601,7 +653,7 @@ impl Store {
             LifecycleChange::Reversed { action_id, tokens } => sqlx::query(
                 "UPDATE rewards SET state = 'reversed', action_id = COALESCE(action_id, $1),
                                     tokens = COALESCE(tokens, $2), lease_until = NULL, updated_at = $3
-                 WHERE partner_donation_id = $4
+                 WHERE partner_donation_id = $4 AND (action_id IS NULL OR $1 IS NULL OR action_id = $1)
                  RETURNING external_id",
             )
             .bind(action_id.as_deref())
@@ -639,11 +691,17 @@ impl Store {
         Ok(())
     }
 
-    /// What `/healthz` shows: counts, and the alerts raised since `alerts_since`.
+    /// Whether the database answers (the public health check).
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.map(|_| ()).map_err(storage)
+    }
+
+    /// What `/healthz` shows operators: counts, and the alerts raised since `alerts_since`.
     pub async fn health(&self, alerts_since: i64) -> Result<Health, ApiError> {
         let count = |sql: &'static str| async move {
             sqlx::query(sql).fetch_one(&self.pool).await.and_then(|row| row.try_get::<i64, _>(0)).map_err(storage)
         };
+        let an_hour_ago = now_ms() - 60 * 60 * 1000;
         let alerts = sqlx::query("SELECT name, detail, raised_at FROM alerts WHERE raised_at >= $1 ORDER BY name")
             .bind(alerts_since)
             .fetch_all(&self.pool)
@@ -663,7 +721,14 @@ impl Store {
         Ok(Health {
             unapplied_events: count("SELECT COUNT(*) FROM webhook_events WHERE applied_at IS NULL").await?,
             rewards_pending: count("SELECT COUNT(*) FROM rewards WHERE state = 'pending'").await?,
+            rewards_held: count("SELECT COUNT(*) FROM rewards WHERE state = 'held'").await?,
             rewards_failed: count("SELECT COUNT(*) FROM rewards WHERE state = 'failed'").await?,
+            rewards_unconfirmed: sqlx::query("SELECT COUNT(*) FROM rewards WHERE state = 'issued' AND updated_at < $1")
+                .bind(an_hour_ago)
+                .fetch_one(&self.pool)
+                .await
+                .and_then(|row| row.try_get::<i64, _>(0))
+                .map_err(storage)?,
             donations_unassigned: count(
                 "SELECT COUNT(*) FROM donations d WHERE d.status = 'completed' AND d.source = 'webhook'
                    AND d.owner_external_id IS NULL",

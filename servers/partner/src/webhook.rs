@@ -28,6 +28,8 @@ use crate::store::{IncomingEvent, Recorded, Store, now_ms};
 
 /// The largest delivery read: events are a few hundred bytes.
 pub const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
+/// The longest a delivery's body may pause: SIR sends it at once.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The documented envelope; `data` depends on the type.
 #[derive(Deserialize)]

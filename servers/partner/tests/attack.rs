@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use axum::http::{Method, StatusCode};
 use common::process::{Process, binary, free_port};
 use common::{
-    DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_SECRET, TempDb, WHSEC, WIDGET_ORIGIN, assert_error_envelope, create_link_at_sir,
-    jwt,
+    DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_AUDIENCE, JWT_SECRET, TempDb, WHSEC, WIDGET_ORIGIN, assert_error_envelope,
+    create_link_at_sir, jwt,
 };
 use serde_json::{Value, json};
 
@@ -62,6 +62,7 @@ impl Servers {
             ("PARTNER_ALLOWED_ORIGINS", WIDGET_ORIGIN),
             ("PARTNER_IDENTITY", identity),
             ("PARTNER_JWT_SECRET", JWT_SECRET),
+            ("PARTNER_JWT_AUDIENCE", JWT_AUDIENCE),
             ("PARTNER_DB", db.path()),
             ("PARTNER_OUTBOX_RETRY_BASE_MS", "100"),
             ("PARTNER_OUTBOX_RETRY_MAX_MS", "500"),
@@ -522,6 +523,60 @@ async fn off_loopback_the_session_cookie_is_secure_and_host_prefixed() {
     let mut startup = String::new();
     let _ = std::fs::File::open(&servers.log).map(|mut f| f.read_to_string(&mut startup));
     assert!(startup.contains("DEMO IDENTITY"), "the demo mode is announced loudly: {startup}");
+}
+
+#[tokio::test]
+async fn a_flood_of_slow_webhook_bodies_never_keeps_sirs_deliveries_out() {
+    let servers = Servers::start("jwt", &[]);
+    let address: std::net::SocketAddr = servers.partner_url().trim_start_matches("http://").parse().expect("address");
+    // 300 connections from another address start webhook deliveries and never finish them.
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.bind("127.0.0.2:0".parse().expect("address")).expect("bind 127.0.0.2");
+        let Ok(mut stream) = socket.connect(address).await else { continue };
+        let head = "POST /webhooks/sir HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                    X-SIR-Timestamp: 1\r\nX-SIR-Signature: sha256=00\r\nContent-Length: 200000\r\n\r\n{";
+        use tokio::io::AsyncWriteExt as _;
+        if stream.write_all(head.as_bytes()).await.is_ok() {
+            held.push(stream);
+        }
+    }
+    assert!(held.len() > 250, "{} held", held.len());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // SIR's genuine delivery still gets in, at once; so do the widget's calls.
+    let token = jwt("victim-11", None, false);
+    let id = servers.donate(Caller::Token(&token)).await;
+    let body = json!({"id": "evt_flood", "type": "transaction.completed",
+                      "data": {"partnerDonationId": id, "amount": 2500}})
+    .to_string();
+    let timestamp = sir_signing::unix_now();
+    let started = Instant::now();
+    let response = servers
+        .http
+        .post(format!("{}/webhooks/sir", servers.partner_url()))
+        .header("content-type", "application/json")
+        .header("x-sir-timestamp", timestamp.to_string())
+        .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .expect("deliver");
+    assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    drop(held);
+}
+
+#[tokio::test]
+async fn nobody_signed_in_creates_nothing_and_costs_sir_nothing() {
+    let servers = Servers::start("jwt", &[]);
+    let body = json!({"nonprofitSlug": "water-org", "amount": 2500, "currency": "USD", "frequency": "once"});
+    for _ in 0..20 {
+        let (status, _, answer) =
+            servers.call(Method::POST, "/sir/donations", Some(body.clone()), Caller::Nobody).await;
+        assert_eq!((status, answer["code"].clone()), (StatusCode::UNAUTHORIZED, json!("SIGN_IN_REQUIRED")));
+    }
+    assert!(servers.sir_calls("/v1/partner/donations/create-link").await.is_empty());
 }
 
 #[tokio::test]

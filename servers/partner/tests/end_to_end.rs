@@ -196,8 +196,12 @@ async fn a_low_pool_raises_an_alert_in_health() {
 }
 
 #[tokio::test]
-async fn sir_s_refusals_of_a_new_donation_are_passed_on() {
+async fn sir_s_refusals_of_a_new_donation_are_passed_on_and_nobody_signed_in_reaches_sir() {
     let stack = Stack::start(&[]).await;
+    let body = json!({"nonprofitSlug": "st-jude", "amount": 2500, "currency": "USD", "frequency": "once"});
+    let (status, _, answer) = stack.call(Method::POST, "/sir/donations", Some(body), As::Nobody).await;
+    assert_eq!((status, answer["code"].clone()), (StatusCode::UNAUTHORIZED, json!("SIGN_IN_REQUIRED")));
+    let cookie = stack.sign_in("jane@example.com").await;
     let cases = [
         (
             json!({"nonprofitSlug": "no-such-org", "amount": 2500, "currency": "USD", "frequency": "once"}),
@@ -226,7 +230,8 @@ async fn sir_s_refusals_of_a_new_donation_are_passed_on() {
         ),
     ];
     for (body, status, code) in cases {
-        let (got, _, answer) = stack.call(Method::POST, "/sir/donations", Some(body.clone()), As::Nobody).await;
+        let (got, _, answer) =
+            stack.call(Method::POST, "/sir/donations", Some(body.clone()), As::Cookie(&cookie)).await;
         assert_eq!((got, answer["code"].clone()), (status, json!(code)), "{body} → {answer}");
         assert_error_envelope(&answer, status);
     }
@@ -291,4 +296,102 @@ async fn wrong_credentials_surface_as_502_without_detail_and_the_reward_waits() 
     tokio::time::sleep(Duration::from_millis(200)).await;
     let reward = stack.partner.store.reward(&id).await.expect("read").expect("row");
     assert_eq!(view["reward"]["state"], "pending", "kept until the credentials are fixed: {reward:?}");
+}
+
+/// A signed `transaction.completed` for `id`, delivered to the partner server as SIR would.
+async fn deliver_completion(stack: &Stack, event_id: &str, data: Value) -> Value {
+    let body = json!({"id": event_id, "type": "transaction.completed", "data": data}).to_string();
+    let timestamp = sir_signing::unix_now();
+    stack
+        .http
+        .post(format!("{}/webhooks/sir", stack.partner_url))
+        .header("content-type", "application/json")
+        .header("x-sir-timestamp", timestamp.to_string())
+        .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .expect("deliver")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn a_payment_of_another_amount_or_by_another_email_is_held_not_rewarded() {
+    let stack = Stack::start(&[("PARTNER_IDENTITY", "jwt")]).await;
+    let token = jwt("user-held", Some("owner@example.com"), true);
+    let owner = As::Token(&token);
+    // Without a donorEmail, the owner's verified email goes to SIR with the link.
+    let same = stack.donate(owner, None).await;
+    let cheaper = stack.donate(owner, None).await;
+    let stranger = stack.donate(owner, None).await;
+    let cases = [
+        (&same, json!({"partnerDonationId": same, "amount": 25, "donorEmail": "Owner@Example.com"}), "pending"),
+        (&cheaper, json!({"partnerDonationId": cheaper, "amount": 100, "donorEmail": "owner@example.com"}), "held"),
+        (&stranger, json!({"partnerDonationId": stranger, "amount": 2500, "donorEmail": "payer@else.example"}), "held"),
+    ];
+    for (n, (id, data, _)) in cases.iter().enumerate() {
+        let answer = deliver_completion(&stack, &format!("evt_held_{n}"), data.clone()).await;
+        assert_eq!(answer["applied"], true, "{id}: {answer}");
+    }
+    let confirmed = stack.wait_for_donation(&same, owner, |v| v["reward"]["state"] == "confirmed").await;
+    assert_eq!(confirmed["reward"]["tokens"], 25, "25 (major units) states the donation's 2500 cents");
+    for (id, _, expected) in &cases[1..] {
+        let view = stack.wait_for_donation(id, owner, |v| !v["reward"].is_null()).await;
+        assert_eq!(view["reward"]["state"], *expected, "{view}");
+    }
+    let health = stack.call(Method::GET, "/healthz", None, As::Nobody).await.2;
+    assert_eq!(health["rewards"]["held"], 2, "{health}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = stack.sandbox_json(Method::GET, "/__sandbox/requests", None).await;
+    let submits = log.as_array().map_or(0, |l| l.iter().filter(|r| r["path"] == "/v1/partner/actions/submit").count());
+    assert_eq!(submits, 1, "only the agreeing payment was rewarded: {log}");
+    assert_eq!(stack.balance(owner).await, 25);
+}
+
+#[tokio::test]
+async fn another_actions_events_never_touch_a_donors_reward() {
+    let stack = Stack::start(&[]).await;
+    let cookie = stack.sign_in("jane@example.com").await;
+    let jane = As::Cookie(&cookie);
+    let id = stack.donate(jane, None).await;
+    stack.checkout(&id, "complete").await;
+    let view = stack.wait_for_donation(&id, jane, rewarded("confirmed")).await;
+    let ours = view["reward"].clone();
+    let event = |n: &str, kind: &str, data: Value| json!({"id": n, "type": kind, "data": data}).to_string();
+    let foreign = [
+        // Another program's action that names our donation in its metadata.
+        event(
+            "evt_f1",
+            "action.completed",
+            json!({"idempotencyKey": "referral_bob_1", "actionId": "REFERRAL",
+              "tokensDistributed": 3, "metadata": {"partnerDonationId": id}}),
+        ),
+        event(
+            "evt_f2",
+            "action.reversed",
+            json!({"idempotencyKey": "referral_bob_1", "actionId": "REFERRAL",
+              "metadata": {"partnerDonationId": id}}),
+        ),
+        // Our key, but another action than the one SIR gave us.
+        event("evt_f3", "action.reversed", json!({"idempotencyKey": format!("donation_{id}"), "actionId": "OTHER"})),
+    ];
+    for body in foreign {
+        let timestamp = sir_signing::unix_now();
+        let response = stack
+            .http
+            .post(format!("{}/webhooks/sir", stack.partner_url))
+            .header("content-type", "application/json")
+            .header("x-sir-timestamp", timestamp.to_string())
+            .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
+            .body(body)
+            .send()
+            .await
+            .expect("deliver");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let (_, _, view) = stack.call(Method::GET, &format!("/sir/donations/{id}"), None, jane).await;
+    assert_eq!(view["reward"], ours, "unchanged");
+    assert_eq!(stack.balance(jane).await, 25);
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::postgres::postgres_database;
 use common::process::{Process, binary, free_port};
-use common::{DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_SECRET, WHSEC, jwt};
+use common::{DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_AUDIENCE, JWT_SECRET, WHSEC, jwt};
 use serde_json::{Value, json};
 use sqlx::{Connection as _, Row as _};
 
@@ -31,6 +31,7 @@ fn partner(sandbox_url: &str, database_url: &str) -> Process {
             ("SIR_PUBLISHABLE_KEY", DEMO_PK),
             ("PARTNER_IDENTITY", "jwt"),
             ("PARTNER_JWT_SECRET", JWT_SECRET),
+            ("PARTNER_JWT_AUDIENCE", JWT_AUDIENCE),
             ("PARTNER_DATABASE_URL", database_url),
             ("PARTNER_LISTEN", &format!("127.0.0.1:{}", free_port())),
             ("PARTNER_RATE_PER_IP", "1000000"),

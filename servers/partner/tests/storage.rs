@@ -10,7 +10,7 @@ use common::postgres::{engines, postgres_database};
 use sir_partner_server::Store;
 use sir_partner_server::config::Database;
 use sir_partner_server::store::{
-    Completion, IncomingEvent, LifecycleChange, NewDonation, Recorded, RewardState, SessionRow,
+    Completion, IncomingEvent, LifecycleChange, NewDonation, Recorded, RewardOrder, RewardState, SessionRow,
 };
 use sqlx::Connection as _;
 
@@ -28,6 +28,7 @@ fn new_donation(id: &str, owner: Option<&str>) -> NewDonation {
     NewDonation {
         id: id.into(),
         owner: owner.map(str::to_owned),
+        owner_email: None,
         amount_cents: 2500,
         currency: "USD".into(),
         nonprofit_slug: "st-jude".into(),
@@ -108,8 +109,9 @@ async fn the_reward_outbox_leases_retries_and_follows_the_lifecycle() {
         let donation = Store::complete(&mut tx, &Completion { id: "d1".into(), ..Completion::default() }, 2)
             .await
             .expect("complete");
-        Store::enqueue_reward(&mut tx, &donation, "user-1", None, 100).await.expect("enqueue");
-        Store::enqueue_reward(&mut tx, &donation, "someone-else", None, 100).await.expect("enqueue twice");
+        let order = |owner| RewardOrder { owner, email: None, amount_cents: 2500, hold: None };
+        Store::enqueue_reward(&mut tx, &donation, &order("user-1"), 100).await.expect("enqueue");
+        Store::enqueue_reward(&mut tx, &donation, &order("someone-else"), 100).await.expect("enqueue twice");
         tx.commit().await.expect("commit");
 
         let leased = store.lease_due_rewards(100, 60_100, 10).await.expect("lease");
@@ -131,7 +133,7 @@ async fn the_reward_outbox_leases_retries_and_follows_the_lifecycle() {
         let confirmed = LifecycleChange::Confirmed { action_id: Some("a1".into()), tokens: Some(25) };
         assert_eq!(Store::reward_lifecycle(&mut tx, "d1", &confirmed, 600).await, Ok(Some("user-1".to_owned())));
         tx.commit().await.expect("commit");
-        store.reward_issued("d1", "a1", 25, 601).await.expect("issued");
+        store.reward_issued("d1", Some("a1"), Some(25), 601).await.expect("issued");
         let reward = store.reward("d1").await.expect("read").expect("row");
         assert_eq!(
             (reward.state, reward.tokens, reward.action_id.as_deref()),
@@ -210,7 +212,8 @@ async fn two_instances_store_the_same_event_once_and_lease_each_reward_once() {
             let facts = Completion { id: format!("d{n}"), ..Completion::default() };
             let donation = Store::complete(&mut tx, &facts, 5).await.expect("complete");
             let owner = donation.owner.clone().expect("owner");
-            Store::enqueue_reward(&mut tx, &donation, &owner, None, 5).await.expect("enqueue");
+            let order = RewardOrder { owner: &owner, email: None, amount_cents: 2500, hold: None };
+            Store::enqueue_reward(&mut tx, &donation, &order, 5).await.expect("enqueue");
             Store::mark_event(&mut tx, &format!("evt_{n}"), Ok(()), 5).await.expect("mark");
         }
         tx.commit().await.expect("commit");

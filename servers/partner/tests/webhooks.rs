@@ -327,8 +327,18 @@ async fn the_sign_in_exists_only_in_demo_mode_and_a_jwt_names_the_user() {
     let who = partner.get_with("/sir/session", ("authorization", &format!("Bearer {token}"))).await.json();
     assert_eq!(who["externalId"], "user-42");
     assert_eq!((who["identity"].clone(), who["emailVerified"].clone()), (json!("jwt"), json!(true)));
-    let from_cookie = partner.get_with("/sir/session", ("cookie", &format!("partner_token={token}"))).await.json();
-    assert_eq!(from_cookie["externalId"], "user-42");
+    let from_cookie =
+        partner.get_with("/sir/session", ("cookie", &format!("__Host-partner_token={token}"))).await.json();
+    assert_eq!(from_cookie["externalId"], "user-42", "the default cookie is __Host- prefixed");
+    // Two cookies of the token's name (one planted by a sibling subdomain): nobody.
+    let cookies = format!("partner_token={token}; partner_token={}", jwt("attacker", None, false));
+    let jwt_cookie = config(&[("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_COOKIE", "partner_token")]);
+    let with_cookie = Partner::new(jwt_cookie).await;
+    assert_eq!(
+        with_cookie.get_with("/sir/session", ("cookie", &format!("partner_token={token}"))).await.json()["externalId"],
+        "user-42"
+    );
+    assert_eq!(with_cookie.get_with("/sir/session", ("cookie", &cookies)).await.json()["signedIn"], false);
     let forged = format!("{}x", &token[..token.len() - 1]);
     let who = partner.get_with("/sir/session", ("authorization", &format!("Bearer {forged}"))).await.json();
     assert_eq!(who["signedIn"], false);
@@ -415,6 +425,7 @@ async fn a_reward_sir_refuses_for_good_is_failed_and_counted_and_another_systems
     let donation = sir_partner_server::store::NewDonation {
         id: "d9".into(),
         owner: Some("user-9".into()),
+        owner_email: None,
         amount_cents: 2500,
         currency: "USD".into(),
         nonprofit_slug: "st-jude".into(),

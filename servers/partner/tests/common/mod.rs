@@ -27,6 +27,8 @@ pub const DEMO_SK: &str = seed::PARTNERS[0].secret_key;
 pub const DEMO_HMAC: &str = seed::PARTNERS[0].hmac_secret;
 pub const WIDGET_ORIGIN: &str = "http://127.0.0.1:8080";
 pub const JWT_SECRET: &str = "test-jwt-secret-test-jwt-secret-0123456789";
+/// The `aud` the tests' tokens carry and their servers expect.
+pub const JWT_AUDIENCE: &str = "sir-partner-tests";
 
 /// A config as the environment would give it (demo identity unless `extra` says
 /// otherwise), with `extra` variables on top and fast retries.
@@ -40,6 +42,7 @@ pub fn config(extra: &[(&str, &str)]) -> Config {
         ("PARTNER_ALLOWED_ORIGINS", WIDGET_ORIGIN),
         ("PARTNER_IDENTITY", "demo"),
         ("PARTNER_JWT_SECRET", JWT_SECRET),
+        ("PARTNER_JWT_AUDIENCE", JWT_AUDIENCE),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -57,6 +60,7 @@ pub fn jwt(sub: &str, email: Option<&str>, email_verified: bool) -> String {
         "sub": sub,
         "email": email,
         "email_verified": email_verified,
+        "aud": JWT_AUDIENCE,
         "exp": sir_signing::unix_now() + 3600,
     });
     let key = jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes());
