@@ -11,8 +11,10 @@ export CARGO_BUILD_JOBS ?= 2
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
-# wasm-bindgen-test drives the Debian Chromium through its driver.
+# wasm-bindgen-test drives the Debian Chromium through its driver; test-wasm-firefox and
+# test-wasm-webkit name their own drivers (GECKODRIVER and SAFARIDRIVER win over this one).
 export CHROMEDRIVER ?= /usr/bin/chromedriver
+GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 
 DEMO_SANDBOX_PORT ?= 8787
@@ -21,11 +23,12 @@ DEMO_PAGE_PORT ?= 8080
 TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
 
-.PHONY: help setup build servers sandbox demo test lint test-native test-types test-wasm test-e2e clean
+.PHONY: help setup build servers sandbox demo test test-tiers lint test-native test-types test-wasm \
+  test-wasm-chromium test-wasm-firefox test-wasm-webkit test-baseline test-e2e clean
 
 help:
 	@echo "make demo   build, start the SIR sandbox and the partner server with the demo page"
-	@echo "make test   lint and run every test tier (native, wasm in Chromium, Playwright)"
+	@echo "make test   lint and run every test tier (native, wasm and end-to-end in Chromium, Firefox, WebKit)"
 	@echo "make build  the distributable bundle in dist/"
 	@echo "make bench  sizes, times and memory beside a plain link and change-drop-in (bench/README.md)"
 
@@ -60,8 +63,17 @@ servers: setup
 demo: build servers
 	@scripts/demo.sh $(DEMO_SANDBOX_PORT) $(DEMO_PAGE_PORT)
 
-# Playwright runs last: its "N passed, N failed" line closes the output, as CI reads it.
-test: lint test-native test-types test-wasm test-size test-e2e
+# Every tier runs (make -k), even after one failed, and leaves its counts in
+# target/test-counts/; scripts/tally.mjs then adds them up per engine and prints the
+# plain "N passed, N failed" line CI reads last. A tier that could not run counts as failed.
+TALLY := node scripts/tally.mjs
+TIERS := native types wasm:chromium wasm:firefox wasm:webkit size baseline e2e:chromium e2e:firefox e2e:webkit
+test: lint
+	@rm -rf target/test-counts
+	@status=0; $(MAKE) --no-print-directory -k test-tiers || status=$$?; \
+	  $(TALLY) summary $(TIERS) || status=1; exit $$status
+
+test-tiers: test-native test-types test-wasm test-size test-baseline test-e2e
 
 lint: setup
 	cargo fmt --all --check
@@ -71,21 +83,39 @@ lint: setup
 ## Native tests; the partner server's storage tests run on SQLite and on a throwaway
 ## PostgreSQL (scripts/with-postgres.sh), as does its two-instance test.
 test-native: setup
-	scripts/with-postgres.sh cargo test --workspace
+	@$(TALLY) run native none -- scripts/with-postgres.sh cargo test --workspace
 
 ## The hand-written TypeScript types, checked against a consumer using every part.
 test-types: setup
-	npx tsc -p js/types-test/tsconfig.json
+	@$(TALLY) check types -- npx tsc -p js/types-test/tsconfig.json
 
-## Component tests in headless Chromium, against a sandbox of their own.
-test-wasm: servers
-	@scripts/with-sandbox.sh $(TEST_SANDBOX_PORT) \
-	  env SIR_SANDBOX_URL=http://127.0.0.1:$(TEST_SANDBOX_PORT) \
-	  cargo test -p sir-donate --target wasm32-unknown-unknown --tests
+## Component tests in headless Chromium, Firefox and WebKit, each against a sandbox of its own.
+## The build is shared; only the browser differs. MiniBrowser (WebKit) needs an X server: Xvfb.
+WASM_TESTS = scripts/with-sandbox.sh $(TEST_SANDBOX_PORT) env SIR_SANDBOX_URL=http://127.0.0.1:$(TEST_SANDBOX_PORT)
+WASM_CARGO = cargo test -p sir-donate --target wasm32-unknown-unknown --tests
+test-wasm: test-wasm-chromium test-wasm-firefox test-wasm-webkit
 
-## End-to-end specs: Playwright drives Chromium through the built bundle (starts its own servers).
+test-wasm-chromium: servers
+	@$(TALLY) run wasm chromium -- $(WASM_TESTS) $(WASM_CARGO)
+
+test-wasm-firefox: servers
+	@$(TALLY) run wasm firefox -- $(WASM_TESTS) GECKODRIVER=$(GECKODRIVER) \
+	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=webdriver-firefox.json $(WASM_CARGO)
+
+# WebKitGTK takes navigator.language from the process locale: under LANG=C it says "C", which
+# Intl reads as en-US-POSIX ("$ 25.00"). A donor's Safari says en-US; so does this run.
+test-wasm-webkit: servers
+	@$(TALLY) run wasm webkit -- $(WASM_TESTS) LANG=en_US.UTF-8 SAFARIDRIVER=/usr/bin/WebKitWebDriver \
+	  xvfb-run -a $(WASM_CARGO)
+
+## The wasm uses no WebAssembly feature beyond the README's browser baseline.
+test-baseline: build
+	@$(TALLY) check baseline -- node scripts/wasm-features.mjs
+
+## End-to-end specs: Playwright drives Chromium through the built bundle (starts its own
+## servers); the donor's core journeys also run in Firefox and WebKit through WebDriver.
 test-e2e: build servers
-	npx playwright test --config e2e/playwright.config.ts
+	SE_OFFLINE=true GECKODRIVER=$(GECKODRIVER) npx playwright test --config e2e/playwright.config.ts
 
 clean:
 	cargo clean

@@ -24,7 +24,7 @@ bench-twiggy:
 	  || cargo install twiggy --version $(BENCH_TWIGGY_VERSION) --locked
 
 test-size: build
-	node bench/size.mjs
+	@$(TALLY) check size -- node bench/size.mjs
 
 ## The partner server under load (issue #17): two instances sharing a throwaway PostgreSQL,
 ## then one on SQLite; prints the table servers/partner/README.md shows, writes

@@ -152,6 +152,9 @@ test("a donation under way is still followed through SIR when the partner server
   });
   const { partnerDonationId } = await created.json();
   await page.goto(url("http://127.0.0.1:8799"));
+  // The widget loads lazily: let this first one mount before the donation is stored, or it
+  // too follows it and a second `completed` is counted.
+  await widget.seeNonprofit("Water.org");
   await page.evaluate(
     ([key, id]) =>
       sessionStorage.setItem(

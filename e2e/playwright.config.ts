@@ -1,5 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
+/** The option the WebDriver projects set (journeys.webdriver.spec.ts). */
+type EngineOption = { engine: "firefox" | "webkit" };
+
 // Servers of their own, on ports apart from `make demo`'s, so both can run at once.
 export const SANDBOX_URL = "http://127.0.0.1:8793";
 export const PAGES_URL = "http://127.0.0.1:8794";
@@ -7,7 +10,7 @@ export const PARTNER_URL = "http://127.0.0.1:8798";
 /** The sandbox signs its webhooks to the partner server with this secret. */
 const WEBHOOK_SECRET = "whsec_78fa7c67cb3171ebea2a41e9da818cf05dd7d48d972e0b4410f002554656a0e1";
 
-export default defineConfig({
+export default defineConfig<EngineOption>({
   testDir: ".",
   testMatch: "*.spec.ts",
   outputDir: "artifacts/results",
@@ -17,6 +20,14 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   reporter: [["list"], ["./support/summary-reporter.ts"]],
+  // Chromium runs every spec through Playwright. Firefox and WebKit run the donor's core
+  // journeys (journeys/journeys.ts) through WebDriver: Playwright can't drive Debian's
+  // builds of them, so it serves only as their test runner.
+  projects: [
+    { name: "chromium", testIgnore: "journeys.webdriver.spec.ts" },
+    { name: "firefox", testMatch: "journeys.webdriver.spec.ts", use: { engine: "firefox" } },
+    { name: "webkit", testMatch: "journeys.webdriver.spec.ts", use: { engine: "webkit" } },
+  ],
   use: {
     baseURL: PAGES_URL,
     // Debian's Chromium: Playwright can't download browsers here.

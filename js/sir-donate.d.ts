@@ -64,7 +64,8 @@ export type SirDonateErrorCode =
   | "invalid_response"
   | "unsafe_link"
   | "invalid_option"
-  | "load_failed";
+  | "load_failed"
+  | "unsupported_browser";
 
 /** The `detail` of each event, by type. */
 export interface SirDonateEventDetails {
@@ -95,6 +96,19 @@ export interface SirDonateOptionError extends Error {
   option: string;
 }
 
+/**
+ * `mount()` and `ready` reject with this in a browser below the supported baseline
+ * (README, "Browser support"); `<sir-donate>` elements keep their fallback content and
+ * dispatch `error` with the same code. Nothing was fetched.
+ */
+export interface SirDonateUnsupportedError extends Error {
+  name: "SirDonateError";
+  code: "unsupported_browser";
+  /** Names what the browser lacks, e.g. "… it lacks AbortSignal.any." */
+  message: string;
+  retryable: false;
+}
+
 /** A mounted widget. */
 export interface SirDonateHandle {
   readonly element: HTMLElement;
@@ -108,9 +122,11 @@ export interface SirDonateHandle {
 
 export interface SirDonateApi {
   readonly version: string;
-  /** Resolves once the widget's code is loaded (reading it starts the load). */
+  /** Resolves once the widget's code is loaded (reading it starts the load); rejects
+   * with `SirDonateUnsupportedError` below the browser baseline. */
   readonly ready: Promise<SirDonateApi>;
-  /** Mounts a widget into an element (or the first match of a selector). */
+  /** Mounts a widget into an element (or the first match of a selector). Rejects with
+   * `SirDonateOptionError` for bad options, `SirDonateUnsupportedError` below the baseline. */
   mount(target: HTMLElement | string, options: SirDonateOptions): Promise<SirDonateHandle>;
 }
 

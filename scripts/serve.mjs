@@ -1,7 +1,9 @@
 // A small static server for the demo page and the browser tests.
 //   node scripts/serve.mjs --dir dist --port 8080 [--pages e2e/pages --api-base URL]
 // With --pages, /e2e/<name>.html serves e2e/pages/<name>.html with {{API_BASE}}
-// replaced, so test pages point at whichever sandbox the run started.
+// replaced, so test pages point at whichever sandbox the run started; /no-wasm/ serves
+// the loader alone (a deployment missing wasm/); GET /__requests lists the paths served
+// since the last POST /__requests, so a test in any engine can tell what was fetched.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -33,13 +35,23 @@ function inside(root, urlPath) {
 }
 
 const root = resolve(args.dir);
+let served = [];
 const server = createServer(async (request, response) => {
   const url = new URL(request.url, "http://localhost");
   let path = url.pathname.endsWith("/") ? url.pathname + "index.html" : url.pathname;
+  if (args.pages && path === "/__requests") {
+    if (request.method === "POST") served = [];
+    response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(served));
+    return;
+  }
+  if (args.pages) served.push(path);
+  if (args.pages && path === "/no-wasm/sir-donate.js") path = "/sir-donate.js";
   let file;
   let body;
   try {
-    if (args.pages && path.startsWith("/e2e/")) {
+    if (args.pages && path.startsWith("/no-wasm/")) {
+      throw new Error("not found");
+    } else if (args.pages && path.startsWith("/e2e/")) {
       file = inside(resolve(args.pages), path.slice("/e2e/".length));
       body = (await readFile(file, "utf8")).replaceAll("{{API_BASE}}", args["api-base"]);
     } else {

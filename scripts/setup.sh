@@ -7,13 +7,17 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen` pin in Cargo.toml
+GECKODRIVER_VERSION=0.37.1     # drives firefox-esr for the wasm and WebDriver tests
+
+MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # `cargo install` of one exact version, skipped when `$bin --version` already says it.
 cargo_install() {
   local bin=$1 crate=$2 version=$3; shift 3
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q " $version\$"; then
+  # The version ends the first line, or is followed by build details (geckodriver).
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qE " $version( |\$)"; then
     return
   fi
   log "installing $crate $version (a few minutes, once)"
@@ -55,6 +59,7 @@ browser() {
 
 apt_install() {
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  # Other jobs on the machine may hold apt's lock for a while: wait for it.
   $sudo apt-get update -qq -o DPkg::Lock::Timeout=300
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@" >/dev/null
 }
@@ -64,6 +69,17 @@ postgres() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return
   log "installing postgresql with apt"
   apt_install postgresql
+}
+
+# Firefox and WebKit (Safari's engine) for the cross-engine tests: Debian's firefox-esr,
+# WebKitGTK's WebDriver with its MiniBrowser, and Xvfb, since MiniBrowser has no headless mode.
+other_engines() {
+  if command -v firefox-esr >/dev/null 2>&1 && command -v WebKitWebDriver >/dev/null 2>&1 \
+    && command -v xvfb-run >/dev/null 2>&1 && [ -x "$MINIBROWSER" ]; then
+    return
+  fi
+  log "installing firefox-esr, webkit2gtk-driver and xvfb with apt"
+  apt_install --no-install-recommends firefox-esr webkit2gtk-driver xvfb
 }
 
 node_and_npm() {
@@ -92,6 +108,8 @@ cargo_install trunk trunk "$TRUNK_VERSION" --locked
 cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 browser
 postgres
+other_engines
+cargo_install geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
 node_and_npm
 npm_deps
 # trunk runs offline (Trunk.toml) and then resolves crates from the local cache only.

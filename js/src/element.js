@@ -2,6 +2,40 @@
  * script-tag loader (script.js) and the npm package (npm.js). */
 
 /**
+ * What the widget needs of a browser, checked before anything is fetched: the ones this
+ * browser lacks, or none. The README's "Browser support" says which versions have them
+ * all; AbortSignal.any is the newest (Chrome 116, Firefox 124, Safari 17.4). The rest of
+ * what it uses (shadow DOM, Intl, the wasm's features) came before WebAssembly or before
+ * constructable stylesheets in every engine. Nothing here is newer than ES2015, so that
+ * an old engine still gets this far.
+ */
+export function missingFeatures() {
+  return [
+    "WebAssembly.instantiate", // absent, for one, in Safari's Lockdown Mode
+    "customElements",
+    "AbortSignal.any",
+    "AbortSignal.timeout",
+    "ShadowRoot.prototype.adoptedStyleSheets",
+    "HTMLDialogElement.prototype.showModal",
+  ].filter(function (path) {
+    var names = path.split(".");
+    var last = names.pop();
+    var owner = names.reduce(function (object, name) { return object && object[name]; }, window);
+    // `in`, not a read: a prototype's getter throws when read off the prototype.
+    return !(owner && last in Object(owner));
+  });
+}
+
+/** The error for a browser below the baseline: the partner's fallback content stays. */
+function unsupportedBrowser(missing) {
+  return Object.assign(new Error("This browser can't show the donation form: it lacks " + missing.join(", ") + "."), {
+    name: "SirDonateError",
+    code: "unsupported_browser",
+    retryable: false,
+  });
+}
+
+/**
  * Defines <sir-donate> (once per page) and returns the SirDonate API.
  * `importGlue()` resolves to the wasm-bindgen glue module (not yet initialized), and
  * `wasmUrl` is where its wasm lives.
@@ -17,9 +51,12 @@ export function install(importGlue, wasmUrl) {
   var EVENTS = ["ready", "organization", "change", "link-created", "status", "completed", "error"];
 
   var core;
+  var missing = missingFeatures();
 
   /** The initialized wasm-bindgen glue, loaded once per page. */
   function loadCore() {
+    // Below the baseline nothing is fetched: the wasm could not run anyway.
+    if (missing.length) return Promise.reject(unsupportedBrowser(missing));
     if (!core) {
       // The wasm downloads while the glue does, not after it: one round trip fewer before
       // the widget is interactive. The glue compiles the response as it streams in, falling
@@ -55,6 +92,18 @@ export function install(importGlue, wasmUrl) {
       code: "load_failed",
       message: "The donation form could not be loaded. " + String((error && error.message) || error),
       retryable: true,
+    };
+  }
+
+  /** Reports a failed load or mount as the element's `error` event. Bad options throw a
+   * typed SirDonateOptionError, an old browser gets unsupported_browser, anything else
+   * is a load failure. */
+  function reportTo(element) {
+    return function (error) {
+      var code = error && error.code;
+      emit(element, "error", code === "invalid_option" || code === "unsupported_browser"
+        ? { code: code, message: error.message, retryable: false, option: error.option }
+        : loadFailed(error));
     };
   }
 
@@ -125,6 +174,12 @@ export function install(importGlue, wasmUrl) {
 
   SirDonateElement.prototype.connectedCallback = function () {
     var element = this;
+    // Below the baseline the element stays as the partner wrote it, fallback and all.
+    if (missing.length) {
+      if (!element._sirUnsupported) loadCore().catch(reportTo(element));
+      element._sirUnsupported = true;
+      return;
+    }
     var root = element.shadowRoot || element.attachShadow({ mode: "open" });
     paintPlaceholder(root, element);
     (core || whenWanted(element)).then(function () { return loadCore(); }).then(function (glue) {
@@ -137,12 +192,7 @@ export function install(importGlue, wasmUrl) {
       var control = root.querySelector("button, input, select");
       if (control && focused) control.focus();
       if (control && pressed && control.getAttribute("aria-haspopup") === "dialog") control.click();
-    }).catch(function (error) {
-      // Bad options throw a typed SirDonateOptionError; anything else is a load failure.
-      emit(element, "error", error && error.code === "invalid_option"
-        ? { code: error.code, message: error.message, retryable: false, option: error.option }
-        : loadFailed(error));
-    });
+    }).catch(reportTo(element));
   };
 
   SirDonateElement.prototype.disconnectedCallback = function () {
@@ -230,6 +280,12 @@ export function install(importGlue, wasmUrl) {
     enumerable: true,
     get: function () { return loadCore().then(function () { return api; }); },
   });
-  if (!customElements.get("sir-donate")) customElements.define("sir-donate", SirDonateElement);
+  if (!window.customElements) {
+    // No custom elements (so `missing` names them): the elements keep their fallback, and
+    // each is told why.
+    Array.prototype.forEach.call(document.querySelectorAll("sir-donate"), function (element) {
+      loadCore().catch(reportTo(element));
+    });
+  } else if (!customElements.get("sir-donate")) customElements.define("sir-donate", SirDonateElement);
   return api;
 }

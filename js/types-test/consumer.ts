@@ -8,6 +8,7 @@ import type {
   SirDonateOptionError,
   SirDonateOptions,
   SirDonateStatus,
+  SirDonateUnsupportedError,
 } from "../sir-donate";
 
 const options: SirDonateOptions = {
@@ -61,8 +62,9 @@ async function useApi(api: SirDonateApi): Promise<void> {
   try {
     await api.mount(document.createElement("div"), { key: "pk_test_1", org: "x" });
   } catch (error) {
-    const typed = error as SirDonateOptionError;
-    console.log(typed.code === "invalid_option", typed.option);
+    const typed = error as SirDonateOptionError | SirDonateUnsupportedError;
+    if (typed.code === "invalid_option") console.log(typed.option);
+    else console.log(typed.code === "unsupported_browser", typed.retryable, typed.message);
   }
 }
 
@@ -71,7 +73,8 @@ const widget = document.querySelector("sir-donate");
 widget?.addEventListener("sir-donate:completed", (event) => console.log(event.detail.partnerDonationId));
 widget?.addEventListener("sir-donate:error", (event) => {
   const code: SirDonateErrorCode = event.detail.code;
-  console.log(code);
+  // Below the browser baseline the element keeps its fallback link.
+  if (code === "unsupported_browser") console.log("fallback stays", event.detail.message);
 });
 const created = document.createElement("sir-donate");
 created.setAttribute("org", "water-org");
