@@ -214,8 +214,8 @@ export async function startWebDriver(engine: "firefox" | "webkit"): Promise<WebD
     };
   }
   // MiniBrowser has no headless mode: the driver and its browsers run in their own Xvfb,
-  // with a screen larger than any window asked for (xvfb-run's default, 640×480×8, would
-  // crop the screenshots of a 1280 px window).
+  // with a screen larger than any window asked for (xvfb-run's default, 1280×1024, is
+  // narrower than a 1280 px viewport with its window frame).
   const port = await freePort();
   const xvfb = ["-a", "-s", "-screen 0 1920x1200x24", "WebKitWebDriver", `--port=${port}`];
   const child = spawn("xvfb-run", xvfb, { detached: true, stdio: "ignore" });
