@@ -127,9 +127,9 @@ test("a donor who isn't signed in still donates: SIR makes the link, and no rewa
   await page.goto(url(PARTNER_URL));
   const id = await donateAndPay(page, `anonymous-${Date.now()}@example.com`);
   expect((await sandbox.stats()).requests.createLink).toBe(1);
+  await page.goto(url(PARTNER_URL));
   // The partner server answered 401 and asked SIR nothing; the widget made the link itself.
   expect((await partnerCall(page, `/sir/donations/${id}`)).status).toBe(401);
-  await page.goto(url(PARTNER_URL));
   await widget.seeStatus("Thank you! Your donation is complete");
   await expect(widget.root.getByText(/SIR tokens/)).toHaveCount(0);
 });
