@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 # Two cores here: build with both, but no more.
 export CARGO_BUILD_JOBS ?= 2
+# make test builds each crate once; incremental caches would only fill the disk (export 1 to keep them).
+export CARGO_INCREMENTAL ?= 0
 # trunk runs offline and finds wasm-bindgen and wasm-opt (npm binaryen) on PATH only.
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
