@@ -51,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/checkout/{id}/fail", post(checkout::fail))
         .fallback(sir_server_kit::not_found::<error::ApiError>)
         .layer(cors())
+        .layer(middleware::from_fn_with_state(state.clone(), latency))
         .layer(middleware::map_response(close_connection))
         // 5xx are logged by the response line; a dropped connection is logged by the gate.
         .layer(sir_server_kit::trace_layer())
@@ -65,6 +66,19 @@ pub fn app(state: AppState) -> Router {
 async fn close_connection(mut response: axum::response::Response) -> axum::response::Response {
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
+}
+
+/// `--latency-ms`: waits before answering, outside CORS so that preflights wait too. The
+/// loopback test controls answer at once, so a test's setup is not slowed.
+async fn latency(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> axum::response::Response {
+    if !state.config.latency.is_zero() && !request.uri().path().starts_with("/__sandbox") {
+        tokio::time::sleep(state.config.latency).await;
+    }
+    next.run(request).await
 }
 
 /// CORS a real browser accepts from any partner page (the docs leave CORS open, §7.3):

@@ -38,10 +38,15 @@ struct Args {
     /// Milliseconds before the second delivery attempt; doubles before each further one.
     #[arg(long, default_value_t = 1000)]
     webhook_retry_base_ms: u64,
-    /// Log format; logs go to stderr, so stdout stays parseable.
+    /// Milliseconds added before every answer, CORS preflights included (not the test
+    /// controls'): a real network's round trip, which Chromium's network emulation never
+    /// adds to a CORS preflight.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
     /// A token pool falling below this many tokens sends `token_pool.low_balance`.
     #[arg(long, default_value_t = sir_sandbox::model::ledger::DEFAULT_LOW_POOL_THRESHOLD)]
     pool_low_threshold: u64,
+    /// Log format; logs go to stderr, so stdout stays parseable.
     #[arg(long, value_enum, default_value_t = LogFormat::Pretty)]
     log_format: LogFormat,
 }
@@ -119,6 +124,7 @@ async fn main() -> std::io::Result<()> {
         webhook_attempts: args.webhook_attempts,
         webhook_retry_base: Duration::from_millis(args.webhook_retry_base_ms),
         pool_low_threshold: args.pool_low_threshold,
+        latency: Duration::from_millis(args.latency_ms),
     });
     serve(listener, state, sir_server_kit::shutdown_signal()).await?;
     tracing::info!("stopped");

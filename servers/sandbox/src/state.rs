@@ -34,6 +34,8 @@ pub struct Config {
     pub webhook_retry_base: Duration,
     /// A pool falling below this many tokens sends `token_pool.low_balance`.
     pub pool_low_threshold: u64,
+    /// Added before every answer but the test controls' (`--latency-ms`): a network's round trip.
+    pub latency: Duration,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             webhook_attempts: 5,
             webhook_retry_base: Duration::from_secs(1),
             pool_low_threshold: DEFAULT_LOW_POOL_THRESHOLD,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -382,3 +382,24 @@ async fn cors_headers_are_on_successes_and_errors_alike() {
         }
     }
 }
+
+#[tokio::test]
+async fn latency_delays_answers_and_preflights_but_not_the_test_controls() {
+    let latency = Duration::from_millis(120);
+    let sandbox = Sandbox::with(Config { latency, ..config() });
+    let (status, took) = timed(&sandbox, request(Method::GET, "/v1/partner/config", Some(DEMO_PK), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(took >= latency, "GET answered after {took:?}");
+    let (status, took) = timed(&sandbox, preflight("/v1/partner/config", "GET")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(took >= latency, "preflight answered after {took:?}");
+    let (status, took) = timed(&sandbox, request(Method::GET, "/__sandbox/stats", None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(took < latency, "test control answered after {took:?}");
+}
+
+async fn timed(sandbox: &Sandbox, request: Request<Body>) -> (StatusCode, Duration) {
+    let started = std::time::Instant::now();
+    let response = sandbox.send(request).await;
+    (response.status, started.elapsed())
+}
