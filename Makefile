@@ -37,23 +37,18 @@ help:
 setup:
 	@scripts/setup.sh
 
-# The shipped wasm rebuilds std for size: `-Zbuild-std` with `optimize_for_size`, and
-# panics that trap at once (`-Cpanic=immediate-abort`, no message formatting, no panic
-# locations). These are unstable flags: RUSTC_BOOTSTRAP=1 lets the pinned stable
-# toolchain use them, for this one build only (tests and lints use plain stable).
-# Measured: -20.2 KB gzip of wasm (README, "Performance and size"). SIZE_TUNED_STD=0
-# builds with the stock std instead, should a future toolchain drop a flag.
+# The shipped wasm rebuilds std for size (scripts/build-wasm.sh): -20.2 KB gzip of wasm
+# (README, "Performance and size"). SIZE_TUNED_STD=0 builds with the stock std instead,
+# should a future toolchain drop one of its unstable flags.
 SIZE_TUNED_STD ?= 1
-ifeq ($(SIZE_TUNED_STD),1)
-WASM_BUILD_ENV := RUSTC_BOOTSTRAP=1 \
-  CARGO_UNSTABLE_BUILD_STD="std panic_abort" CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
-endif
+export SIZE_TUNED_STD
 
-## The distributable bundle: dist/sir-donate.js (loader) + dist/wasm/ (glue + wasm),
-## and the npm package in dist/npm/ (packed as dist/sir-donate-<version>.tgz).
+## The distributable bundle: dist/sir-donate.js (loader) + dist/wasm/ (glue, main wasm and
+## its lazily loaded chunks), the playground page, and the npm package in dist/npm/ (packed
+## as dist/sir-donate-<version>.tgz). Not through trunk: it can't run the splitter between
+## cargo and wasm-bindgen (trunk#1022); scripts/build-wasm.sh does the pipeline.
 build: setup
-	$(WASM_BUILD_ENV) trunk build --release
+	scripts/build-wasm.sh
 	node js/build.mjs
 
 sandbox: servers

@@ -1,22 +1,43 @@
-// Builds the JavaScript around the wasm, after `trunk build --release` wrote dist/wasm/:
+// Builds the JavaScript around the wasm, after scripts/build-wasm.sh (or `trunk build`,
+// unsplit) wrote dist/wasm/:
+//   dist/wasm/sir-donate.js   the glue, with wasm-split's chunk loaders bundled in (minified)
+//   dist/wasm/*.wasm          the main module and its chunks (split_<function>.wasm, chunk_<n>.wasm)
 //   dist/sir-donate.js   the script-tag loader (minified IIFE)
-//   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as a separate asset)
+//   dist/index.html, dist/signin.js   the playground page (`make demo`)
+//   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as separate assets)
 //   dist/sir-donate-<version>.tgz   that package, packed with `npm pack`
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
+const wasmDir = join(dist, "wasm");
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
 const define = { __SIR_DONATE_VERSION__: JSON.stringify(version) };
 const common = { define, minify: true, target: "es2020", legalComments: "inline", logLevel: "warning" };
 
-// trunk writes the wasm-bindgen glue unminified; minified it is 8.8 → 6.5 KB gzip.
-const glue = join(dist, "wasm/sir-donate.js");
-await build({ ...common, entryPoints: [glue], format: "esm", outfile: glue, allowOverwrite: true });
+// The glue (minified: 8.8 → 6.5 KB gzip), with the chunk loaders in the same file: the glue
+// imports them, so a separate file would be one more round trip before the widget starts.
+// A second run finds them bundled already, and only minifies again.
+const glue = join(wasmDir, "sir-donate.js");
+const split = routeChunkLoads();
+const entry = split
+  ? 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n' +
+    `export { preloadChunks, setChunkUrls } from ${JSON.stringify(join(root, "js/src/chunks.js"))};\n`
+  : 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n';
+await build({
+  ...common,
+  stdin: { contents: entry, resolveDir: wasmDir, sourcefile: "glue-entry.js" },
+  bundle: true,
+  format: "esm",
+  outfile: glue,
+  allowOverwrite: true,
+});
+rmSync(join(wasmDir, "__wasm_split.js"), { force: true });
+const chunks = readdirSync(wasmDir).filter((file) => file.endsWith(".wasm") && file !== "sir-donate_bg.wasm").sort();
 
 await build({ ...common, entryPoints: [join(root, "js/src/script.js")], bundle: true, format: "iife", outfile: join(dist, "sir-donate.js") });
 
@@ -25,11 +46,63 @@ rmSync(npm, { recursive: true, force: true });
 mkdirSync(npm, { recursive: true });
 // Two modules, so that importing the package loads nothing but the tiny entry.
 await build({ ...common, entryPoints: [join(root, "js/src/npm.js")], format: "esm", outfile: join(npm, "index.js") });
-await build({ ...common, entryPoints: [join(root, "js/src/element.js")], format: "esm", outfile: join(npm, "element.js") });
+await build({ ...common, entryPoints: [join(root, "js/src/element.js")], bundle: true, format: "esm", outfile: join(npm, "element.js") });
+// Each chunk as `new URL("./wasm/<file>", import.meta.url)`, which bundlers (Vite) rewrite
+// and copy like the main module: the glue then fetches them from where they went.
+const chunkUrls = chunks.length
+  ? `{${chunks.map((file) => `${JSON.stringify(file)}:new URL(${JSON.stringify(`./wasm/${file}`)},import.meta.url)`).join(",")}}`
+  : "undefined";
+const index = join(npm, "index.js");
+writeFileSync(index, readFileSync(index, "utf8").replace("__SIR_DONATE_CHUNK_URLS__", chunkUrls));
 cpSync(join(dist, "wasm"), join(npm, "wasm"), { recursive: true });
 cpSync(join(root, "js/sir-donate.d.ts"), join(npm, "index.d.ts"));
 cpSync(join(root, "js/npm/README.md"), join(npm, "README.md"));
 const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf8"));
 writeFileSync(join(npm, "package.json"), JSON.stringify({ ...manifest, version }, null, 2) + "\n");
 execFileSync("npm", ["pack", "--silent", "--pack-destination", dist], { cwd: npm, stdio: ["ignore", "ignore", "inherit"] });
-console.log(`js/build.mjs: dist/sir-donate.js, dist/npm/, dist/sir-donate-${version}.tgz`);
+writePlayground();
+console.log(`js/build.mjs: dist/sir-donate.js, dist/wasm/ (${chunks.length} chunks), dist/npm/, dist/sir-donate-${version}.tgz`);
+
+/**
+ * Routes wasm-split's chunk loads (dist/wasm/__wasm_split.js, from wasm_split_cli_support
+ * 0.2.4) through js/src/chunks.js: fetched with retries and where a bundler put them, and
+ * registered by name for preloading. Split chunks lose the location hash in their file
+ * names (`split_status_view_8317….wasm` → `split_status_view.wasm`), so that the size budget
+ * and the preload list can name them. False when there is nothing to route (an unsplit
+ * build, or one routed already).
+ */
+function routeChunkLoads() {
+  const path = join(wasmDir, "__wasm_split.js");
+  if (!existsSync(path)) return false;
+  let js = readFileSync(path, "utf8");
+  const expect = (pattern, what) => {
+    if (!pattern.test(js)) throw new Error(`js/build.mjs: __wasm_split.js has no ${what}; was wasm-split-cli upgraded?`);
+  };
+  expect(/fetch\(new URL\("\.\/[\w.]+\.wasm", import\.meta\.url\)\)/, "chunk fetch");
+  expect(/^function makeLoad\(fetcher, deps\) \{$/m, "makeLoad");
+  const renames = new Map();
+  for (const file of readdirSync(wasmDir)) {
+    const stable = file.match(/^(split_[a-z0-9_]+?)_\d+\.wasm$/);
+    if (stable) renames.set(file, `${stable[1]}.wasm`);
+  }
+  for (const [from, to] of renames) {
+    renameSync(join(wasmDir, from), join(wasmDir, to));
+    js = js.replaceAll(`"./${from}"`, `"./${to}"`);
+  }
+  js = js.replace(/fetch\(new URL\(/g, "fetchChunk(new URL(");
+  js = js.replace(
+    /export const (__wasm_split_load_([a-z0-9_]+?)_\d+) = wrapAsyncCb\(makeLoad\(([\s\S]*?)\n, \[([^\]]*)\]\)\);/g,
+    (_, name, fn, fetcher, deps) => `export const ${name} = wrapAsyncCb(registerLoad(${JSON.stringify(fn)}, makeLoad(${fetcher}\n, [${deps}])));`,
+  );
+  expect(/registerLoad\(/, "split loader");
+  js = `import { fetchChunk, registerLoad } from ${JSON.stringify(join(root, "js/src/chunks.js"))};\n${js}`;
+  writeFileSync(path, js);
+  return true;
+}
+
+/** The playground page (`make demo`): index.html without trunk's build directives. */
+function writePlayground() {
+  const html = readFileSync(join(root, "index.html"), "utf8").replace(/^\s*<link data-trunk [^>]*>\n/gm, "");
+  writeFileSync(join(dist, "index.html"), html);
+  cpSync(join(root, "demo/signin.js"), join(dist, "signin.js"));
+}

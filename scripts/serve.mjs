@@ -1,10 +1,13 @@
 // A small static server for the demo page and the browser tests.
-//   node scripts/serve.mjs --dir dist --port 8080 [--pages e2e/pages --api-base URL]
+//   node scripts/serve.mjs --dir dist --port 8080 [--pages e2e/pages --api-base URL] [--compress]
 // With --pages, /e2e/<name>.html serves e2e/pages/<name>.html with {{API_BASE}}
 // replaced, so test pages point at whichever sandbox the run started; /no-wasm/ serves
 // the loader alone (a deployment missing wasm/); GET /__requests lists the paths served
-// since the last POST /__requests, so a test in any engine can tell what was fetched.
+// since the last POST /__requests, so a test in any engine can tell what was fetched. With
+// --compress, text and wasm go out as brotli (or gzip) when the browser accepts it, as a CDN
+// sends them.
 import { createServer } from "node:http";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,8 +18,27 @@ const { values: args } = parseArgs({
     port: { type: "string", default: "8080" },
     pages: { type: "string" },
     "api-base": { type: "string", default: "http://127.0.0.1:8787" },
+    compress: { type: "boolean", default: false },
   },
 });
+
+const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".wasm", ".css", ".svg", ".json"]);
+const compressed = new Map();
+
+/** `body` encoded as the request accepts (brotli first). Files are compressed once; pages,
+ * whose text depends on --api-base, each time. */
+function encode(request, file, body) {
+  const accepts = String(request.headers["accept-encoding"] ?? "");
+  const encoding = /\bbr\b/.test(accepts) ? "br" : /\bgzip\b/.test(accepts) ? "gzip" : null;
+  if (!args.compress || !encoding || !COMPRESSIBLE.has(extname(file))) return { body, encoding: null };
+  const compress = (buffer) => encoding === "br"
+    ? brotliCompressSync(buffer, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } })
+    : gzipSync(buffer, { level: 9 });
+  if (typeof body === "string") return { body: compress(Buffer.from(body)), encoding };
+  const key = `${encoding} ${file}`;
+  if (!compressed.has(key)) compressed.set(key, compress(body));
+  return { body: compressed.get(key), encoding };
+}
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -63,6 +85,12 @@ const server = createServer(async (request, response) => {
     return;
   }
   const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" };
+  const encoded = encode(request, file, body);
+  if (encoded.encoding) {
+    headers["content-encoding"] = encoded.encoding;
+    headers.vary = "accept-encoding";
+  }
+  body = encoded.body;
   // A page may ask for a Content-Security-Policy, to prove the widget runs under it.
   const csp = url.searchParams.get("csp");
   if (csp) headers["content-security-policy"] = csp;

@@ -9,6 +9,9 @@ TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen` pin in Cargo.toml
 GECKODRIVER_VERSION=0.37.1     # drives firefox-esr for the wasm and WebDriver tests
 
+# The splitter behind Leptos's #[lazy] (the crate `wasm_split_cli_support`, not `wasm-split-cli`).
+WASM_SPLIT_VERSION=0.2.4
+
 MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
@@ -22,6 +25,16 @@ cargo_install() {
   fi
   log "installing $crate $version (a few minutes, once)"
   cargo install "$crate" --version "$version" "$@"
+}
+
+# wasm-split-cli has no --version flag: cargo's own install record says which version it is.
+wasm_split() {
+  if command -v wasm-split-cli >/dev/null 2>&1 \
+    && cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+    return
+  fi
+  log "installing wasm_split_cli_support $WASM_SPLIT_VERSION (wasm-split-cli; a few minutes, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
 }
 
 rustup_target() {
@@ -106,6 +119,7 @@ npm_deps() {
 rustup_target
 cargo_install trunk trunk "$TRUNK_VERSION" --locked
 cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+wasm_split
 browser
 postgres
 other_engines

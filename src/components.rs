@@ -4,6 +4,7 @@
 mod amount_picker;
 mod donor_form;
 mod organization;
+pub(crate) mod split;
 mod status;
 mod widget;
 

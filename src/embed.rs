@@ -5,6 +5,7 @@
 
 mod events;
 mod options;
+mod reads;
 
 use std::rc::Rc;
 
@@ -14,7 +15,7 @@ use leptos::tachys::view::any_view::AnyViewState;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::api::http::HttpSirApi;
+use crate::api::http::{HttpSirApi, StartedReads};
 use crate::api::partner::PartnerClient;
 use crate::api::{ApiError, SirApi};
 use crate::components::DonationWidget;
@@ -28,7 +29,8 @@ const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// Mounts a widget into `host` (usually a `<sir-donate>` element).
 ///
-/// `options` is a plain object of the documented options (see the README).
+/// `options` is a plain object of the documented options (see the README). `reads` are the
+/// API reads the loader started for this widget (js/src/reads.js), or `null`.
 /// Returns the handle; dropping it or calling `destroy()` removes the widget.
 ///
 /// # Errors
@@ -36,10 +38,10 @@ const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 /// for an unknown option or a bad value. A bad *key* is not thrown: the widget shows
 /// it and dispatches an `error` event, so a page never breaks on it.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+pub fn mount(host: HtmlElement, options: JsValue, reads: JsValue) -> Result<WidgetHandle, JsValue> {
     let raw = options::read(&options)?;
     let mut handle = WidgetHandle { host, raw, mounted: None };
-    handle.render()?;
+    handle.render(reads::read(&reads))?;
     Ok(handle)
 }
 
@@ -79,7 +81,7 @@ impl WidgetHandle {
         self.raw = raw;
         // A changed key or host means a new session; simplest correct answer: remount.
         self.destroy();
-        self.render()
+        self.render(None)
     }
 
     /// Removes the widget, its listeners, timers and requests. Safe to call twice.
@@ -98,7 +100,7 @@ impl WidgetHandle {
         }
     }
 
-    fn render(&mut self) -> Result<(), JsValue> {
+    fn render(&mut self, reads: Option<StartedReads>) -> Result<(), JsValue> {
         let options = WidgetOptions::from_raw(&self.raw).map_err(options::to_js_error)?;
         let root = shadow_root(&self.host)?;
         adopt_styles(&root);
@@ -117,6 +119,11 @@ impl WidgetHandle {
             .map_err(ApiError::from)
             .and_then(|key| HttpSirApi::new(key, options.api_base.as_deref()))
             .map(Rc::new);
+        match (&http, reads) {
+            (Ok(http), Some(reads)) => http.adopt(reads),
+            (Err(_), Some(reads)) => reads.controller.abort(),
+            (_, None) => {}
+        }
         let api = http.clone().map(|http| http as Rc<dyn SirApi>);
         // Validated as an https (or loopback) URL by the options, so this only fails
         // where the browser has no AbortController.

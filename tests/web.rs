@@ -44,6 +44,11 @@ fn document() -> web_sys::Document {
 
 impl Widget {
     fn mount(pairs: &[(&str, &str)]) -> Self {
+        Self::mount_with_reads(pairs, JsValue::NULL)
+    }
+
+    /// Mounts with `reads`, as the loader hands over the API reads it started.
+    fn mount_with_reads(pairs: &[(&str, &str)], reads: JsValue) -> Self {
         let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         document().body().unwrap().append_child(&host).unwrap();
         let events = Rc::new(RefCell::new(Vec::new()));
@@ -59,7 +64,7 @@ impl Widget {
                 listener
             })
             .collect();
-        let handle = mount(host.clone(), options(pairs)).expect("mount");
+        let handle = mount(host.clone(), options(pairs), reads).expect("mount");
         Self { host, handle, events, _listeners: listeners }
     }
 
@@ -284,7 +289,7 @@ fn unknown_or_bad_options_are_rejected_by_name() {
         (vec![("key", DEMO_KEY), ("org", "x"), ("frequency", "weekly")], "frequency"),
         (vec![("key", DEMO_KEY)], "org"),
     ] {
-        let error = mount(host.clone(), options(&pairs)).err().expect("rejected");
+        let error = mount(host.clone(), options(&pairs), JsValue::NULL).err().expect("rejected");
         assert_eq!(Reflect::get(&error, &"name".into()).unwrap(), "SirDonateOptionError");
         assert_eq!(Reflect::get(&error, &"code".into()).unwrap(), "invalid_option");
         assert_eq!(Reflect::get(&error, &"option".into()).unwrap(), option);
@@ -314,4 +319,71 @@ fn error_bodies_are_read_with_the_browsers_json_parser() {
     }
     let long = format!(r#"{{"message":"{}"}}"#, "é".repeat(500));
     assert_eq!(read(&long).1.map(|m| m.chars().count()), Some(200), "a donor sees at most 200 characters");
+}
+
+/// The reads object the loader hands to `mount` (js/src/reads.js): one read of the
+/// water-org nonprofit, answered by `response`, sent with `key`.
+fn reads(key: &str, response: js_sys::Promise) -> (JsValue, web_sys::AbortController) {
+    let controller = web_sys::AbortController::new().unwrap();
+    let request = Object::new();
+    let url = format!("{SANDBOX}/v1/partner/organizations/water-org");
+    Reflect::set(&request, &"url".into(), &url.into()).unwrap();
+    Reflect::set(&request, &"response".into(), &response).unwrap();
+    let reads = Object::new();
+    Reflect::set(&reads, &"key".into(), &key.into()).unwrap();
+    Reflect::set(&reads, &"controller".into(), &controller).unwrap();
+    Reflect::set(&reads, &"requests".into(), &js_sys::Array::of1(&request)).unwrap();
+    (reads.into(), controller)
+}
+
+fn answer(status: u16, body: &str) -> js_sys::Promise {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    let response = web_sys::Response::new_with_opt_str_and_init(Some(body), &init).unwrap();
+    let response: JsValue = response.into();
+    js_sys::Promise::resolve(&response)
+}
+
+const WATER_ORG: [(&str, &str); 3] = [("key", DEMO_KEY), ("org", "water-org"), ("apiBase", SANDBOX)];
+
+#[wasm_bindgen_test]
+async fn the_loaders_read_answers_the_widgets_first_request() {
+    // A name the sandbox never sends: it can only come from the handed-over answer.
+    let (reads, _) = reads(DEMO_KEY, answer(200, r#"{"slug":"water-org","name":"Water.org, as read by the loader"}"#));
+    let widget = Widget::mount_with_reads(&WATER_ORG, reads);
+    widget.see("Water.org, as read by the loader").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_read_with_another_key_is_cancelled_and_the_widget_reads_its_own() {
+    let (reads, controller) =
+        reads("pk_test_someoneelse", answer(200, r#"{"slug":"water-org","name":"Not this one"}"#));
+    let widget = Widget::mount_with_reads(&WATER_ORG, reads);
+    widget.see("Water.org").await;
+    assert!(!widget.text().contains("Not this one"));
+    assert!(controller.signal().aborted(), "reads the widget does not adopt are cancelled");
+}
+
+#[wasm_bindgen_test]
+async fn a_read_the_loader_cancelled_is_replaced_by_the_widgets_own() {
+    let cancelled = web_sys::DomException::new_with_message_and_name("cancelled", "AbortError").unwrap();
+    let (reads, _) = reads(DEMO_KEY, js_sys::Promise::reject(&cancelled));
+    let widget = Widget::mount_with_reads(&WATER_ORG, reads);
+    widget.see("Water.org").await;
+    assert!(widget.error_codes().is_empty(), "{:?}", widget.error_codes());
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_read_is_the_first_attempt_and_is_retried() {
+    let (reads, _) = reads(DEMO_KEY, answer(503, r#"{"message":"busy"}"#));
+    let widget = Widget::mount_with_reads(&WATER_ORG, reads);
+    widget.see("Water.org").await;
+    assert!(widget.error_codes().is_empty(), "{:?}", widget.error_codes());
+}
+
+#[wasm_bindgen_test]
+async fn a_read_with_a_permanent_error_is_the_answer() {
+    let (reads, _) = reads(DEMO_KEY, answer(404, r#"{"code":"ORGANIZATION_NOT_FOUND"}"#));
+    let widget = Widget::mount_with_reads(&WATER_ORG, reads);
+    assert_eq!(widget.saw_error("organization_not_found").await, ["organization_not_found"]);
 }

@@ -1,5 +1,6 @@
 /*! sir-donate · the <sir-donate> element and the SirDonate API, shared by the
  * script-tag loader (script.js) and the npm package (npm.js). */
+import { dropReads, startReads } from "./reads.js";
 
 /**
  * What the widget needs of a browser, checked before anything is fetched: the ones this
@@ -38,9 +39,10 @@ function unsupportedBrowser(missing) {
 /**
  * Defines <sir-donate> (once per page) and returns the SirDonate API.
  * `importGlue()` resolves to the wasm-bindgen glue module (not yet initialized), and
- * `wasmUrl` is where its wasm lives.
+ * `wasmUrl` is where its wasm lives. `chunkUrls` maps the lazily loaded chunks' file names
+ * to their URLs where a bundler moved them (npm); by default they sit beside the glue.
  */
-export function install(importGlue, wasmUrl) {
+export function install(importGlue, wasmUrl, chunkUrls) {
   // Replaced at build time with the crate version (js/build.mjs).
   var VERSION = __SIR_DONATE_VERSION__;
   var PREFIX = "sir-donate:";
@@ -58,17 +60,43 @@ export function install(importGlue, wasmUrl) {
     // Below the baseline nothing is fetched: the wasm could not run anyway.
     if (missing.length) return Promise.reject(unsupportedBrowser(missing));
     if (!core) {
-      // The wasm downloads while the glue does, not after it: one round trip fewer before
-      // the widget is interactive. The glue compiles the response as it streams in, falling
-      // back to a plain compile when the server sends the wrong MIME type.
-      var wasm = fetch(wasmUrl);
-      // Handled by the glue; this only keeps a failed glue import from leaving it unhandled.
-      wasm.catch(function () {});
+      // Compiled as it streams in, from the moment the load is decided, while the glue
+      // downloads: the glue then only instantiates the compiled module.
+      var module = compileWasm(fetch(wasmUrl));
+      // Handled below; this only keeps a failed glue import from leaving it unhandled.
+      module.catch(function () {});
       core = importGlue().then(function (glue) {
-        return glue.default({ module_or_path: wasm }).then(function () { return glue; });
+        if (chunkUrls && glue.setChunkUrls) glue.setChunkUrls(chunkUrls);
+        return module.then(function (compiled) {
+          return glue.default({ module_or_path: compiled });
+        }).then(function () { return glue; });
       });
     }
     return core;
+  }
+
+  /** Streaming compilation; a server sending the wrong MIME type gets the slower compile
+   * of the whole body instead, as wasm-bindgen's glue does. */
+  function compileWasm(response) {
+    return response.then(function (wasm) {
+      if (!wasm.ok) throw new Error("HTTP " + wasm.status + " for " + wasm.url);
+      var whole = function () { return wasm.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); }); };
+      if (typeof WebAssembly.compileStreaming !== "function") return whole();
+      return WebAssembly.compileStreaming(wasm).catch(function (error) {
+        if (/^application\/wasm\b/.test(wasm.headers.get("content-type") || "")) throw error;
+        return whole();
+      });
+    });
+  }
+
+  /** Once a form is ready, the chunks a Donate click needs load ahead, so that the click
+   * waits on no request but create-link (js/build.mjs lists them). */
+  function preloadOnReady() {
+    document.addEventListener(PREFIX + "ready", function () {
+      loadCore().then(function (glue) {
+        if (glue.preloadChunks) return glue.preloadChunks();
+      }).catch(function () {});
+    }, { once: true });
   }
 
   function camelCase(name) {
@@ -141,10 +169,19 @@ export function install(importGlue, wasmUrl) {
     root.appendChild(card);
   }
 
+  /** Whether the element is on screen, or within 200 px of it, right now. A widget a donor
+   * can already see loads at once, without waiting a frame for the observer below. */
+  function nearViewport(element) {
+    var box = element.getBoundingClientRect();
+    return (box.width > 0 || box.height > 0) && box.bottom > -200 && box.right > -200 &&
+      box.top < innerHeight + 200 && box.left < innerWidth + 200;
+  }
+
   /** Resolves when the widget is wanted: in or near the viewport (a donor can see it, so
    * waiting costs them), reached for (pointer, focus, touch), or the browser is idle, whichever
    * comes first. A widget far below the fold costs the page nothing until then. */
   function whenWanted(element) {
+    if (core || nearViewport(element)) return Promise.resolve();
     return new Promise(function (resolve) {
       var intents = ["pointerenter", "focusin", "touchstart", "click"];
       var observer;
@@ -182,22 +219,40 @@ export function install(importGlue, wasmUrl) {
     }
     var root = element.shadowRoot || element.attachShadow({ mode: "open" });
     paintPlaceholder(root, element);
-    (core || whenWanted(element)).then(function () { return loadCore(); }).then(function (glue) {
-      // Removed again before the wasm arrived, or already mounted: nothing to do.
-      if (!element.isConnected || element._sirHandle) return;
-      // A donor who already focused or pressed the placeholder keeps their place.
-      var focused = root.activeElement;
-      var pressed = element._sirPressed;
-      element._sirHandle = glue.mount(element, optionsFromAttributes(element));
-      var control = root.querySelector("button, input, select");
-      if (control && focused) control.focus();
-      if (control && pressed && control.getAttribute("aria-haspopup") === "dialog") control.click();
+    whenWanted(element).then(function () {
+      if (!element.isConnected || element._sirHandle || element._sirReads) return;
+      // The API reads travel while the wasm downloads; mount() adopts them.
+      var reads = (element._sirReads = startReads(optionsFromAttributes(element)) || false);
+      return loadCore().then(function (glue) {
+        if (element._sirReads !== reads) return; // removed meanwhile: its reads are dropped
+        element._sirReads = null;
+        if (!element.isConnected || element._sirHandle) return dropReads(reads);
+        // A donor who already focused or pressed the placeholder keeps their place.
+        var focused = root.activeElement;
+        var pressed = element._sirPressed;
+        try {
+          element._sirHandle = glue.mount(element, optionsFromAttributes(element), reads || null);
+        } catch (error) {
+          dropReads(reads);
+          throw error;
+        }
+        var control = root.querySelector("button, input, select");
+        if (control && focused) control.focus();
+        if (control && pressed && control.getAttribute("aria-haspopup") === "dialog") control.click();
+      }, function (error) {
+        if (element._sirReads === reads) element._sirReads = null;
+        dropReads(reads);
+        throw error;
+      });
     }).catch(reportTo(element));
   };
 
   SirDonateElement.prototype.disconnectedCallback = function () {
     var handle = this._sirHandle;
     this._sirHandle = null;
+    // Reads started for a widget that never mounted are cancelled with it.
+    dropReads(this._sirReads);
+    this._sirReads = null;
     // free() drops the Rust handle, which unmounts and cancels timers and requests.
     if (handle) handle.free();
   };
@@ -215,9 +270,12 @@ export function install(importGlue, wasmUrl) {
 
   /** SirDonate.mount(targetOrSelector, options) → Promise<handle>. */
   function mount(target, options) {
+    // Below the baseline nothing is fetched (loadCore rejects).
+    var reads = missing.length ? null : startReads(options || {});
     return loadCore().then(function (glue) {
       var element = typeof target === "string" ? document.querySelector(target) : target;
       if (!(element instanceof HTMLElement)) {
+        dropReads(reads);
         var error = new Error("sir-donate: mount target not found: " + target);
         error.name = "SirDonateOptionError";
         error.code = "invalid_option";
@@ -235,7 +293,13 @@ export function install(importGlue, wasmUrl) {
         EVENTS.forEach(function (type) { element.removeEventListener(PREFIX + type, record); });
       }
       setTimeout(stopRecording, 0);
-      var native = glue.mount(element, options || {});
+      var native;
+      try {
+        native = glue.mount(element, options || {}, reads);
+      } catch (error) {
+        dropReads(reads);
+        throw error;
+      }
       var listeners = [];
       return {
         element: element,
@@ -265,6 +329,9 @@ export function install(importGlue, wasmUrl) {
           });
         },
       };
+    }, function (error) {
+      dropReads(reads);
+      throw error;
     });
   }
 
@@ -274,6 +341,7 @@ export function install(importGlue, wasmUrl) {
     else setTimeout(resolve, 200);
   });
 
+  preloadOnReady();
   var api = { version: VERSION, mount: mount };
   // Reading `ready` starts loading: a page that waits for the widget wants it now.
   Object.defineProperty(api, "ready", {

@@ -18,6 +18,8 @@ export function loadSirDonate() {
         () => import("./wasm/sir-donate.js"),
         // A separate asset: bundlers copy it and rewrite this URL.
         new URL("./wasm/sir-donate_bg.wasm", import.meta.url),
+        // Its lazily loaded chunks, likewise: js/build.mjs writes one `new URL(...)` per chunk.
+        __SIR_DONATE_CHUNK_URLS__,
       );
       window.SirDonate = api;
       return api;

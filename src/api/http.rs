@@ -1,7 +1,8 @@
 //! [`SirApi`] over `fetch`, with timeouts, cancellation and retries for GETs.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
@@ -34,6 +35,20 @@ pub struct HttpSirApi {
     lifetime: AbortController,
     /// Backoff jitter source; a tiny LCG is plenty and costs no dependency.
     jitter_seed: Cell<u32>,
+    /// GETs the loader started while the wasm downloaded, each taken by this client's
+    /// first request for its URL.
+    started: RefCell<Option<StartedReads>>,
+}
+
+/// GETs the loader sent before the wasm arrived (js/src/reads.js): the same requests this
+/// client would send first, so their round trips overlapped the download.
+pub struct StartedReads {
+    /// The key they carry; reads with another key are never adopted.
+    pub key: String,
+    /// Cancels them all.
+    pub controller: AbortController,
+    /// Each request's URL and its pending `fetch`.
+    pub requests: Vec<(String, Promise)>,
 }
 
 impl HttpSirApi {
@@ -68,12 +83,33 @@ impl HttpSirApi {
         }
         let lifetime = AbortController::new().map_err(|_| ApiError::Network)?;
         let seed = (js_sys::Math::random() * f64::from(u32::MAX)) as u32 | 1;
-        Ok(Self { base, key, lifetime, jitter_seed: Cell::new(seed) })
+        Ok(Self { base, key, lifetime, jitter_seed: Cell::new(seed), started: RefCell::new(None) })
+    }
+
+    /// Adopts the loader's reads, when they carry this client's key. A read whose URL this
+    /// client never requests stays unread and is cancelled on destroy.
+    pub fn adopt(&self, reads: StartedReads) {
+        if reads.key == self.key.as_str() {
+            *self.started.borrow_mut() = Some(reads);
+        } else {
+            reads.controller.abort();
+        }
     }
 
     /// Cancels every request in flight; later calls fail with [`ApiError::Aborted`].
     pub fn abort_all(&self) {
         self.lifetime.abort();
+        if let Some(reads) = self.started.borrow_mut().take() {
+            reads.controller.abort();
+        }
+    }
+
+    /// The loader's pending read of `url`, if there is one (once).
+    fn take_started(&self, url: &str) -> Option<Promise> {
+        let mut started = self.started.borrow_mut();
+        let requests = &mut started.as_mut()?.requests;
+        let index = requests.iter().position(|(started_url, _)| started_url == url)?;
+        Some(requests.swap_remove(index).1)
     }
 
     fn url(&self, path: &str) -> String {
@@ -82,12 +118,26 @@ impl HttpSirApi {
 
     /// A GET, retried on network errors, 5xx and 429. Not generic over the answer
     /// type: one copy of this state machine instead of one per endpoint (issue #8).
+    ///
+    /// The first attempt is the loader's read of the same URL when there is one: its answer
+    /// is read, mapped and retried exactly like this client's own (a failed read counts as
+    /// the first attempt). A read the loader cancelled is replaced by a request of our own.
     async fn get(&self, endpoint: Endpoint, path: &str) -> Result<Json, ApiError> {
         let url = self.url(path);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.send(endpoint, "GET", &url, None).await;
+            let started = match self.take_started(&url) {
+                Some(response) => match read_json(&self.lifetime, None, endpoint, response).await {
+                    Err(ApiError::Aborted) if !self.lifetime.signal().aborted() => None,
+                    answer => Some(answer),
+                },
+                None => None,
+            };
+            let result = match started {
+                Some(answer) => answer,
+                None => self.send(endpoint, "GET", &url, None).await,
+            };
             let wait_ms = match &result {
                 Err(error) if error.retryable() && attempt < GET_ATTEMPTS => self.backoff_ms(attempt, error),
                 _ => return result,
@@ -152,16 +202,6 @@ pub(crate) async fn send_json(
     let timeout = AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
     let signals = js_sys::Array::of2(&lifetime.signal(), &timeout);
     let signal = AbortSignal::any(&signals);
-    let failed = |_| {
-        if lifetime.signal().aborted() {
-            ApiError::Aborted
-        } else if timeout.aborted() {
-            ApiError::Timeout
-        } else {
-            // fetch reports CORS refusals, DNS failures and dropped connections alike.
-            ApiError::Network
-        }
-    };
     let headers = Headers::new().map_err(|_| ApiError::Network)?;
     let init = RequestInit::new();
     init.set_method(call.method);
@@ -178,8 +218,34 @@ pub(crate) async fn send_json(
     }
     init.set_headers(&headers);
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let response: Response =
-        JsFuture::from(window.fetch_with_str_and_init(call.url, &init)).await.map_err(failed)?.unchecked_into();
+    read_json(lifetime, Some(&timeout), endpoint, window.fetch_with_str_and_init(call.url, &init)).await
+}
+
+/// Awaits a `fetch` and reads its answer, size-capped, as a JSON object; every failure
+/// mapped to an [`ApiError`]. `timeout` is the request's own timeout signal; without one
+/// (a read the loader started, with the same timeout) the browser's `TimeoutError` says it.
+async fn read_json(
+    lifetime: &AbortController,
+    timeout: Option<&AbortSignal>,
+    endpoint: Endpoint,
+    pending: Promise,
+) -> Result<Json, ApiError> {
+    let failed = |error: JsValue| {
+        // What ended the loader's read: its timeout, or the loader dropping it.
+        let name = || error.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
+        if lifetime.signal().aborted() {
+            ApiError::Aborted
+        } else if timeout.map_or_else(|| name() == "TimeoutError", AbortSignal::aborted) {
+            ApiError::Timeout
+        } else if timeout.is_none() && name() == "AbortError" {
+            // The caller replaces a read the loader cancelled with a request of its own.
+            ApiError::Aborted
+        } else {
+            // fetch reports CORS refusals, DNS failures and dropped connections alike.
+            ApiError::Network
+        }
+    };
+    let response: Response = JsFuture::from(pending).await.map_err(failed)?.unchecked_into();
     let status = response.status();
     let header = |name: &str| response.headers().get(name).ok().flatten();
     let declared_length = header("content-length").and_then(|l| l.parse::<usize>().ok());

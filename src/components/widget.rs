@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::split::split_view;
 use super::{AmountPicker, DonorForm, OrganizationHeader, StatusView, use_locale, use_messages};
 use crate::domain::{Mode, tip_minor};
 use crate::i18n;
@@ -60,12 +61,18 @@ fn DialogShell(children: Children) -> impl IntoView {
     }
 }
 
-/// With several slugs, the donor picks the nonprofit.
+/// With several slugs, the donor picks the nonprofit. Its code loads only then.
 #[component]
 fn NonprofitChooser() -> impl IntoView {
     let state = expect_context::<WidgetState>();
+    let several = state.options.with_untracked(|o| o.organizations.len() > 1);
+    several.then(|| split_view!(nonprofit_chooser(state)))
+}
+
+#[cfg_attr(feature = "split", lazy)]
+fn nonprofit_chooser(state: WidgetState) -> AnyView {
     let text = use_messages();
-    move || {
+    (move || {
         let choices = state.choices.get().unwrap_or_default();
         (choices.len() > 1).then(|| {
             let options = choices
@@ -90,7 +97,8 @@ fn NonprofitChooser() -> impl IntoView {
                 </div>
             }
         })
-    }
+    })
+    .into_any()
 }
 
 /// The partner's optional tip, as a percent with the resulting amount.

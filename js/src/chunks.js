@@ -1,0 +1,58 @@
+/* sir-donate · fetching the wasm's lazily loaded chunks. js/build.mjs bundles this with the
+ * wasm-bindgen glue and wasm-split's __wasm_split.js, whose loaders it routes through here. */
+
+/** The splits a Donate click runs (`#[lazy]` functions in src/), loaded ahead of the click. */
+var DONATE_SPLITS = ["submit_donation", "status_view"];
+var RETRIES = 2;
+var RETRY_DELAY_MS = 300;
+
+var urls = null;
+var loads = {};
+
+/** Where a bundler put the chunks (the npm package): file name → URL. By default they sit
+ * beside this module. */
+export function setChunkUrls(map) {
+  urls = map;
+}
+
+/** Keeps a split's loader under its function's name, for `preloadChunks`. */
+export function registerLoad(name, load) {
+  loads[name] = load;
+  return load;
+}
+
+/** Loads, without running them, the splits a Donate click needs. Loaders keep what loaded, so
+ * the click then waits on nothing but create-link. */
+export function preloadChunks() {
+  return Promise.all(DONATE_SPLITS.filter(function (name) { return loads[name]; }).map(function (name) {
+    return loads[name]();
+  }));
+}
+
+/**
+ * A chunk's response, as `WebAssembly.instantiateStreaming` needs it: fetched again after a
+ * network failure or a 5xx (a chunk that can't load stops the widget), and relabelled when the
+ * server sends the wrong MIME type (as the loader does for the main module).
+ */
+export function fetchChunk(url) {
+  var name = String(url).split("/").pop();
+  var target = (urls && urls[name]) || url;
+  var attempt = 0;
+  function once() {
+    return fetch(target).then(function (response) {
+      if (response.status >= 500 && attempt < RETRIES) return again();
+      if (!response.ok || /^application\/wasm\b/.test(response.headers.get("content-type") || "")) return response;
+      return response.arrayBuffer().then(function (bytes) {
+        return new Response(bytes, { headers: { "content-type": "application/wasm" } });
+      });
+    }, function (error) {
+      if (attempt < RETRIES) return again();
+      throw error;
+    });
+  }
+  function again() {
+    attempt += 1;
+    return new Promise(function (resolve) { setTimeout(resolve, RETRY_DELAY_MS * attempt); }).then(once);
+  }
+  return once();
+}

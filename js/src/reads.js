@@ -1,0 +1,55 @@
+/* sir-donate · the first view's API reads, started by the loader while the wasm downloads. */
+
+// The hosts and the timeout of the wasm's own client (src/domain/keys.rs, src/api/http.rs).
+var API_HOSTS = { test: "https://devapi.sirgiving.org", live: "https://api.sirgiving.org" };
+var REQUEST_TIMEOUT_MS = 15000;
+
+/**
+ * Starts `GET /v1/partner/config` and `GET /v1/partner/organizations/:slug` exactly as the
+ * wasm's client would send them, so their round trips overlap the wasm's download. Returns
+ * the pending reads for `mount()`, whose client adopts each one whose URL and key match its
+ * own request and still owns validation, error mapping and retries (src/api/http.rs).
+ *
+ * Nothing is sent unless the wasm would send it too: only for a publishable key, a valid
+ * slug and a host that key may use (https, or http to loopback). Anything else is left to
+ * the wasm, which reports it with nothing sent. `null` when there is nothing to read.
+ */
+export function startReads(options) {
+  var key = String(options.key == null ? "" : options.key).trim();
+  var environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(key);
+  var slug = String(options.org == null ? "" : options.org).split(",").map(trim).filter(Boolean)[0];
+  if (!environment || !slug || !/^[a-z0-9._-]{1,100}$/.test(slug) || typeof AbortSignal.any !== "function") return null;
+  var base = (trim(String(options.apiBase == null ? "" : options.apiBase)) || API_HOSTS[environment[1]]).replace(/\/+$/, "");
+  var live = environment[1] === "live";
+  if (!allowedBase(base) || live !== (base === API_HOSTS.live)) return null;
+
+  var controller = new AbortController();
+  var signal = AbortSignal.any([controller.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+  function read(path) {
+    var url = base + "/v1/partner/" + path;
+    var response = fetch(url, { headers: { "X-Partner-Key": key }, signal: signal });
+    // Read (or dropped) by the wasm; this only keeps an unadopted failure from going unhandled.
+    response.catch(function () {});
+    return { url: url, response: response };
+  }
+  return {
+    key: key,
+    controller: controller,
+    requests: [read("config"), read("organizations/" + encodeURIComponent(slug))],
+  };
+}
+
+/** Cancels reads no widget adopted (it was removed, or its options were refused). */
+export function dropReads(reads) {
+  if (reads) reads.controller.abort();
+}
+
+function trim(text) {
+  return text.trim();
+}
+
+/** https, or http to a loopback host (the local sandbox): narrower than the wasm's check. */
+function allowedBase(base) {
+  return /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%/-]*)?$/i.test(base) ||
+    /^http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?(\/[\w.~%/-]*)?$/i.test(base);
+}
