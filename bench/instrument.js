@@ -6,6 +6,7 @@
 //                                 pixels (our placeholder button; Change's form), i.e. the frame
 //                                 that paints them; placeholderFrameIndex is its frame number
 //   firstFrameAfterScript         the first animation frame after `defined:<tag>`
+//   wasmStart                     the first WebAssembly compile or instantiate call
 //   wasmInstantiated              WebAssembly.instantiate(Streaming) resolved
 //   ready                         the form accepts input: `sir-donate:ready`, or Change's first
 //                                 render committed (its LitElement updateComplete)
@@ -34,15 +35,18 @@
   observe("longtask", (entry) => bench.longTasks.push({ start: entry.startTime, duration: entry.duration }));
   observe("paint", (entry) => mark(entry.name, entry.startTime));
 
-  // The wasm, instantiated; its exports.memory is the linear memory that run.mjs sizes.
-  for (const api of ["instantiateStreaming", "instantiate"]) {
+  // The wasm: compiled (the loader compiles it as it streams in), then instantiated; its
+  // exports.memory is the linear memory that run.mjs sizes. Chunks are instantiated later.
+  for (const api of ["compileStreaming", "compile", "instantiateStreaming", "instantiate"]) {
     const original = WebAssembly[api];
     if (typeof original !== "function") continue;
     WebAssembly[api] = function (...args) {
       const start = now();
+      mark("wasmStart", start);
       return original.apply(this, args).then((result) => {
-        const instance = result instanceof WebAssembly.Instance ? result : result.instance;
         bench.wasm.push({ api, start, end: now() });
+        if (api.startsWith("compile")) return result;
+        const instance = result instanceof WebAssembly.Instance ? result : result.instance;
         mark("wasmInstantiated");
         if (instance && instance.exports.memory instanceof WebAssembly.Memory) bench.memory = instance.exports.memory;
         return result;

@@ -2,11 +2,12 @@
 //   node bench/wasm-report.mjs          print the report (Markdown)
 //   node bench/wasm-report.mjs --json   print it as JSON (run.mjs puts it in results.json)
 //
-// The shipped dist/wasm/sir-donate_bg.wasm has no names (wasm-opt strips them), so this
-// rebuilds a named twin from the same release artifact, the way trunk builds the shipped one:
-//   target/wasm32-unknown-unknown/release/sir_donate.wasm
-//     → wasm-bindgen --target web   (keeps the name section)
-//     → wasm-opt -Oz -g             (trunk runs -Oz; -g keeps the names, not the code)
+// The shipped dist/wasm/sir-donate_bg.wasm (the main module) has no names (wasm-opt strips
+// them), so this rebuilds a named twin from the splitter's output, the way
+// scripts/build-wasm.sh builds the shipped one:
+//   target/wasm-split/sir-donate.wasm   (wasm-split-cli's main module, with names)
+//     → wasm-bindgen --target web --keep-lld-exports   (keeps the name section)
+//     → wasm-opt -Oz -g             (the build runs -Oz; -g keeps the names, not the code)
 // and reports the twin's size, less its name section, beside the shipped file's (they match).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -16,7 +17,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, "..");
-const ARTIFACT = join(ROOT, "target/wasm32-unknown-unknown/release/sir_donate.wasm");
+const ARTIFACT = join(ROOT, "target/wasm-split/sir-donate.wasm");
 const SHIPPED = join(ROOT, "dist/wasm/sir-donate_bg.wasm");
 const OUT = join(here, ".out/named");
 const NAMED = join(OUT, "sir-donate_bg.named.wasm");
@@ -37,7 +38,7 @@ function namedTwin() {
   if (!existsSync(ARTIFACT)) throw new Error(`bench/wasm-report.mjs: ${ARTIFACT} is missing; run \`make build\` first`);
   if (existsSync(NAMED) && statSync(NAMED).mtimeMs >= statSync(ARTIFACT).mtimeMs) return NAMED;
   mkdirSync(OUT, { recursive: true });
-  run(WASM_BINDGEN, ["--target", "web", "--out-dir", OUT, "--out-name", "sir-donate", ARTIFACT]);
+  run(WASM_BINDGEN, ["--target", "web", "--keep-lld-exports", "--out-dir", OUT, "--out-name", "sir-donate", ARTIFACT]);
   run(WASM_OPT, ["-Oz", "-g", join(OUT, "sir-donate_bg.wasm"), "-o", NAMED]);
   return NAMED;
 }
@@ -152,7 +153,7 @@ export function wasmReport({ top = 25, shipped = SHIPPED } = {}) {
     }));
   return {
     tool: twiggyVersion,
-    input: "wasm-bindgen + wasm-opt -Oz -g of target/wasm32-unknown-unknown/release/sir_donate.wasm (named twin of dist/wasm/sir-donate_bg.wasm)",
+    input: "wasm-bindgen --keep-lld-exports + wasm-opt -Oz -g of target/wasm-split/sir-donate.wasm (named twin of the main module, dist/wasm/sir-donate_bg.wasm)",
     note: "Raw (uncompressed) wasm bytes; the crate is read from each function's demangled path, so generic code counts for the crate that defines it, not the crate that instantiated it.",
     namedTwinBytesWithoutNames: codeTotal,
     shippedBytes,
