@@ -14,6 +14,8 @@ pub use organization::OrganizationHeader;
 pub use status::StatusView;
 pub use widget::DonationWidget;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::i18n::{self, Messages};
@@ -33,4 +35,21 @@ fn use_messages() -> &'static Messages {
 /// The resolved locale (embed fills it from the page when the partner sets none).
 fn use_locale() -> String {
     use_state().options.with_untracked(|o| o.locale.clone().unwrap_or_else(|| "en".to_owned()))
+}
+
+/// A reactive text, attribute or property value behind one pointer type. tachys compiles its
+/// render effect once per function type: every `move ||` in a view is a type of its own,
+/// while these share one copy per value type.
+pub(crate) type Dynamic<T> = Arc<dyn Fn() -> T + Send + Sync>;
+
+pub(crate) fn dynamic<T>(value: impl Fn() -> T + Send + Sync + 'static) -> Dynamic<T> {
+    Arc::new(value)
+}
+
+/// An event handler behind one pointer type, for the same reason: one copy of the listener
+/// code per event type instead of one per handler.
+pub(crate) type Handler<E> = Box<dyn FnMut(E)>;
+
+pub(crate) fn handler<E>(handle: impl FnMut(E) + 'static) -> Handler<E> {
+    Box::new(handle)
 }

@@ -173,8 +173,6 @@ pub struct WidgetState {
     pub tip_on: RwSignal<bool>,
     /// What the donor pays in all: amount plus tip, in minor units.
     pub total_minor: Memo<Result<u64, AmountError>>,
-    /// Names of the nonprofits to choose from (slug, name once known), for several slugs.
-    pub choices: Loaded<Vec<(String, Option<String>)>>,
     api: StoredValue<Option<Rc<dyn SirApi>>, LocalStorage>,
     host: StoredValue<Rc<dyn WidgetHost>, LocalStorage>,
     partner: StoredValue<Option<Rc<PartnerClient>>, LocalStorage>,
@@ -273,26 +271,6 @@ impl WidgetState {
             let tip = tip_offer.get().filter(|_| tip_on.get()).map_or(0, |p| tip_minor(amount, p));
             Ok(amount + tip)
         });
-        let slugs = options.with_untracked(|o| o.organizations.clone());
-        let choices = Loaded::new(move || {
-            let api = api.get_value();
-            let slugs = slugs.clone();
-            async move {
-                // One slug needs no chooser, and so no extra request.
-                if slugs.len() < 2 {
-                    return slugs.into_iter().map(|slug| (slug, None)).collect();
-                }
-                let mut named = Vec::with_capacity(slugs.len());
-                for slug in slugs {
-                    let name = match &api {
-                        Some(api) => api.organization(&slug).await.ok().map(|o| o.name),
-                        None => None,
-                    };
-                    named.push((slug, name));
-                }
-                named
-            }
-        });
         let checkout = RwSignal::new(CheckoutPlace::ThisTab);
 
         let phase = RwSignal::new(Phase::Editing);
@@ -319,7 +297,6 @@ impl WidgetState {
             tip_offer,
             tip_on,
             total_minor,
-            choices,
             api,
             host,
             partner,
@@ -331,6 +308,28 @@ impl WidgetState {
             state.follow(pending);
         }
         state
+    }
+
+    /// The nonprofits to choose from, as (slug, name once known), read one after the other.
+    /// Only the chooser (several slugs) asks, so this code loads with its chunk.
+    pub fn nonprofit_choices(&self) -> Loaded<Vec<(String, Option<String>)>> {
+        let api = self.api;
+        let slugs = self.options.with_untracked(|o| o.organizations.clone());
+        Loaded::new(move || {
+            let api = api.get_value();
+            let slugs = slugs.clone();
+            async move {
+                let mut named = Vec::with_capacity(slugs.len());
+                for slug in slugs {
+                    let name = match &api {
+                        Some(api) => api.organization(&slug).await.ok().map(|o| o.name),
+                        None => None,
+                    };
+                    named.push((slug, name));
+                }
+                named
+            }
+        })
     }
 
     /// Emits `ready`/`organization` once the nonprofit is shown, and setup errors once.

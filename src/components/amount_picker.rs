@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{use_locale, use_messages, use_state};
+use super::{dynamic, handler, use_locale, use_messages, use_state};
 use crate::domain::Frequency;
 use crate::i18n;
 use crate::state::AmountInput;
@@ -14,26 +14,29 @@ pub fn AmountPicker() -> impl IntoView {
     let (currency, presets, lock_frequency, lock_amount) = state
         .options
         .with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount));
-    let custom_text = move || match state.amount.get() {
+    let custom_text = dynamic(move || match state.amount.get() {
         AmountInput::Custom(text) => text,
         AmountInput::Preset(_) => String::new(),
-    };
+    });
     let custom_error = {
         let locale = locale.clone();
-        move || {
+        dynamic(move || {
             let shown =
                 state.show_field_errors.get() || matches!(state.amount.get(), AmountInput::Custom(t) if !t.is_empty());
             match state.amount_minor.get() {
                 Err(error) if shown => Some(i18n::amount_error(text, &error, &locale, currency)),
                 _ => None,
             }
-        }
+        })
     };
     let has_error = {
         let custom_error = custom_error.clone();
-        move || custom_error().is_some()
+        dynamic(move || custom_error().is_none())
     };
-    let has_error_too = has_error.clone();
+    let has_error_too = {
+        let custom_error = custom_error.clone();
+        dynamic(move || custom_error().is_some().to_string())
+    };
     let fixed_locale = locale.clone();
     let preset_buttons = presets
         .into_iter()
@@ -45,8 +48,8 @@ pub fn AmountPicker() -> impl IntoView {
                         type="radio"
                         name="sd-amount"
                         class="sd-chip__input"
-                        prop:checked=move || state.amount.get() == AmountInput::Preset(minor)
-                        on:change=move |_| state.amount.set(AmountInput::Preset(minor))
+                        prop:checked=dynamic(move || state.amount.get() == AmountInput::Preset(minor))
+                        on:change=handler(move |_: web_sys::Event| state.amount.set(AmountInput::Preset(minor)))
                     />
                     <span class="sd-chip__label">{label}</span>
                 </label>
@@ -60,8 +63,8 @@ pub fn AmountPicker() -> impl IntoView {
                     type="radio"
                     name="sd-frequency"
                     class="sd-chip__input"
-                    prop:checked=move || state.frequency.get() == value
-                    on:change=move |_| state.frequency.set(value)
+                    prop:checked=dynamic(move || state.frequency.get() == value)
+                    on:change=handler(move |_: web_sys::Event| state.frequency.set(value))
                 />
                 <span class="sd-chip__label">{label}</span>
             </label>
@@ -94,12 +97,12 @@ pub fn AmountPicker() -> impl IntoView {
                     type="text"
                     inputmode="decimal"
                     autocomplete="transaction-amount"
-                    aria-invalid=move || has_error_too().to_string()
+                    aria-invalid=has_error_too
                     aria-describedby="sd-custom-amount-error"
                     prop:value=custom_text
-                    on:input=move |ev| state.amount.set(AmountInput::Custom(event_target_value(&ev)))
+                    on:input=handler(move |ev: web_sys::Event| state.amount.set(AmountInput::Custom(event_target_value(&ev))))
                 />
-                <p id="sd-custom-amount-error" class="sd-field__error" hidden=move || !has_error()>
+                <p id="sd-custom-amount-error" class="sd-field__error" hidden=has_error>
                     {custom_error}
                 </p>
             </div>
@@ -107,19 +110,16 @@ pub fn AmountPicker() -> impl IntoView {
         }
         .into_any()
     };
-    view! {
-        {amount_choice}
-
-        <Show
-            when=move || !lock_frequency
-            fallback=move || {
-                view! {
-                    <p class="sd-note">
-                        {move || if state.frequency.get() == Frequency::Monthly { text.monthly } else { text.once }}
-                    </p>
-                }
-            }
-        >
+    // A locked frequency is fixed for this widget's life too: no `<Show>` (and its memo) needed.
+    let frequency_choice = if lock_frequency {
+        view! {
+            <p class="sd-note">
+                {dynamic(move || if state.frequency.get() == Frequency::Monthly { text.monthly } else { text.once })}
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
             <fieldset class="sd-group">
                 <legend class="sd-label">{text.frequency_legend}</legend>
                 <div class="sd-chips">
@@ -127,6 +127,11 @@ pub fn AmountPicker() -> impl IntoView {
                     {frequency_choice(Frequency::Monthly, text.monthly)}
                 </div>
             </fieldset>
-        </Show>
+        }
+        .into_any()
+    };
+    view! {
+        {amount_choice}
+        {frequency_choice}
     }
 }

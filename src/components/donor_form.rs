@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{use_messages, use_state};
+use super::{Dynamic, dynamic, handler, use_messages, use_state};
 
 /// Email and name fields. Optional unless the partner's `requiredFields` says so: the
 /// hosted checkout collects what payment needs, and every required field loses donors.
@@ -9,10 +9,11 @@ pub fn DonorForm() -> impl IntoView {
     let state = use_state();
     let text = use_messages();
     let required = state.options.with_untracked(|o| o.required);
-    let email_error = move || {
+    let email_error = dynamic(move || {
         (state.show_field_errors.get() && !state.email_valid.get())
             .then(|| if state.email.with(|e| e.trim().is_empty()) { text.email_required } else { text.email_invalid })
-    };
+    });
+    let (email_invalid, email_hidden) = error_flags(&email_error);
     view! {
         <div class="sd-field">
             <FieldLabel id="sd-email" label=text.email required=required.email />
@@ -23,12 +24,12 @@ pub fn DonorForm() -> impl IntoView {
                 type="email"
                 autocomplete="email"
                 required=required.email
-                aria-invalid=move || email_error().is_some().to_string()
+                aria-invalid=email_invalid
                 aria-describedby="sd-email-error"
-                prop:value=move || state.email.get()
-                on:input=move |ev| state.email.set(event_target_value(&ev))
+                prop:value=dynamic(move || state.email.get())
+                on:input=handler(move |ev: web_sys::Event| state.email.set(event_target_value(&ev)))
             />
-            <p id="sd-email-error" class="sd-field__error" hidden=move || email_error().is_none()>
+            <p id="sd-email-error" class="sd-field__error" hidden=email_hidden>
                 {email_error}
             </p>
         </div>
@@ -77,8 +78,10 @@ fn NameField(
 ) -> impl IntoView {
     let state = use_state();
     let error_id = format!("{id}-error");
-    let error =
-        move || (required && state.show_field_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing);
+    let error = dynamic(move || {
+        (required && state.show_field_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing)
+    });
+    let (invalid, hidden) = error_flags(&error);
     view! {
         <div class="sd-field">
             <FieldLabel id=id label=label required=required />
@@ -90,14 +93,20 @@ fn NameField(
                 autocomplete=autocomplete
                 maxlength="100"
                 required=required
-                aria-invalid=move || error().is_some().to_string()
+                aria-invalid=invalid
                 aria-describedby=error_id.clone()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                prop:value=dynamic(move || value.get())
+                on:input=handler(move |ev: web_sys::Event| value.set(event_target_value(&ev)))
             />
-            <p id=error_id class="sd-field__error" hidden=move || error().is_none()>
+            <p id=error_id class="sd-field__error" hidden=hidden>
                 {error}
             </p>
         </div>
     }
+}
+
+/// A field's `aria-invalid` and its message's `hidden`, from the message.
+fn error_flags(error: &Dynamic<Option<&'static str>>) -> (Dynamic<String>, Dynamic<bool>) {
+    let (first, second) = (error.clone(), error.clone());
+    (dynamic(move || first().is_some().to_string()), dynamic(move || second().is_none()))
 }

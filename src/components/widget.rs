@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::split::split_view;
-use super::{AmountPicker, DonorForm, OrganizationHeader, StatusView, use_locale, use_messages};
+use super::{AmountPicker, DonorForm, OrganizationHeader, StatusView, dynamic, handler, use_locale, use_messages};
 use crate::domain::{Mode, tip_minor};
 use crate::i18n;
 use crate::state::{Phase, WidgetState};
@@ -72,8 +72,9 @@ fn NonprofitChooser() -> impl IntoView {
 #[cfg_attr(feature = "split", lazy)]
 fn nonprofit_chooser(state: WidgetState) -> AnyView {
     let text = use_messages();
+    let choices = state.nonprofit_choices();
     (move || {
-        let choices = state.choices.get().unwrap_or_default();
+        let choices = choices.get().unwrap_or_default();
         (choices.len() > 1).then(|| {
             let options = choices
                 .into_iter()
@@ -137,7 +138,7 @@ fn DonationForm() -> impl IntoView {
     let locale = use_locale();
     let blocked = move || state.blocking_error.get().is_some();
     let busy = move || state.phase.get() != Phase::Editing;
-    let submit_label = move || match state.phase.get() {
+    let submit_label = dynamic(move || match state.phase.get() {
         Phase::Creating => text.creating_link.to_owned(),
         Phase::Redirecting => text.redirecting.to_owned(),
         _ => match state.total_minor.get() {
@@ -147,17 +148,17 @@ fn DonationForm() -> impl IntoView {
             }
             Err(_) => text.donate.to_owned(),
         },
-    };
+    });
     view! {
         <form
             class="sd-form"
             part="form"
             novalidate
-            aria-busy=move || busy().to_string()
-            on:submit=move |ev| {
+            aria-busy=dynamic(move || busy().to_string())
+            on:submit=handler(move |ev: web_sys::SubmitEvent| {
                 ev.prevent_default();
                 state.submit();
-            }
+            })
         >
             <NonprofitChooser />
             <OrganizationHeader />
@@ -173,7 +174,7 @@ fn DonationForm() -> impl IntoView {
                         }
                     })
             }}
-            <fieldset class="sd-fieldset" disabled=move || blocked() || busy()>
+            <fieldset class="sd-fieldset" disabled=dynamic(move || blocked() || busy())>
                 <AmountPicker />
                 <TipChoice />
                 <DonorForm />
@@ -194,8 +195,8 @@ fn DonationForm() -> impl IntoView {
                 type="submit"
                 class="sd-submit"
                 part="submit"
-                disabled=blocked
-                aria-disabled=move || busy().to_string()
+                disabled=dynamic(blocked)
+                aria-disabled=dynamic(move || busy().to_string())
             >
                 {submit_label}
             </button>

@@ -9,6 +9,7 @@
 //! - a destroyed widget is never updated: its loads are cancelled with it.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped_with_cancellation;
@@ -38,10 +39,13 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         Effect::new(move |_| {
             reload.track();
             let load = fetch();
-            spawn_local_scoped_with_cancellation(async move {
+            // Boxed: one copy of the task machinery for every `Loaded`, not one per future
+            // type (about 2.6 KB raw each, measured with twiggy).
+            let task: Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
                 let loaded = load.await;
                 value.try_set(Some(loaded));
             });
+            spawn_local_scoped_with_cancellation(task);
         });
         Self { value, reload }
     }
