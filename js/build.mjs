@@ -30,6 +30,8 @@ const entry = split
   : 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n';
 await build({
   ...common,
+  // wasm-bindgen names the chunk-loader module once per import; the keys are the same module.
+  logOverride: { "duplicate-object-key": "silent" },
   stdin: { contents: entry, resolveDir: wasmDir, sourcefile: "glue-entry.js" },
   bundle: true,
   format: "esm",

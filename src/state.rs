@@ -418,20 +418,10 @@ impl WidgetState {
     /// there is one (it ties the donation to the signed-in donor), else, or when nobody is
     /// signed in there, to SIR. Never retried (see [`SirApi::create_link`]).
     fn create_link(self, request: CreateLinkRequest, nonprofit_name: String) {
-        let Some(api) = self.api.get_value() else { return };
-        let partner = self.partner.get_value();
-        spawn_local(async move {
-            let result = match &partner {
-                Some(partner) => match partner.create_donation(&request).await {
-                    // Nobody signed in: the partner server refused before asking SIR, so the
-                    // link is SIR's to make (an anonymous donation, with no reward here).
-                    Err(ApiError::Unauthorized) => api.create_link(&request).await,
-                    created => created,
-                },
-                None => api.create_link(&request).await,
-            };
-            self.link_answered(request, nonprofit_name, result);
-        });
+        if self.api.get_value().is_none() {
+            return;
+        }
+        spawn_local(create_link_step(self, request, nonprofit_name));
     }
 
     /// Leaves for the checkout, or goes back to the form with the error. Every access
@@ -485,59 +475,11 @@ impl WidgetState {
     /// Follows a created donation's status until it is final, the deadline passes or
     /// the widget is destroyed (its signals are then gone, and every `try_` says so).
     pub fn follow(&self, donation: PendingDonation) {
-        let Some(api) = self.api.try_get_value().flatten() else { return };
-        let partner = self.partner.try_get_value().flatten();
-        let (phase, host, reward) = (self.phase, self.host, self.reward);
-        phase.try_set(Phase::Following { donation: donation.clone(), status: DonationStatus::Pending });
-        spawn_local(async move {
-            let started = js_sys::Date::now();
-            let id = donation.partner_donation_id.clone();
-            let mut last = None;
-            for round in 0usize.. {
-                let still_following = phase
-                    .try_with_untracked(
-                        |p| matches!(p, Phase::Following { donation, .. } if donation.partner_donation_id == id),
-                    )
-                    .unwrap_or(false);
-                if !still_following || js_sys::Date::now() - started > POLL_DEADLINE_MS {
-                    return;
-                }
-                // No polling from a background tab; resume as soon as it is shown.
-                while host.try_with_value(|h| h.page_hidden()).unwrap_or(false) {
-                    gloo_timers::future::TimeoutFuture::new(1_000).await;
-                }
-                match current_status(api.as_ref(), partner.as_deref(), &id).await {
-                    Ok(status) => {
-                        if last != Some(status) {
-                            last = Some(status);
-                            phase.try_set(Phase::Following { donation: donation.clone(), status });
-                            host.try_with_value(|h| {
-                                h.emit(WidgetEvent::Status { partner_donation_id: id.clone(), status });
-                                if status == DonationStatus::Completed {
-                                    h.emit(WidgetEvent::Completed { partner_donation_id: id.clone() });
-                                }
-                            });
-                            if let (DonationStatus::Completed, Some(partner)) = (status, &partner) {
-                                let info = fetch_reward(partner, &id).await;
-                                reward.try_set(info);
-                            }
-                        }
-                        if status.is_terminal() {
-                            return;
-                        }
-                    }
-                    Err(ApiError::Aborted) => return,
-                    // A transient failure was already retried by the client; keep polling.
-                    Err(error) if error.retryable() => {}
-                    Err(error) => {
-                        host.try_with_value(|h| h.emit(WidgetEvent::Error(error)));
-                        return;
-                    }
-                }
-                let delay = POLL_DELAYS_MS[round.min(POLL_DELAYS_MS.len() - 1)];
-                gloo_timers::future::TimeoutFuture::new(delay).await;
-            }
-        });
+        if self.api.try_get_value().flatten().is_none() {
+            return;
+        }
+        self.phase.try_set(Phase::Following { donation: donation.clone(), status: DonationStatus::Pending });
+        spawn_local(follow_status(*self, donation));
     }
 
     /// Forgets the finished donation and shows the form again.
@@ -547,6 +489,80 @@ impl WidgetState {
         self.error.set(None);
         self.show_field_errors.set(false);
         self.phase.set(Phase::Editing);
+    }
+}
+
+/// The create-link step of a submit: the request, then checkout or the error. Split into its
+/// own chunk (`split`), which the loader preloads once the form is ready (js/src/chunks.js);
+/// the donor's click itself (validation, opening a new tab or popup) stays synchronous.
+#[cfg_attr(feature = "split", lazy)]
+async fn create_link_step(state: WidgetState, request: CreateLinkRequest, nonprofit_name: String) {
+    let Some(api) = state.api.try_get_value().flatten() else { return };
+    let partner = state.partner.try_get_value().flatten();
+    let result = match &partner {
+        Some(partner) => match partner.create_donation(&request).await {
+            // Nobody signed in: the partner server refused before asking SIR, so the
+            // link is SIR's to make (an anonymous donation, with no reward here).
+            Err(ApiError::Unauthorized) => api.create_link(&request).await,
+            created => created,
+        },
+        None => api.create_link(&request).await,
+    };
+    state.link_answered(request, nonprofit_name, result);
+}
+
+/// The polling of [`WidgetState::follow`], in its own chunk (`split`).
+#[cfg_attr(feature = "split", lazy)]
+async fn follow_status(state: WidgetState, donation: PendingDonation) {
+    let Some(api) = state.api.try_get_value().flatten() else { return };
+    let partner = state.partner.try_get_value().flatten();
+    let (phase, host, reward) = (state.phase, state.host, state.reward);
+    let started = js_sys::Date::now();
+    let id = donation.partner_donation_id.clone();
+    let mut last = None;
+    for round in 0usize.. {
+        let still_following = phase
+            .try_with_untracked(
+                |p| matches!(p, Phase::Following { donation, .. } if donation.partner_donation_id == id),
+            )
+            .unwrap_or(false);
+        if !still_following || js_sys::Date::now() - started > POLL_DEADLINE_MS {
+            return;
+        }
+        // No polling from a background tab; resume as soon as it is shown.
+        while host.try_with_value(|h| h.page_hidden()).unwrap_or(false) {
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+        }
+        match current_status(api.as_ref(), partner.as_deref(), &id).await {
+            Ok(status) => {
+                if last != Some(status) {
+                    last = Some(status);
+                    phase.try_set(Phase::Following { donation: donation.clone(), status });
+                    host.try_with_value(|h| {
+                        h.emit(WidgetEvent::Status { partner_donation_id: id.clone(), status });
+                        if status == DonationStatus::Completed {
+                            h.emit(WidgetEvent::Completed { partner_donation_id: id.clone() });
+                        }
+                    });
+                    if let (DonationStatus::Completed, Some(partner)) = (status, &partner) {
+                        let info = fetch_reward(partner, &id).await;
+                        reward.try_set(info);
+                    }
+                }
+                if status.is_terminal() {
+                    return;
+                }
+            }
+            Err(ApiError::Aborted) => return,
+            // A transient failure was already retried by the client; keep polling.
+            Err(error) if error.retryable() => {}
+            Err(error) => {
+                host.try_with_value(|h| h.emit(WidgetEvent::Error(error)));
+                return;
+            }
+        }
+        let delay = POLL_DELAYS_MS[round.min(POLL_DELAYS_MS.len() - 1)];
+        gloo_timers::future::TimeoutFuture::new(delay).await;
     }
 }
 

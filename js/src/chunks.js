@@ -1,8 +1,10 @@
 /* sir-donate · fetching the wasm's lazily loaded chunks. js/build.mjs bundles this with the
  * wasm-bindgen glue and wasm-split's __wasm_split.js, whose loaders it routes through here. */
 
-/** The splits a Donate click runs (`#[lazy]` functions in src/), loaded ahead of the click. */
-var DONATE_SPLITS = ["submit_donation", "status_view"];
+/** The splits a Donate click runs (`#[lazy]` functions in src/): the create-link step, and
+ * for a checkout in another tab or a popup the status view and its polling. Loaded ahead of
+ * the click. */
+var DONATE_SPLITS = ["create_link_step", "follow_status", "status_view"];
 var RETRIES = 2;
 var RETRY_DELAY_MS = 300;
 

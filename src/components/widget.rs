@@ -18,7 +18,7 @@ pub fn DonationWidget(state: WidgetState) -> impl IntoView {
     let body = move || {
         view! {
             <div class="sd-widget" part="widget">
-                <Show when=move || !following.get() fallback=StatusView>
+                <Show when=move || !following.get() fallback=move || split_view!(status_view())>
                     <DonationForm />
                 </Show>
             </div>
@@ -28,6 +28,13 @@ pub fn DonationWidget(state: WidgetState) -> impl IntoView {
         Mode::Inline => body().into_any(),
         Mode::Button => view! { <DialogShell>{body()}</DialogShell> }.into_any(),
     }
+}
+
+/// The donation under way, in its own chunk (`split`): a donor sees it after a click that
+/// preloads it, or on coming back from the checkout.
+#[cfg_attr(feature = "split", lazy)]
+fn status_view() -> AnyView {
+    view! { <StatusView /> }.into_any()
 }
 
 /// `mode="button"`: a button that opens the form in a native modal `<dialog>`, which
