@@ -1,8 +1,10 @@
 /* sir-donate · the first view's API reads, started by the loader while the wasm downloads. */
 
-// The hosts and the timeout of the wasm's own client (src/domain/keys.rs, src/api/http.rs).
+// The hosts, timeout and answer size cap of the wasm's own client (src/domain/keys.rs,
+// src/api/http.rs).
 var API_HOSTS = { test: "https://devapi.sirgiving.org", live: "https://api.sirgiving.org" };
 var REQUEST_TIMEOUT_MS = 15000;
+var MAX_BODY_BYTES = 256 * 1024;
 
 /**
  * Starts `GET /v1/partner/config` and `GET /v1/partner/organizations/:slug` exactly as the
@@ -27,7 +29,7 @@ export function startReads(options) {
   var signal = AbortSignal.any([controller.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
   function read(path) {
     var url = base + "/v1/partner/" + path;
-    var response = fetch(url, { headers: { "X-Partner-Key": key }, signal: signal });
+    var response = fetch(url, { headers: { "X-Partner-Key": key }, signal: signal }).then(readAhead);
     // Read (or dropped) by the wasm; this only keeps an unadopted failure from going unhandled.
     response.catch(function () {});
     return { url: url, response: response };
@@ -37,6 +39,23 @@ export function startReads(options) {
     controller: controller,
     requests: [read("config"), read("organizations/" + encodeURIComponent(slug))],
   };
+}
+
+/**
+ * The answer with its body read now, while the wasm downloads, into a Response of the same
+ * status and headers: the wasm then reads it within the task that mounts the widget, not a
+ * network task (and often a rendered frame) later. Only a small answer of declared length
+ * is read ahead: anything else goes to the wasm as it came, which refuses an oversized one
+ * unread.
+ */
+function readAhead(answer) {
+  var length = answer.headers.get("content-length");
+  if (!/^\d+$/.test(length || "") || Number(length) > MAX_BODY_BYTES || answer.status < 200 || [204, 205, 304].indexOf(answer.status) >= 0) {
+    return answer;
+  }
+  return answer.text().then(function (body) {
+    return new Response(body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+  });
 }
 
 /** Cancels reads no widget adopted (it was removed, or its options were refused). */
