@@ -159,7 +159,7 @@ pub struct WidgetState {
     pub error: RwSignal<Option<ApiError>>,
     /// A failure that stops donating altogether (bad key, unknown nonprofit, …).
     pub blocking_error: Memo<Option<ApiError>>,
-    pub amount_minor: Memo<Result<u64, AmountError>>,
+    pub amount_minor: Signal<Result<u64, AmountError>>,
     /// The email is well formed, or empty where it is optional.
     pub email_valid: Memo<bool>,
     /// Both names are given, where names are required.
@@ -168,11 +168,11 @@ pub struct WidgetState {
     pub reward: RwSignal<Option<RewardInfo>>,
     pub checkout: RwSignal<CheckoutPlace>,
     /// The tip the partner config offers, in percent (`None`: no tip UI).
-    pub tip_offer: Memo<Option<u32>>,
+    pub tip_offer: Signal<Option<u32>>,
     /// Whether the donor keeps the offered tip.
     pub tip_on: RwSignal<bool>,
     /// What the donor pays in all: amount plus tip, in minor units.
-    pub total_minor: Memo<Result<u64, AmountError>>,
+    pub total_minor: Signal<Result<u64, AmountError>>,
     api: StoredValue<Option<Rc<dyn SirApi>>, LocalStorage>,
     host: StoredValue<Rc<dyn WidgetHost>, LocalStorage>,
     partner: StoredValue<Option<Rc<PartnerClient>>, LocalStorage>,
@@ -239,7 +239,9 @@ impl WidgetState {
             }
         });
 
-        let amount_minor = Memo::new(move |_| {
+        // Derived, not memos: they are cheap to compute, and each memo value type costs its own
+        // copy of the memo code (about 2.5 KB raw each, twiggy). `announce_changes` drops repeats.
+        let amount_minor = Signal::derive(move || {
             let rules = options.with(|o| o.amounts.clone());
             match amount.get() {
                 AmountInput::Preset(minor) => rules.check(minor),
@@ -257,7 +259,7 @@ impl WidgetState {
 
         // Decision (§7.11): the tip UI shows only when the config says `enabled` with a
         // positive default; the percent is rounded to a whole number.
-        let tip_offer = Memo::new(move |_| match config.get() {
+        let tip_offer = Signal::derive(move || match config.get() {
             Some(Ok(PartnerConfig { tip_config: Some(tip), .. })) if tip.enabled => {
                 tip.default_percent.map(|p| p.round().clamp(0.0, 100.0) as u32).filter(|p| *p > 0)
             }
@@ -266,7 +268,7 @@ impl WidgetState {
         // Decision: the tip is offered, never pre-selected: a pre-checked tip is a
         // well-known dark pattern, and the donor should choose what they pay.
         let tip_on = RwSignal::new(false);
-        let total_minor = Memo::new(move |_| {
+        let total_minor = Signal::derive(move || {
             let amount = amount_minor.get()?;
             let tip = tip_offer.get().filter(|_| tip_on.get()).map_or(0, |p| tip_minor(amount, p));
             Ok(amount + tip)
@@ -364,14 +366,16 @@ impl WidgetState {
     fn announce_changes(&self) {
         let (host, options, amount_minor, frequency, email_valid, names_valid) =
             (self.host, self.options, self.amount_minor, self.frequency, self.email_valid, self.names_valid);
-        Effect::new(move |first: Option<()>| {
+        Effect::new(move |previous: Option<(Option<u64>, Frequency, bool)>| {
             let amount = amount_minor.get().ok();
             let valid = amount.is_some() && email_valid.get() && names_valid.get();
             let frequency = frequency.get();
-            let currency = options.with(|o| o.amounts.currency.code().to_owned());
-            if first.is_some() {
+            // The amount is derived on every keystroke: only a change the page can see counts.
+            if previous.is_some_and(|previous| previous != (amount, frequency, valid)) {
+                let currency = options.with_untracked(|o| o.amounts.currency.code().to_owned());
                 host.with_value(|h| h.emit(WidgetEvent::Change { amount, currency, frequency, valid }));
             }
+            (amount, frequency, valid)
         });
     }
 

@@ -173,7 +173,58 @@ impl OptionError {
 
 /// Options as the page gave them: every value as text (attributes are text, and
 /// embed turns JS numbers and booleans into text the browser's way).
-pub type RawOptions = std::collections::BTreeMap<String, String>;
+///
+/// A list of pairs, not a `BTreeMap`: a page sets a handful, and the tree's code cost about
+/// 5 KB raw of the first wasm module (issue #13). A name set again keeps its place.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawOptions(Vec<(String, String)>);
+
+impl RawOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `name`, replacing the value it had.
+    pub fn insert(&mut self, name: String, value: String) {
+        match self.0.iter_mut().find(|(known, _)| *known == name) {
+            Some(pair) => pair.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.iter().find(|(known, _)| known == name).map(|(_, value)| value)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(name, _)| name)
+    }
+}
+
+impl Extend<(String, String)> for RawOptions {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, pairs: I) {
+        for (name, value) in pairs {
+            self.insert(name, value);
+        }
+    }
+}
+
+impl IntoIterator for RawOptions {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl FromIterator<(String, String)> for RawOptions {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        let mut raw = Self::new();
+        raw.extend(pairs);
+        raw
+    }
+}
 
 impl WidgetOptions {
     /// Validates the page's options.
