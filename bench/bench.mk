@@ -1,11 +1,11 @@
 # make bench · make test-size (issue #8). Included from the root Makefile, which provides
 # `build`, `sandbox`, SHELL and PATH (root node_modules/.bin, ~/.cargo/bin).
-#   make bench       sizes, times and memory of the widget beside a plain link and
+#   make bench       sizes, times (on loopback, fast and slow 4G) and memory of the widget beside a plain link and
 #                    @getchange/change-drop-in; Markdown on stdout, bench/results.json
 #   make test-size   the CI check: fails when dist/ grew > 5% over bench/size-budget.json
 # bench/README.md explains the figures and how to move the budget deliberately.
 
-BENCH_RUNS ?= 15
+BENCH_RUNS ?= 11
 BENCH_TWIGGY_VERSION := 0.8.0
 
 .PHONY: bench test-size bench-deps bench-twiggy
