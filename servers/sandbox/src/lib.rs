@@ -72,7 +72,7 @@ async fn close_connection(mut response: axum::response::Response) -> axum::respo
 /// loopback test controls answer at once, so a test's setup is not slowed.
 async fn latency(
     axum::extract::State(state): axum::extract::State<AppState>,
-    request: Request<axum::body::Body>,
+    request: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     if !state.config.latency.is_zero() && !request.uri().path().starts_with("/__sandbox") {
