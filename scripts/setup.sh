@@ -20,7 +20,11 @@ log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 cargo_install() {
   local bin=$1 crate=$2 version=$3; shift 3
   # The version ends the first line, or is followed by build details (geckodriver).
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qE " $version( |\$)"; then
+  # Read the whole output first: `grep -q` stops reading early, and under pipefail the
+  # writer's SIGPIPE would count as "not installed" (geckodriver prints several lines).
+  local found
+  found=$("$bin" --version 2>/dev/null || true)
+  if grep -qE " $version( |\$)" <<<"$found"; then
     return
   fi
   log "installing $crate $version (a few minutes, once)"
