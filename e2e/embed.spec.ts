@@ -28,7 +28,7 @@ test("elements added later, and attribute changes, update live", async ({ page }
   await page.locator("#late").evaluate((el) => el.setAttribute("org", "american-red-cross"));
   await late.seeNonprofit("American Red Cross");
   await page.locator("#late").evaluate((el) => el.setAttribute("amounts", "7,70"));
-  await expect(late.root.getByRole("radio", { name: "$70.00" })).toBeVisible();
+  await expect(late.root.getByRole("radio", { name: "$70", exact: true })).toBeVisible();
 });
 
 test("the fallback content shows until the widget is ready", async ({ page }) => {
@@ -163,7 +163,7 @@ test("global hostile CSS can't break the widget, and the widget's CSS stays insi
   const widget = new DonateWidget(page);
   await page.goto("/e2e/hostile.html");
   await widget.seeNonprofit("American Red Cross");
-  const button = widget.donateButton("Donate $25.00");
+  const button = widget.donateButton("Donate $25");
   await expect(button).toBeVisible();
   const box = await button.boundingBox();
   expect(box!.height).toBeGreaterThanOrEqual(44);

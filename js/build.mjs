@@ -4,9 +4,11 @@
 //   dist/wasm/*.wasm          the main module and its chunks (split_<function>.wasm, chunk_<n>.wasm)
 //   dist/sir-donate.js   the script-tag loader (minified IIFE)
 //   dist/index.html, dist/signin.js   the playground page (`make demo`)
+//   dist/builder.*       the snippet builder (`make demo`, /builder.html)
 //   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as separate assets)
 //   dist/sir-donate-<version>.tgz   that package, packed with `npm pack`
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,9 +104,19 @@ function routeChunkLoads() {
   return true;
 }
 
-/** The playground page (`make demo`): index.html without trunk's build directives. */
+/**
+ * The playground page (`make demo`): index.html without trunk's build directives, and the
+ * snippet builder, told which loader its snippets pin: the versioned CDN copy when the build
+ * made one, else dist/sir-donate.js, with its SRI hash.
+ */
 function writePlayground() {
   const html = readFileSync(join(root, "index.html"), "utf8").replace(/^\s*<link data-trunk [^>]*>\n/gm, "");
   writeFileSync(join(dist, "index.html"), html);
   cpSync(join(root, "demo/signin.js"), join(dist, "signin.js"));
+  const cdnLoader = `cdn/${version}/sir-donate.js`;
+  const loader = existsSync(join(dist, cdnLoader)) ? cdnLoader : "sir-donate.js";
+  const integrity = `sha384-${createHash("sha384").update(readFileSync(join(dist, loader))).digest("base64")}`;
+  const release = JSON.stringify({ version, loader, integrity }).replace(/</g, "\\u003c");
+  writeFileSync(join(dist, "builder.html"), readFileSync(join(root, "demo/builder.html"), "utf8").replace("__SIR_DONATE_RELEASE__", release));
+  for (const file of ["builder.js", "builder.css"]) cpSync(join(root, "demo", file), join(dist, file));
 }

@@ -25,6 +25,7 @@ cat <<MSG
 
   sir-donate demo is running.
     Demo partner page:   http://127.0.0.1:$page_port/   (served by sir-partner-server)
+    Snippet builder:     http://127.0.0.1:$page_port/builder.html
     SIR sandbox API:     http://127.0.0.1:$sandbox_port/  (seeded keys and nonprofits listed there)
 
   Press Ctrl-C to stop.

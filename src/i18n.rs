@@ -35,6 +35,8 @@ pub struct Messages {
     pub donate_again: &'static str,
     pub try_again: &'static str,
     pub secure_note: &'static str,
+    /// The badge a `pk_test_` key shows, so nobody mistakes a test widget for a live one.
+    pub test_mode: &'static str,
     pub nonprofit_legend: &'static str,
     pub other_window: &'static str,
     pub popup_blocked: &'static str,
@@ -42,9 +44,9 @@ pub struct Messages {
     pub close: &'static str,
     /// "Add a 10% tip ($2.50) to support the platform".
     pub tip_label: fn(u32, &str) -> String,
-    /// "Donate $25.00" / "Donate $25.00 monthly": exactly what will be charged.
+    /// "Donate $25" / "Donate $25.50 monthly": exactly what will be charged.
     pub donate_label: fn(&str, Frequency) -> String,
-    /// "$25.00 to Water.org" / "$25.00 monthly to Water.org".
+    /// "$25 to Water.org" / "$25 monthly to Water.org".
     pub summary: fn(&str, Frequency, &str) -> String,
     pub amount_error: fn(&AmountError, u32, &str, &str) -> String,
     pub error: fn(&ApiError) -> String,
@@ -81,6 +83,7 @@ pub const EN: Messages = Messages {
     donate_again: "Make another donation",
     try_again: "Try again",
     secure_note: "You'll finish on a secure checkout page.",
+    test_mode: "Test mode",
     nonprofit_legend: "Nonprofit",
     other_window: "Finish your donation in the checkout window. This updates when you're done.",
     popup_blocked: "Your browser blocked the checkout window.",
@@ -152,6 +155,7 @@ pub const FR: Messages = Messages {
     donate_again: "Faire un autre don",
     try_again: "Réessayer",
     secure_note: "Vous finaliserez sur une page de paiement sécurisée.",
+    test_mode: "Mode test",
     nonprofit_legend: "Association",
     other_window: "Finalisez votre don dans la fenêtre de paiement. Cette page se met à jour ensuite.",
     popup_blocked: "Votre navigateur a bloqué la fenêtre de paiement.",
@@ -249,7 +253,8 @@ pub fn amount_error(text: &Messages, error: &AmountError, locale: &str, currency
     (text.amount_error)(error, currency.minor_digits(), &min, &max)
 }
 
-/// Formats minor units as money in `locale`, e.g. `2500` USD → `$25.00`.
+/// Formats minor units as money in `locale`: whole amounts without cents, as peers show them
+/// (`2500` USD → `$25`), others with theirs (`2550` → `$25.50`).
 ///
 /// The amount reaches `Intl` as an exact decimal string, never as a float.
 pub fn format_money(minor: u64, currency: Currency, locale: &str) -> String {
@@ -269,7 +274,8 @@ thread_local! {
     static MONEY_FORMAT: RefCell<Option<(String, Currency, Function)>> = const { RefCell::new(None) };
 }
 
-/// `Intl.NumberFormat(locale, { style: "currency", currency }).format`, cached.
+/// `Intl.NumberFormat(locale, { style: "currency", currency, trailingZeroDisplay: "stripIfInteger" })
+/// .format`, cached. Every browser of the baseline knows the option; an older one shows `$25.00`.
 fn money_format(locale: &str, currency: Currency) -> Function {
     MONEY_FORMAT.with_borrow_mut(|cached| match cached {
         Some((cached_locale, cached_currency, format)) if cached_locale == locale && *cached_currency == currency => {
@@ -279,6 +285,7 @@ fn money_format(locale: &str, currency: Currency) -> Function {
             let options = Object::new();
             let _ = Reflect::set(&options, &"style".into(), &"currency".into());
             let _ = Reflect::set(&options, &"currency".into(), &currency.code().into());
+            let _ = Reflect::set(&options, &"trailingZeroDisplay".into(), &"stripIfInteger".into());
             let format = Intl::NumberFormat::new(&locales(locale), &options).format();
             *cached = Some((locale.to_owned(), currency, format.clone()));
             format

@@ -196,13 +196,28 @@ async fn shows_the_nonprofit_with_logo_and_ein_and_announces_ready() {
 async fn the_donate_button_says_exactly_what_will_be_charged() {
     let widget = Widget::demo("american-red-cross");
     widget.see("American Red Cross").await;
-    assert_eq!(widget.button("Donate").text_content().unwrap(), "Donate $25.00");
-    widget.pick("$100.00");
-    widget.see("Donate $100.00").await;
+    assert_eq!(widget.button("Donate").text_content().unwrap(), "Donate $25");
+    widget.pick("$100");
+    widget.see("Donate $100").await;
     widget.type_into("Other amount", "12.34");
     widget.see("Donate $12.34").await;
     widget.pick("Monthly");
     widget.see("Donate $12.34 monthly").await;
+    // Whole amounts drop the cents, as peers show them; a fraction keeps both digits.
+    widget.type_into("Other amount", "12.5");
+    widget.see("Donate $12.50 monthly").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_test_key_wears_a_badge_and_a_live_key_none() {
+    let test = Widget::demo("water-org");
+    test.see("Water.org").await;
+    let badge = test.root().query_selector("[part~='test-badge']").unwrap().expect("a badge");
+    assert_eq!(badge.text_content().unwrap(), "Test mode");
+    let live = Widget::mount(&[("key", "pk_live_0123456789abcdef"), ("org", "water-org"), ("apiBase", SANDBOX)]);
+    live.see("Donate").await;
+    assert!(live.root().query_selector("[part~='test-badge']").unwrap().is_none());
+    assert!(!live.text().contains("Test mode"));
 }
 
 #[wasm_bindgen_test]
@@ -210,12 +225,12 @@ async fn a_bad_amount_is_explained_next_to_its_field() {
     let widget = Widget::mount(&[("key", DEMO_KEY), ("org", "water-org"), ("apiBase", SANDBOX), ("min", "5")]);
     widget.see("Water.org").await;
     widget.type_into("Other amount", "2");
-    widget.see("The minimum is $5.00.").await;
+    widget.see("The minimum is $5.").await;
     let input = widget.field("Other amount");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     let described_by = input.get_attribute("aria-describedby").unwrap();
     let message = widget.root().get_element_by_id(&described_by).unwrap();
-    assert_eq!(message.text_content().unwrap(), "The minimum is $5.00.");
+    assert_eq!(message.text_content().unwrap(), "The minimum is $5.");
     widget.type_into("Other amount", "twelve");
     widget.see("Enter the amount as a number").await;
 }

@@ -126,12 +126,12 @@ export const journeys: Journey[] = [
       await tab.goto("/e2e/donate.html");
       await seeNonprofit(tab, "American Red Cross");
       await expect.poll(() => events(tab, "ready"), wait).toHaveLength(1);
-      await (await control(tab, { kind: "radio", name: "$25.00" })).click();
+      await (await control(tab, { kind: "radio", name: "$25" })).click();
       await (await control(tab, { kind: "field", name: "Email" })).fill("jane@example.com");
       await (await control(tab, { kind: "field", name: "First name" })).fill("Jane");
       await (await control(tab, { kind: "field", name: "Last name" })).fill("Doe");
       expect((await tab.run(pageLog, null)).errors).toEqual([]);
-      await (await control(tab, { kind: "button", name: "Donate $25.00" })).click();
+      await (await control(tab, { kind: "button", name: "Donate $25" })).click();
 
       const partnerDonationId = await reachCheckout(tab);
       await seePageText(tab, "$25.00");
@@ -142,7 +142,7 @@ export const journeys: Journey[] = [
 
       await tab.goto("/e2e/donate.html");
       await seeWidgetText(tab, "Thank you! Your donation is complete");
-      await seeWidgetText(tab, "$25.00 to American Red Cross");
+      await seeWidgetText(tab, "$25 to American Red Cross");
       await expect.poll(async () => (await events(tab, "completed")).map((e) => e.detail), wait).toEqual([{ partnerDonationId }]);
       expect((await tab.run(pageLog, null)).errors).toEqual([]);
     },
@@ -171,7 +171,7 @@ export const journeys: Journey[] = [
       expect(await tab.run(focusInDialog, { host: WIDGET })).toEqual({ where: "opener", pageFocused: true });
       await tab.press("Enter");
       await tab.find(findControl, dialog);
-      await tabTo(tab, /^Donate \$25\.00$/);
+      await tabTo(tab, /^Donate \$25$/);
       await tab.press("Enter");
       await reachCheckout(tab);
     },
@@ -181,11 +181,11 @@ export const journeys: Journey[] = [
     async run({ tab }) {
       await tab.goto(configurable({}));
       await seeNonprofit(tab, "American Red Cross");
-      await tabTo(tab, /\$25\.00/);
-      await tab.press("ArrowRight"); // the radio group moves to $50.00
+      await tabTo(tab, /\$25(?![\d.])/);
+      await tab.press("ArrowRight"); // the radio group moves to $50
       await tabTo(tab, /Email/);
       await tab.type("kb@example.com");
-      await tabTo(tab, /^Donate \$50\.00$/);
+      await tabTo(tab, /^Donate \$50$/);
       await tab.press("Enter");
       await reachCheckout(tab);
       await seePageText(tab, "$50.00");
@@ -207,7 +207,7 @@ export const journeys: Journey[] = [
       // MiniBrowser asks for the page's favicon: the browser's request, not the widget's.
       expect(violations.filter((violation) => !violation.endsWith("/favicon.ico"))).toEqual([]);
       expect(errors).toEqual([]);
-      await (await control(tab, { kind: "button", name: "Donate $25.00" })).click();
+      await (await control(tab, { kind: "button", name: "Donate $25" })).click();
       await reachCheckout(tab);
     },
   })),

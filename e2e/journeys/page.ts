@@ -31,7 +31,7 @@ export function findControl(find: Find): Element | null {
     case "dialog":
       return all("dialog").find((el) => shown(el) && el.getAttribute("aria-label") === find.name) ?? null;
     case "radio":
-      // Amount and frequency chips: <label><input type=radio><span>$25.00</span></label>.
+      // Amount and frequency chips: <label><input type=radio><span>$25</span></label>.
       return all("label").filter((el) => named(text(el))).map((el) => el.querySelector("input")).find(shown) ?? null;
     case "field":
       // Labels may carry "(optional)" after the name.

@@ -35,7 +35,7 @@ export class DonateWidget {
   }
 
   async pickAmount(label: string) {
-    await this.root.getByRole("radio", { name: label }).check();
+    await this.root.getByRole("radio", { name: label, exact: true }).check();
   }
 
   async typeOtherAmount(value: string) {

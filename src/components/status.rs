@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{use_locale, use_messages, use_state};
-use crate::domain::{Currency, Frequency};
+use crate::domain::{Currency, DonationStatus, Frequency};
 use crate::i18n;
 use crate::state::{CheckoutPlace, Phase, RewardInfo, RewardStatus};
 
@@ -20,9 +20,12 @@ pub fn StatusView() -> impl IntoView {
         let frequency = Frequency::parse(&donation.frequency).unwrap_or_default();
         let summary = (text.summary)(&amount, frequency, &donation.nonprofit_name);
         view! {
-            <div class="sd-status" part="status" data-status=status.as_str()>
+            <div class="sd-status" part="status" data-status=status.as_str() data-tone=tone(status)>
                 <div role="status" aria-live="polite">
-                    <h2 class="sd-status__title">{(text.status_title)(status)}</h2>
+                    <div class="sd-status__head">
+                        <StatusIcon status />
+                        <h2 class="sd-status__title">{(text.status_title)(status)}</h2>
+                    </div>
                     <p class="sd-status__summary">{summary}</p>
                     {move || match (status.is_terminal(), state.checkout.get()) {
                         (false, CheckoutPlace::OtherWindow) => {
@@ -47,6 +50,35 @@ pub fn StatusView() -> impl IntoView {
             </div>
         }
         .into_any()
+    }
+}
+
+/// The visual state a status shows in: its colour and icon (`style/widget.css`).
+fn tone(status: DonationStatus) -> &'static str {
+    match status {
+        DonationStatus::Pending | DonationStatus::Processing => "progress",
+        DonationStatus::Completed => "success",
+        DonationStatus::Failed => "failure",
+        DonationStatus::Cancelled | DonationStatus::Expired => "ended",
+    }
+}
+
+/// The state's icon, beside the title that says it in words (so hidden from assistive tech):
+/// a turning ring, a tick, a cross, or a clock. Inline SVG, because a strict CSP may refuse
+/// `data:` images.
+#[component]
+fn StatusIcon(status: DonationStatus) -> impl IntoView {
+    let path = match status {
+        DonationStatus::Pending | DonationStatus::Processing => "M12 3a9 9 0 0 1 9 9",
+        DonationStatus::Completed => "M7 12.5l3.2 3.2L17 9",
+        DonationStatus::Failed => "M8.5 8.5l7 7M15.5 8.5l-7 7",
+        DonationStatus::Cancelled | DonationStatus::Expired => "M12 7v5l3.5 2",
+    };
+    view! {
+        <svg class="sd-status__icon" part="status-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <circle cx="12" cy="12" r="9" />
+            <path d=path />
+        </svg>
     }
 }
 

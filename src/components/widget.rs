@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::split::split_view;
 use super::{AmountPicker, DonorForm, OrganizationHeader, StatusView, dynamic, handler, use_locale, use_messages};
-use crate::domain::{Mode, tip_minor};
+use crate::domain::{Environment, Mode, PublishableKey, tip_minor};
 use crate::i18n;
 use crate::state::{Phase, WidgetState};
 
@@ -18,6 +18,7 @@ pub fn DonationWidget(state: WidgetState) -> impl IntoView {
     let body = move || {
         view! {
             <div class="sd-widget" part="widget">
+                <TestBadge />
                 <Show when=move || !following.get() fallback=move || split_view!(status_view())>
                     <DonationForm />
                 </Show>
@@ -28,6 +29,18 @@ pub fn DonationWidget(state: WidgetState) -> impl IntoView {
         Mode::Inline => body().into_any(),
         Mode::Button => view! { <DialogShell>{body()}</DialogShell> }.into_any(),
     }
+}
+
+/// "Test mode" while the key is a `pk_test_` one, like Stripe's badge. `::part(test-badge)`
+/// can restyle it; the stylesheet's `!important` rules keep it shown.
+#[component]
+fn TestBadge() -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    let text = use_messages();
+    let test_key = state
+        .options
+        .with_untracked(|o| PublishableKey::parse(&o.key).is_ok_and(|key| key.environment() == Environment::Sandbox));
+    test_key.then(|| view! { <p class="sd-test-badge" part="test-badge">{text.test_mode}</p> })
 }
 
 /// The donation under way, in its own chunk (`split`): a donor sees it after a click that
@@ -59,6 +72,7 @@ fn DialogShell(children: Children) -> impl IntoView {
         <button type="button" class="sd-submit sd-open" part="open-button" aria-haspopup="dialog" on:click=open>
             {label.clone()}
         </button>
+        <TestBadge />
         <dialog node_ref=dialog_ref class="sd-dialog" part="dialog" aria-label=label>
             <button type="button" class="sd-close" part="close-button" aria-label=text.close on:click=close>
                 "×"
