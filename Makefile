@@ -25,7 +25,7 @@ DEMO_PAGE_PORT ?= 8080
 TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
 
-.PHONY: help setup build servers sandbox demo test test-tiers lint test-native test-types test-wasm \
+.PHONY: help setup build servers sandbox demo examples test test-tiers lint test-native test-types test-wasm \
   test-wasm-chromium test-wasm-firefox test-wasm-webkit test-baseline test-e2e clean
 
 help:
@@ -50,6 +50,16 @@ export SIZE_TUNED_STD
 build: setup
 	scripts/build-wasm.sh
 	node js/build.mjs
+
+## The React and Vue examples (examples/*) on the freshly packed tarball. Setup installed
+## their other dependencies, so this needs no network; `--no-save` keeps their lockfiles as
+## committed (a locked tarball would pin one build's checksum).
+EXAMPLES_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+examples: build
+	@for example in examples/*/; do \
+	  (cd $$example && npm install --no-save --offline --no-audit --no-fund --loglevel=error \
+	    ../../dist/sir-donate-$(EXAMPLES_VERSION).tgz); \
+	done
 
 sandbox: servers
 
@@ -82,9 +92,10 @@ lint: setup
 test-native: setup
 	@$(TALLY) run native none -- scripts/with-postgres.sh cargo test --workspace
 
-## The hand-written TypeScript types, checked against a consumer using every part.
+## The hand-written TypeScript types, checked against a consumer using every part, and
+## `<sir-donate>` in React 19 JSX, Vue 3 templates and Svelte 5 markup (js/types-test/).
 test-types: setup
-	@$(TALLY) check types -- npx tsc -p js/types-test/tsconfig.json
+	@$(TALLY) check types -- node js/types-test/check.mjs
 
 ## Component tests in headless Chromium, Firefox and WebKit, each against a sandbox of its own.
 ## The build is shared; only the browser differs. MiniBrowser (WebKit) needs an X server: Xvfb.
@@ -111,7 +122,7 @@ test-baseline: build
 
 ## End-to-end specs: Playwright drives Chromium through the built bundle (starts its own
 ## servers); the donor's core journeys also run in Firefox and WebKit through WebDriver.
-test-e2e: build servers
+test-e2e: build servers examples
 	SE_OFFLINE=true GECKODRIVER=$(GECKODRIVER) npx playwright test --config e2e/playwright.config.ts
 
 clean:

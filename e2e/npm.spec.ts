@@ -1,10 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
 import { SANDBOX_URL } from "./playwright.config";
+import { serveStatic } from "./support/static-server";
 
 // The packed npm tarball, installed into a scratch project like a partner's, bundled
 // with esbuild and with Vite, and run in Chromium against the sandbox.
@@ -13,13 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..");
 const bin = (name: string) => join(repo, "node_modules/.bin", name);
 let scratch: string;
-const servers: ChildProcess[] = [];
-
-function serve(dir: string, port: number): Promise<void> {
-  const server = spawn("node", [join(repo, "scripts/serve.mjs"), "--dir", dir, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
-  servers.push(server);
-  return new Promise((ready) => server.stdout!.once("data", () => ready()));
-}
+let servers: ChildProcess[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
@@ -35,7 +30,7 @@ test.beforeAll(async () => {
   cpSync(join(scratch, "node_modules/sir-donate/wasm"), join(scratch, "out-esbuild/wasm"), { recursive: true });
   // Vite copies the wasm by itself (new URL(..., import.meta.url)).
   execFileSync(bin("vite"), ["build", "--outDir", "out-vite", "--logLevel", "warn"], { cwd: scratch });
-  await Promise.all([serve(join(scratch, "out-esbuild"), 8795), serve(join(scratch, "out-vite"), 8796)]);
+  servers = await Promise.all([serveStatic(join(scratch, "out-esbuild"), 8795), serveStatic(join(scratch, "out-vite"), 8796)]);
 });
 
 test.afterAll(() => {

@@ -5,7 +5,8 @@
 //   dist/sir-donate.js   the script-tag loader (minified IIFE)
 //   dist/index.html, dist/signin.js   the playground page (`make demo`)
 //   dist/builder.*       the snippet builder (`make demo`, /builder.html)
-//   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as separate assets)
+//   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as separate assets,
+//                        and types for React, Vue and Svelte templates)
 //   dist/sir-donate-<version>.tgz   that package, packed with `npm pack`
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -60,6 +61,8 @@ const index = join(npm, "index.js");
 writeFileSync(index, readFileSync(index, "utf8").replace("__SIR_DONATE_CHUNK_URLS__", chunkUrls));
 cpSync(join(dist, "wasm"), join(npm, "wasm"), { recursive: true });
 cpSync(join(root, "js/sir-donate.d.ts"), join(npm, "index.d.ts"));
+// Types-only entries for templates: `/// <reference types="sir-donate/react" />` (or vue, svelte).
+for (const framework of ["react", "vue", "svelte"]) cpSync(join(root, `js/${framework}.d.ts`), join(npm, `${framework}.d.ts`));
 cpSync(join(root, "js/npm/README.md"), join(npm, "README.md"));
 const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf8"));
 writeFileSync(join(npm, "package.json"), JSON.stringify({ ...manifest, version }, null, 2) + "\n");

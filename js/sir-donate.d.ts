@@ -130,6 +130,31 @@ export interface SirDonateApi {
   mount(target: HTMLElement | string, options: SirDonateOptions): Promise<SirDonateHandle>;
 }
 
+/** `"apiBase"` → `"api-base"`: an option's attribute name. */
+export type SirDonateAttributeName<Option extends string> = Option extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${SirDonateAttributeName<Tail>}`
+  : Option;
+
+/**
+ * The `<sir-donate>` attributes: the options under their kebab-case names, with the same
+ * values (frameworks write numbers, booleans and arrays as text, which the widget reads back).
+ * The framework typings (`sir-donate/react`, `sir-donate/vue`, `sir-donate/svelte`) use it.
+ */
+export type SirDonateElementAttributes = {
+  [Option in keyof SirDonateOptions as SirDonateAttributeName<Option>]: SirDonateOptions[Option];
+};
+
+/** The element's events, as dispatched on it: `sir-donate:<type>` `CustomEvent`s. */
+export type SirDonateEventMap = {
+  [Type in SirDonateEventType as `sir-donate:${Type}`]: CustomEvent<SirDonateEventDetails[Type]>;
+};
+
+/** Listeners as `on<event name>` attributes (`onsir-donate:link-created`), which React 19 and
+ * Svelte 5 add to custom elements with `addEventListener`. */
+export type SirDonateEventAttributes = {
+  [Event in keyof SirDonateEventMap as `on${Event}`]?: (event: SirDonateEventMap[Event]) => void;
+};
+
 /** The `<sir-donate>` element. */
 export interface HTMLSirDonateElement extends HTMLElement {}
 
@@ -140,15 +165,7 @@ declare global {
   interface HTMLElementTagNameMap {
     "sir-donate": HTMLSirDonateElement;
   }
-  interface HTMLElementEventMap {
-    "sir-donate:ready": CustomEvent<SirDonateEventDetails["ready"]>;
-    "sir-donate:organization": CustomEvent<SirDonateEventDetails["organization"]>;
-    "sir-donate:change": CustomEvent<SirDonateEventDetails["change"]>;
-    "sir-donate:link-created": CustomEvent<SirDonateEventDetails["link-created"]>;
-    "sir-donate:status": CustomEvent<SirDonateEventDetails["status"]>;
-    "sir-donate:completed": CustomEvent<SirDonateEventDetails["completed"]>;
-    "sir-donate:error": CustomEvent<SirDonateEventDetails["error"]>;
-  }
+  interface HTMLElementEventMap extends SirDonateEventMap {}
 }
 
 /**

@@ -120,6 +120,19 @@ npm_deps() {
   fi
 }
 
+# The framework examples' own dependencies (examples/*/package-lock.json). The sir-donate
+# package itself goes in after `make build`, offline (Makefile, `examples`).
+example_deps() {
+  local lock dir
+  for lock in examples/*/package-lock.json; do
+    dir=${lock%/package-lock.json}
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$lock" -nt "$dir/node_modules/.package-lock.json" ]; then
+      log "installing the dependencies of $dir"
+      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+  done
+}
+
 rustup_target
 cargo_install trunk trunk "$TRUNK_VERSION" --locked
 cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
@@ -130,6 +143,7 @@ other_engines
 cargo_install geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
 node_and_npm
 npm_deps
+example_deps
 # trunk runs offline (Trunk.toml) and then resolves crates from the local cache only.
 cargo fetch --quiet
 std_sources

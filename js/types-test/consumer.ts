@@ -2,8 +2,10 @@
 // public surface. It must compile against sir-donate.d.ts alone.
 import type {
   SirDonateApi,
+  SirDonateElementAttributes,
   SirDonateErrorCode,
   SirDonateEventDetails,
+  SirDonateEventMap,
   SirDonateHandle,
   SirDonateOptionError,
   SirDonateOptions,
@@ -80,11 +82,39 @@ const created = document.createElement("sir-donate");
 created.setAttribute("org", "water-org");
 if (window.SirDonate) void useApi(window.SirDonate);
 
+// The element's attributes are the options in kebab-case, with the same values.
+const attributes: Required<SirDonateElementAttributes> = {
+  key: "pk_test_123",
+  org: "water-org",
+  "api-base": "https://devapi.sirgiving.org",
+  amounts: [10, 25],
+  amount: 25,
+  min: 1,
+  max: "500",
+  currency: "USD",
+  locale: "fr-FR",
+  frequency: "once",
+  "lock-frequency": "true",
+  "lock-amount": false,
+  "required-fields": "email",
+  mode: "inline",
+  target: "new-tab",
+  label: "Donate",
+  theme: "dark",
+  "partner-endpoint": "https://partner.example/api",
+  "referral-code": "REFER123",
+};
+const onCreated = (event: SirDonateEventMap["sir-donate:link-created"]) => console.log(event.detail.donationLink);
+widget?.addEventListener("sir-donate:link-created", onCreated);
+console.log(attributes);
+
+// @ts-expect-error: attributes are kebab-case.
+const camelCase: SirDonateElementAttributes = { key: "pk_test_1", org: "x", apiBase: "https://devapi.sirgiving.org" };
 // @ts-expect-error: a required option is missing.
 const missingKey: SirDonateOptions = { org: "water-org" };
 // @ts-expect-error: "weekly" is not a frequency.
 const badFrequency: SirDonateOptions = { key: "pk_test_1", org: "x", frequency: "weekly" };
 // @ts-expect-error: wasm-bindgen internals are not part of the public types.
 import type { WidgetHandle } from "../sir-donate";
-console.log(missingKey, badFrequency);
+console.log(missingKey, badFrequency, camelCase);
 export type { WidgetHandle };
