@@ -8,6 +8,8 @@
 //   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as separate assets,
 //                        and types for React, Vue and Svelte templates)
 //   dist/sir-donate-<version>.tgz   that package, packed with `npm pack`
+//   dist/cdn/<version>/  the release tree for a CDN: the loader, the glue and the wasm under
+//                        content-hashed names, and manifest.json (names, sizes, sha384 SRI)
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +21,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const wasmDir = join(dist, "wasm");
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
-const define = { __SIR_DONATE_VERSION__: JSON.stringify(version) };
+// __SIR_DONATE_FILES__: the hashed files the loader fetches (dist/cdn/), or null (dist/wasm/);
+// __SIR_DONATE_VERIFIED__: whether it checks them (js/src/files.js).
+const define = { __SIR_DONATE_VERSION__: JSON.stringify(version), __SIR_DONATE_FILES__: "null", __SIR_DONATE_VERIFIED__: "false" };
 const common = { define, minify: true, target: "es2020", legalComments: "inline", logLevel: "warning" };
 
 // The glue (minified: 8.8 → 6.5 KB gzip), with the chunk loaders in the same file: the glue
@@ -68,7 +72,46 @@ const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf
 writeFileSync(join(npm, "package.json"), JSON.stringify({ ...manifest, version }, null, 2) + "\n");
 execFileSync("npm", ["pack", "--silent", "--pack-destination", dist], { cwd: npm, stdio: ["ignore", "ignore", "inherit"] });
 writePlayground();
-console.log(`js/build.mjs: dist/sir-donate.js, dist/wasm/ (${chunks.length} chunks), dist/npm/, dist/sir-donate-${version}.tgz`);
+await writeCdn();
+console.log(`js/build.mjs: dist/sir-donate.js, dist/wasm/ (${chunks.length} chunks), dist/npm/, dist/sir-donate-${version}.tgz, dist/cdn/${version}/`);
+
+/**
+ * dist/cdn/<version>/: what a CDN serves. The glue and the wasm files take a content hash in
+ * their names (cached forever: a new build is new names); the loader keeps its name (cached
+ * briefly) and carries every file's SRI hash, which it fetches them with. manifest.json lists
+ * them all, the loader's own SRI hash first (for the script tag's `integrity`).
+ */
+async function writeCdn() {
+  const out = join(dist, "cdn", version);
+  rmSync(join(dist, "cdn"), { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const files = {};
+  const listed = [];
+  for (const name of ["sir-donate.js", "sir-donate_bg.wasm", ...chunks]) {
+    const bytes = readFileSync(join(wasmDir, name));
+    const digest = createHash("sha384").update(bytes).digest();
+    const hashed = name.replace(/\.(js|wasm)$/, `.${digest.toString("hex").slice(0, 16)}.$1`);
+    writeFileSync(join(out, hashed), bytes);
+    files[name] = [hashed, sri(bytes)];
+    listed.push({ name: hashed, source: name, bytes: bytes.length, integrity: files[name][1] });
+  }
+  const loader = join(out, "sir-donate.js");
+  await build({
+    ...common,
+    define: { ...define, __SIR_DONATE_FILES__: JSON.stringify(files), __SIR_DONATE_VERIFIED__: "true" },
+    entryPoints: [join(root, "js/src/script.js")],
+    bundle: true,
+    format: "iife",
+    outfile: loader,
+  });
+  const bytes = readFileSync(loader);
+  const manifest = { version, loader: { name: "sir-donate.js", bytes: bytes.length, integrity: sri(bytes) }, files: listed };
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+}
+
+function sri(bytes) {
+  return `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+}
 
 /**
  * Routes wasm-split's chunk loads (dist/wasm/__wasm_split.js, from wasm_split_cli_support

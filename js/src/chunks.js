@@ -9,12 +9,15 @@ var RETRIES = 2;
 var RETRY_DELAY_MS = 300;
 
 var urls = null;
+var hashes = null;
 var loads = {};
 
-/** Where a bundler put the chunks (the npm package): file name → URL. By default they sit
- * beside this module. */
-export function setChunkUrls(map) {
+/** Where a bundler (the npm package) or the CDN layout put the chunks: file name → URL, and
+ * for the CDN, file name → the SRI hash it must match (the browser refuses another file).
+ * By default they sit beside this module, unverified. */
+export function setChunkUrls(map, integrity) {
   urls = map;
+  hashes = integrity || null;
 }
 
 /** Keeps a split's loader under its function's name, for `preloadChunks`. */
@@ -39,9 +42,10 @@ export function preloadChunks() {
 export function fetchChunk(url) {
   var name = String(url).split("/").pop();
   var target = (urls && urls[name]) || url;
+  var integrity = hashes && hashes[name];
   var attempt = 0;
   function once() {
-    return fetch(target).then(function (response) {
+    return fetch(target, integrity ? { integrity: integrity } : undefined).then(function (response) {
       if (response.status >= 500 && attempt < RETRIES) return again();
       if (!response.ok || /^application\/wasm\b/.test(response.headers.get("content-type") || "")) return response;
       return response.arrayBuffer().then(function (bytes) {
@@ -49,7 +53,7 @@ export function fetchChunk(url) {
       });
     }, function (error) {
       if (attempt < RETRIES) return again();
-      throw error;
+      throw error; // the browser's console says whether an integrity check refused it
     });
   }
   function again() {

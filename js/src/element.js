@@ -1,5 +1,6 @@
 /*! sir-donate · the <sir-donate> element and the SirDonate API, shared by the
  * script-tag loader (script.js) and the npm package (npm.js). */
+import { fetchFile } from "./files.js";
 import { dropReads, startReads } from "./reads.js";
 
 /**
@@ -41,8 +42,10 @@ function unsupportedBrowser(missing) {
  * `importGlue()` resolves to the wasm-bindgen glue module (not yet initialized), and
  * `wasmUrl` is where its wasm lives. `chunkUrls` maps the lazily loaded chunks' file names
  * to their URLs where a bundler moved them (npm); by default they sit beside the glue.
+ * `integrity` maps file names to the SRI hashes they must match (the CDN's loader), or is
+ * absent.
  */
-export function install(importGlue, wasmUrl, chunkUrls) {
+export function install(importGlue, wasmUrl, chunkUrls, integrity) {
   // Replaced at build time with the crate version (js/build.mjs).
   var VERSION = __SIR_DONATE_VERSION__;
   var PREFIX = "sir-donate:";
@@ -62,11 +65,11 @@ export function install(importGlue, wasmUrl, chunkUrls) {
     if (!core) {
       // Compiled as it streams in, from the moment the load is decided, while the glue
       // downloads: the glue then only instantiates the compiled module.
-      var module = compileWasm(fetch(wasmUrl));
+      var module = compileWasm(fetchFile(wasmUrl, integrity && integrity["sir-donate_bg.wasm"]));
       // Handled below; this only keeps a failed glue import from leaving it unhandled.
       module.catch(function () {});
       core = importGlue().then(function (glue) {
-        if (chunkUrls && glue.setChunkUrls) glue.setChunkUrls(chunkUrls);
+        if (chunkUrls && glue.setChunkUrls) glue.setChunkUrls(chunkUrls, integrity);
         return module.then(function (compiled) {
           return glue.default({ module_or_path: compiled });
         }).then(function () { return glue; });

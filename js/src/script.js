@@ -3,13 +3,29 @@
  * viewport, the donor reaches for it, or the browser is idle.
  * Exposes window.SirDonate = { version, ready, mount }. */
 import { install } from "./element.js";
+import { importFile } from "./files.js";
 
 // Loaded twice (two tags, SPA re-injection): the first copy stays in charge.
 if (!(window.SirDonate && window.SirDonate.version)) {
   const script = document.currentScript;
   const base = new URL(".", (script && script.src) || location.href);
+  // dist/: the files under wasm/ by their names. dist/cdn/<version>/: file name → [its
+  // content-hashed name beside this loader, its SRI hash] (js/build.mjs).
+  const files = __SIR_DONATE_VERIFIED__ && __SIR_DONATE_FILES__;
+  const url = (name) => new URL(__SIR_DONATE_VERIFIED__ ? files[name][0] : "wasm/" + name, base);
+  let urls, integrity;
+  if (__SIR_DONATE_VERIFIED__) {
+    urls = {};
+    integrity = {};
+    for (const name in files) {
+      urls[name] = url(name);
+      integrity[name] = files[name][1];
+    }
+  }
   window.SirDonate = install(
-    () => import(/* @vite-ignore */ new URL("wasm/sir-donate.js", base).href),
-    new URL("wasm/sir-donate_bg.wasm", base),
+    () => importFile(url("sir-donate.js"), integrity && integrity["sir-donate.js"]),
+    url("sir-donate_bg.wasm"),
+    urls,
+    integrity,
   );
 }
