@@ -93,7 +93,7 @@ test("the README pins this build's loader, and the manifest lists every hashed f
   const pinned = [...readme.matchAll(/<script src="[^"]*\/sir-donate\/([^/"]+)\/sir-donate\.js" integrity="([^"]+)" crossorigin="anonymous"/g)];
   expect(pinned.length, "the README's embed snippet").toBeGreaterThan(0);
   for (const [, pinnedVersion, integrity] of pinned) {
-    // After a change to what ships: `node scripts/readme-integrity.mjs --write` (after `make build`).
+    // After a change to what ships: `make build && node scripts/readme-integrity.mjs`.
     expect({ version: pinnedVersion, integrity }).toEqual({ version, integrity: manifest.loader.integrity });
   }
   expect(manifest.files.map((file) => file.source)).toEqual(expect.arrayContaining(["sir-donate.js", "sir-donate_bg.wasm", "split_create_link_step.wasm"]));

@@ -28,14 +28,16 @@ const common = { define, minify: true, target: "es2020", legalComments: "inline"
 
 // The glue (minified: 8.8 → 6.5 KB gzip), with the chunk loaders in the same file: the glue
 // imports them, so a separate file would be one more round trip before the widget starts.
-// A second run finds them bundled already, and only minifies again.
+// A second run finds the glue bundled already (minified: no indented line) and leaves it,
+// so that its bytes, and the CDN's hashes of them, are the same however often this runs.
 const glue = join(wasmDir, "sir-donate.js");
 const split = routeChunkLoads();
+const bundled = !split && !/\n\s+\S/.test(readFileSync(glue, "utf8"));
 const entry = split
   ? 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n' +
     `export { preloadChunks, setChunkUrls } from ${JSON.stringify(join(root, "js/src/chunks.js"))};\n`
   : 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n';
-await build({
+if (!bundled) await build({
   ...common,
   // wasm-bindgen names the chunk-loader module once per import; the keys are the same module.
   logOverride: { "duplicate-object-key": "silent" },
