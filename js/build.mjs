@@ -73,8 +73,8 @@ cpSync(join(root, "js/npm/README.md"), join(npm, "README.md"));
 const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf8"));
 writeFileSync(join(npm, "package.json"), JSON.stringify({ ...manifest, version }, null, 2) + "\n");
 execFileSync("npm", ["pack", "--silent", "--pack-destination", dist], { cwd: npm, stdio: ["ignore", "ignore", "inherit"] });
-writePlayground();
 await writeCdn();
+writePlayground();
 console.log(`js/build.mjs: dist/sir-donate.js, dist/wasm/ (${chunks.length} chunks), dist/npm/, dist/sir-donate-${version}.tgz, dist/cdn/${version}/`);
 
 /**
@@ -154,16 +154,16 @@ function routeChunkLoads() {
 
 /**
  * The playground page (`make demo`): index.html without trunk's build directives, and the
- * snippet builder, told which loader its snippets pin: the versioned CDN copy when the build
- * made one, else dist/sir-donate.js, with its SRI hash.
+ * snippet builder, told which loader its snippets pin: the versioned CDN copy, with its SRI
+ * hash from the manifest.
  */
 function writePlayground() {
   const html = readFileSync(join(root, "index.html"), "utf8").replace(/^\s*<link data-trunk [^>]*>\n/gm, "");
   writeFileSync(join(dist, "index.html"), html);
   cpSync(join(root, "demo/signin.js"), join(dist, "signin.js"));
-  const cdnLoader = `cdn/${version}/sir-donate.js`;
-  const loader = existsSync(join(dist, cdnLoader)) ? cdnLoader : "sir-donate.js";
-  const integrity = `sha384-${createHash("sha384").update(readFileSync(join(dist, loader))).digest("base64")}`;
+  const manifest = JSON.parse(readFileSync(join(dist, "cdn", version, "manifest.json"), "utf8"));
+  const loader = `cdn/${version}/${manifest.loader.name}`;
+  const integrity = manifest.loader.integrity;
   const release = JSON.stringify({ version, loader, integrity }).replace(/</g, "\\u003c");
   writeFileSync(join(dist, "builder.html"), readFileSync(join(root, "demo/builder.html"), "utf8").replace("__SIR_DONATE_RELEASE__", release));
   for (const file of ["builder.js", "builder.css"]) cpSync(join(root, "demo", file), join(dist, file));
