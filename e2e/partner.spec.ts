@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { PAGES_URL, PARTNER_URL, SANDBOX_URL } from "./playwright.config";
 import { DEMO_KEY, Sandbox } from "./support/sandbox";
-import { DonateWidget } from "./support/widget";
+import { DonateWidget, rememberDonation } from "./support/widget";
 
 // The delegation contract end to end: widget → partner server (donation tied to the
 // signed-in donor) → sandbox checkout → signed webhook → partner server's reward outbox.
@@ -144,25 +144,14 @@ test("with the partner server down, Donate says so and creates nothing", async (
   await expect(widget.donateButton()).toBeEnabled();
 });
 
-test("a donation under way is still followed through SIR when the partner server is down", async ({ page, request }) => {
+test("a donation under way is still followed through SIR when the partner server is down", async ({ page }) => {
   // A donation the widget created earlier (its id is in sessionStorage), then the partner server went away.
-  const created = await request.post(`${SANDBOX_URL}/v1/partner/donations/create-link`, {
-    headers: { "X-Partner-Key": DEMO_KEY },
-    data: { nonprofitSlug: "water-org", amount: 2500, currency: "USD", frequency: "once" },
-  });
-  const { partnerDonationId } = await created.json();
+  const partnerDonationId = await sandbox.createLink();
   await page.goto(url("http://127.0.0.1:8799"));
   // The widget loads lazily: let this first one mount before the donation is stored, or it
   // too follows it and a second `completed` is counted.
   await widget.seeNonprofit("Water.org");
-  await page.evaluate(
-    ([key, id]) =>
-      sessionStorage.setItem(
-        `sir-donate:donation:${key}:water-org`,
-        JSON.stringify({ partnerDonationId: id, nonprofitSlug: "water-org", nonprofitName: "Water.org", amount: 2500, currency: "USD", frequency: "once" }),
-      ),
-    [DEMO_KEY, partnerDonationId],
-  );
+  await rememberDonation(page, partnerDonationId, DEMO_KEY);
   await sandbox.scriptStatus(partnerDonationId, { status: "completed" });
   await page.reload();
   await widget.seeStatus("Thank you! Your donation is complete");

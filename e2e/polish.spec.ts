@@ -1,8 +1,7 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { SANDBOX_URL } from "./playwright.config";
 import { expectNoAxeViolations } from "./support/axe";
 import { DEMO_KEY, Sandbox } from "./support/sandbox";
-import { DonateWidget } from "./support/widget";
+import { DonateWidget, rememberDonation } from "./support/widget";
 
 // What donors and partners notice next to peers' widgets: whole amounts without cents, a
 // badge while a test key is live, and a status view whose state reads at a glance.
@@ -88,21 +87,10 @@ function contrast(a: string, b: string): number {
 /** A donation created with the public key and scripted to `status`, then followed by a widget
  * that finds it in sessionStorage, as after a return from the checkout. */
 async function followDonation(page: Page, status: string, theme: string) {
-  const created = await page.request.post(`${SANDBOX_URL}/v1/partner/donations/create-link`, {
-    headers: { "X-Partner-Key": DEMO_KEY },
-    data: { nonprofitSlug: "water-org", amount: 2500, currency: "USD", frequency: "once" },
-  });
-  const { partnerDonationId } = await created.json();
+  const partnerDonationId = await sandbox.createLink();
   await sandbox.scriptStatus(partnerDonationId, { status });
   await page.goto("/e2e/blank.html");
-  await page.evaluate(
-    ([key, id]) =>
-      sessionStorage.setItem(
-        `sir-donate:donation:${key}:water-org`,
-        JSON.stringify({ partnerDonationId: id, nonprofitSlug: "water-org", nonprofitName: "Water.org", amount: 2500, currency: "USD", frequency: "once" }),
-      ),
-    [DEMO_KEY, partnerDonationId],
-  );
+  await rememberDonation(page, partnerDonationId, DEMO_KEY);
   await page.goto(url({ theme }));
 }
 

@@ -31,6 +31,16 @@ export class Sandbox {
     expect((await this.request.post(url, { data: change })).ok()).toBeTruthy();
   }
 
+  /** Creates a $25 donation link to Water.org with the publishable key, as the widget would. */
+  async createLink(): Promise<string> {
+    const created = await this.request.post(`${SANDBOX_URL}/v1/partner/donations/create-link`, {
+      headers: { "X-Partner-Key": DEMO_KEY },
+      data: { nonprofitSlug: "water-org", amount: 2500, currency: "USD", frequency: "once" },
+    });
+    expect(created.status()).toBe(201);
+    return (await created.json()).partnerDonationId;
+  }
+
   /** Reads a donation's status the way a partner's server would, with the publishable key. */
   async donationStatus(partnerDonationId: string): Promise<string> {
     const response = await this.request.get(`${SANDBOX_URL}/v1/partner/donations/status/${partnerDonationId}`, {

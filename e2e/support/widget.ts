@@ -1,5 +1,18 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
+/** Stores a Water.org donation (from `Sandbox.createLink`) where the widget keeps the one it
+ * follows, as after a return from the checkout: the next widget on this origin follows it. */
+export async function rememberDonation(page: Page, partnerDonationId: string, key: string) {
+  await page.evaluate(
+    ([key, id]) =>
+      sessionStorage.setItem(
+        `sir-donate:donation:${key}:water-org`,
+        JSON.stringify({ partnerDonationId: id, nonprofitSlug: "water-org", nonprofitName: "Water.org", amount: 2500, currency: "USD", frequency: "once" }),
+      ),
+    [key, partnerDonationId],
+  );
+}
+
 /** A donor's view of one <sir-donate> widget. Locators pierce its open shadow root. */
 export class DonateWidget {
   readonly root: Locator;
