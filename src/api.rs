@@ -1,14 +1,14 @@
 //! The one place that knows SIR's URLs, headers, JSON shapes and error mapping.
 //!
 //! Components and state talk to [`SirApi`], so tests swap [`http::HttpSirApi`] for
-//! [`fake::FakeSirApi`] at exactly one point.
+//! [`fake::FakeSirApi`] at exactly one point; likewise [`storage::Storage`] for `sessionStorage`.
 
 mod error;
 pub mod fake;
 pub mod http;
-mod json;
+pub(crate) mod json;
 pub mod partner;
-pub mod session;
+pub mod storage;
 mod types;
 
 use std::future::Future;

@@ -17,11 +17,12 @@ use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::api::http::{HttpSirApi, StartedReads};
 use crate::api::partner::PartnerClient;
+use crate::api::storage::SessionStorage;
 use crate::api::{ApiError, SirApi};
 use crate::components::DonationWidget;
 use crate::domain::{PublishableKey, RawOptions, WidgetOptions};
 use crate::i18n;
-use crate::state::WidgetState;
+use crate::state::{Seams, WidgetState};
 use events::DomHost;
 
 /// `style/widget.css`, minified by `build.rs`.
@@ -129,10 +130,11 @@ impl WidgetHandle {
         // where the browser has no AbortController.
         let partner = options.partner_endpoint.as_deref().and_then(|url| PartnerClient::new(url).ok()).map(Rc::new);
         let partner_for_destroy = partner.clone();
-        let host = Rc::new(DomHost::new(self.host.clone(), options.target));
+        let host = Rc::new(DomHost::new(self.host.clone(), options.target, i18n::messages(&locale).checkout_loading));
         let separator = i18n::decimal_separator(&locale);
         let view = mount_to(container, move || {
-            let state = WidgetState::new(options, api, partner, host, separator);
+            let seams = Seams { api, partner, host, storage: Rc::new(SessionStorage) };
+            let state = WidgetState::new(options, seams, separator);
             view! { <DonationWidget state /> }.into_any()
         });
         self.mounted = Some(Mounted { _view: view, api: http.ok(), partner: partner_for_destroy });

@@ -1,7 +1,8 @@
 //! Donor-facing text and number formatting.
 //!
-//! All copy comes from one [`Messages`] table per locale; amounts are formatted by the
-//! browser's `Intl.NumberFormat`, so no float formatting code ships in the wasm.
+//! All copy comes from one [`Messages`] table per locale, error messages included (`ApiError`'s
+//! `Display` is for developers and logs); amounts are formatted by the browser's
+//! `Intl.NumberFormat`, so no float formatting code ships in the wasm.
 
 use std::cell::RefCell;
 
@@ -42,6 +43,8 @@ pub struct Messages {
     pub popup_blocked: &'static str,
     pub open_checkout: &'static str,
     pub close: &'static str,
+    /// Shown in the new tab or popup opened in the donor's click, until the checkout link arrives.
+    pub checkout_loading: &'static str,
     /// "Add a 10% tip ($2.50) to support the platform".
     pub tip_label: fn(u32, &str) -> String,
     /// "Donate $25" / "Donate $25.50 monthly": exactly what will be charged.
@@ -89,6 +92,7 @@ pub const EN: Messages = Messages {
     popup_blocked: "Your browser blocked the checkout window.",
     open_checkout: "Open secure checkout",
     close: "Close",
+    checkout_loading: "Loading secure checkout…",
     tip_label: |percent, amount| format!("Add a {percent}% tip ({amount}) to support the platform"),
     donate_label: |amount, frequency| match frequency {
         Frequency::Once => format!("Donate {amount}"),
@@ -107,8 +111,32 @@ pub const EN: Messages = Messages {
         AmountError::BelowMinimum { .. } => format!("The minimum is {min}."),
         AmountError::AboveMaximum { .. } => format!("The maximum is {max}."),
     },
-    // The error type's own messages are written for donors, in English.
-    error: |error| error.to_string(),
+    error: |error| match error {
+        ApiError::InvalidKey => {
+            "This donation form isn't set up correctly (its key is not a publishable SIR key).".into()
+        }
+        ApiError::SecretKeyRefused => {
+            "This donation form isn't set up correctly (a secret key was used where a publishable key belongs).".into()
+        }
+        ApiError::EnvironmentMismatch(reason) => format!("This donation form isn't set up correctly ({reason})."),
+        ApiError::Unauthorized => "This donation form isn't authorized to take donations right now.".into(),
+        ApiError::Forbidden => "This donation form isn't allowed to do that.".into(),
+        ApiError::OrganizationNotFound => "We couldn't find this nonprofit.".into(),
+        ApiError::OrganizationInactive => "This nonprofit isn't accepting donations right now.".into(),
+        ApiError::DonationsDisabled => "Donations are turned off for this site right now.".into(),
+        ApiError::DonationNotFound => "We couldn't find that donation.".into(),
+        ApiError::InvalidRequest(detail) => format!("The donation couldn't be created: {detail}"),
+        ApiError::RateLimited { retry_after_secs: Some(secs @ 1..) } => {
+            format!("Lots of people are giving right now. Please try again in {secs} seconds.")
+        }
+        ApiError::RateLimited { .. } => "Lots of people are giving right now. Please try again.".into(),
+        ApiError::ServerError { .. } => "The donation service is having trouble. Please try again in a moment.".into(),
+        ApiError::Network => "We couldn't reach the donation service. Check your connection and try again.".into(),
+        ApiError::Timeout => "The donation service took too long to answer. Please try again.".into(),
+        ApiError::InvalidResponse => "The donation service sent an answer we couldn't read.".into(),
+        ApiError::UnsafeLink => "The checkout link we received isn't safe to open, so we stopped.".into(),
+        ApiError::Aborted => "The request was cancelled.".into(),
+    },
     status_title: |status| match status {
         DonationStatus::Pending | DonationStatus::Processing => "Your donation is processing",
         DonationStatus::Completed => "Thank you! Your donation is complete",
@@ -161,6 +189,7 @@ pub const FR: Messages = Messages {
     popup_blocked: "Votre navigateur a bloqué la fenêtre de paiement.",
     open_checkout: "Ouvrir le paiement sécurisé",
     close: "Fermer",
+    checkout_loading: "Chargement du paiement sécurisé…",
     tip_label: |percent, amount| format!("Ajouter un pourboire de {percent} % ({amount}) pour soutenir la plateforme"),
     donate_label: |amount, frequency| match frequency {
         Frequency::Once => format!("Donner {amount}"),

@@ -7,6 +7,7 @@ use sir_donate::domain::{
     AmountError, Currency, DonationStatus, Environment, Frequency, KeyError, OptionError, PublishableKey, RawOptions,
     WidgetOptions, check_https_or_loopback, parse_amount, parse_retry_after, validate_email,
 };
+use sir_donate::i18n;
 
 #[test]
 fn keys_are_parsed_into_environments_and_secret_keys_refused() {
@@ -179,6 +180,13 @@ fn invalid_request_carries_the_servers_message_as_plain_text() {
     let rate_limited = ApiError::from_response(Endpoint::CreateLink, 429, &body(None, None), Some(7));
     assert_eq!(rate_limited, ApiError::RateLimited { retry_after_secs: Some(7) });
     assert!(rate_limited.to_string().contains("7 seconds"));
+    // What the donor reads is i18n's, in their language.
+    assert_eq!((i18n::EN.error)(&rate_limited), "Lots of people are giving right now. Please try again in 7 seconds.");
+    assert!((i18n::FR.error)(&rate_limited).starts_with("Beaucoup de personnes donnent"));
+    assert_eq!(
+        (i18n::EN.error)(&ApiError::InvalidRequest("amount must be positive".into())),
+        "The donation couldn't be created: amount must be positive"
+    );
 }
 
 #[test]

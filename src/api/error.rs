@@ -16,50 +16,51 @@ pub enum Endpoint {
 }
 
 /// Every way talking to SIR can fail, each with a stable [`ApiError::code`] that
-/// partners can switch on and a donor-readable message (`Display`).
+/// partners can switch on. `Display` is for developers and logs (the `message` of `error`
+/// events); what a donor reads is [`crate::i18n`]'s.
 #[derive(Clone, Debug, Error, PartialEq)]
 pub enum ApiError {
-    #[error("This donation form isn't set up correctly (its key is not a publishable SIR key).")]
+    #[error("the key is not a publishable SIR key (pk_test_… or pk_live_…)")]
     InvalidKey,
-    #[error("This donation form isn't set up correctly (a secret key was used where a publishable key belongs).")]
+    #[error("a secret key (sk_…) was given where a publishable key belongs; nothing was sent")]
     SecretKeyRefused,
-    #[error("This donation form isn't set up correctly ({0}).")]
+    #[error("{0}")]
     EnvironmentMismatch(&'static str),
-    #[error("This donation form isn't authorized to take donations right now.")]
+    #[error("the API refused the publishable key (401)")]
     Unauthorized,
-    #[error("This donation form isn't allowed to do that.")]
+    #[error("the API refused this request for the key (403)")]
     Forbidden,
-    #[error("We couldn't find this nonprofit.")]
+    #[error("no nonprofit has this slug")]
     OrganizationNotFound,
-    #[error("This nonprofit isn't accepting donations right now.")]
+    #[error("the nonprofit does not take donations")]
     OrganizationInactive,
-    #[error("Donations are turned off for this site right now.")]
+    #[error("the partner account is inactive or lacks the DONATIONS feature")]
     DonationsDisabled,
-    #[error("We couldn't find that donation.")]
+    #[error("the status endpoint does not know this donation")]
     DonationNotFound,
-    #[error("The donation couldn't be created: {0}")]
+    #[error("the API refused the donation: {0}")]
     InvalidRequest(String),
-    #[error("Lots of people are giving right now. Please try again{}.", retry_hint(*.retry_after_secs))]
+    #[error("rate limited (HTTP 429); retry{}", retry_hint(*.retry_after_secs))]
     RateLimited { retry_after_secs: Option<u32> },
-    #[error("The donation service is having trouble. Please try again in a moment.")]
+    #[error("the API failed (HTTP {status})")]
     ServerError { status: u16 },
-    #[error("We couldn't reach the donation service. Check your connection and try again.")]
+    #[error("the API could not be reached (offline, DNS, CORS or a dropped connection)")]
     Network,
-    #[error("The donation service took too long to answer. Please try again.")]
+    #[error("the API did not answer in time")]
     Timeout,
-    #[error("The donation service sent an answer we couldn't read.")]
+    #[error("the API's answer could not be read (malformed, oversized or missing fields)")]
     InvalidResponse,
-    #[error("The checkout link we received isn't safe to open, so we stopped.")]
+    #[error("the checkout link is not https (or http to loopback); it was not opened")]
     UnsafeLink,
     /// The widget was destroyed while the request was in flight; never shown.
-    #[error("The request was cancelled.")]
+    #[error("the request was cancelled (the widget was destroyed)")]
     Aborted,
 }
 
 fn retry_hint(secs: Option<u32>) -> String {
     match secs {
-        Some(s) if s > 0 => format!(" in {s} seconds"),
-        _ => String::new(),
+        Some(s) if s > 0 => format!(" in {s} seconds (Retry-After)"),
+        _ => " later".to_owned(),
     }
 }
 

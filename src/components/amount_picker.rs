@@ -14,16 +14,16 @@ pub fn AmountPicker() -> impl IntoView {
     let (currency, presets, lock_frequency, lock_amount) = state
         .options
         .with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount));
-    let custom_text = dynamic(move || match state.amount.get() {
+    let custom_text = dynamic(move || match state.inputs.amount.get() {
         AmountInput::Custom(text) => text,
         AmountInput::Preset(_) => String::new(),
     });
     let custom_error = {
         let locale = locale.clone();
         dynamic(move || {
-            let shown =
-                state.show_field_errors.get() || matches!(state.amount.get(), AmountInput::Custom(t) if !t.is_empty());
-            match state.amount_minor.get() {
+            let shown = state.checks.show_field_errors.get()
+                || matches!(state.inputs.amount.get(), AmountInput::Custom(t) if !t.is_empty());
+            match state.checks.amount_minor.get() {
                 Err(error) if shown => Some(i18n::amount_error(text, &error, &locale, currency)),
                 _ => None,
             }
@@ -48,8 +48,8 @@ pub fn AmountPicker() -> impl IntoView {
                         type="radio"
                         name="sd-amount"
                         class="sd-chip__input"
-                        prop:checked=dynamic(move || state.amount.get() == AmountInput::Preset(minor))
-                        on:change=handler(move |_: web_sys::Event| state.amount.set(AmountInput::Preset(minor)))
+                        prop:checked=dynamic(move || state.inputs.amount.get() == AmountInput::Preset(minor))
+                        on:change=handler(move |_: web_sys::Event| state.inputs.amount.set(AmountInput::Preset(minor)))
                     />
                     <span class="sd-chip__label">{label}</span>
                 </label>
@@ -63,8 +63,8 @@ pub fn AmountPicker() -> impl IntoView {
                     type="radio"
                     name="sd-frequency"
                     class="sd-chip__input"
-                    prop:checked=dynamic(move || state.frequency.get() == value)
-                    on:change=handler(move |_: web_sys::Event| state.frequency.set(value))
+                    prop:checked=dynamic(move || state.inputs.frequency.get() == value)
+                    on:change=handler(move |_: web_sys::Event| state.inputs.frequency.set(value))
                 />
                 <span class="sd-chip__label">{label}</span>
             </label>
@@ -72,7 +72,8 @@ pub fn AmountPicker() -> impl IntoView {
     };
     // A locked amount is fixed for this widget's life, so the choice is made once.
     let amount_choice = if lock_amount {
-        let fixed = state.amount_minor.get_untracked().map(|minor| i18n::format_money(minor, currency, &fixed_locale));
+        let fixed =
+            state.checks.amount_minor.get_untracked().map(|minor| i18n::format_money(minor, currency, &fixed_locale));
         view! {
             <p class="sd-fixed" part="amount">
                 <span class="sd-label">{text.fixed_amount}</span>
@@ -100,7 +101,7 @@ pub fn AmountPicker() -> impl IntoView {
                     aria-invalid=has_error_too
                     aria-describedby="sd-custom-amount-error"
                     prop:value=custom_text
-                    on:input=handler(move |ev: web_sys::Event| state.amount.set(AmountInput::Custom(event_target_value(&ev))))
+                    on:input=handler(move |ev: web_sys::Event| state.inputs.amount.set(AmountInput::Custom(event_target_value(&ev))))
                 />
                 <p id="sd-custom-amount-error" class="sd-field__error" hidden=has_error>
                     {custom_error}
@@ -114,7 +115,7 @@ pub fn AmountPicker() -> impl IntoView {
     let frequency_choice = if lock_frequency {
         view! {
             <p class="sd-note">
-                {dynamic(move || if state.frequency.get() == Frequency::Monthly { text.monthly } else { text.once })}
+                {dynamic(move || if state.inputs.frequency.get() == Frequency::Monthly { text.monthly } else { text.once })}
             </p>
         }
         .into_any()

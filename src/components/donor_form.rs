@@ -10,8 +10,9 @@ pub fn DonorForm() -> impl IntoView {
     let text = use_messages();
     let required = state.options.with_untracked(|o| o.required);
     let email_error = dynamic(move || {
-        (state.show_field_errors.get() && !state.email_valid.get())
-            .then(|| if state.email.with(|e| e.trim().is_empty()) { text.email_required } else { text.email_invalid })
+        (state.checks.show_field_errors.get() && !state.checks.email_valid.get()).then(|| {
+            if state.inputs.email.with(|e| e.trim().is_empty()) { text.email_required } else { text.email_invalid }
+        })
     });
     let (email_invalid, email_hidden) = error_flags(&email_error);
     view! {
@@ -26,8 +27,8 @@ pub fn DonorForm() -> impl IntoView {
                 required=required.email
                 aria-invalid=email_invalid
                 aria-describedby="sd-email-error"
-                prop:value=dynamic(move || state.email.get())
-                on:input=handler(move |ev: web_sys::Event| state.email.set(event_target_value(&ev)))
+                prop:value=dynamic(move || state.inputs.email.get())
+                on:input=handler(move |ev: web_sys::Event| state.inputs.email.set(event_target_value(&ev)))
             />
             <p id="sd-email-error" class="sd-field__error" hidden=email_hidden>
                 {email_error}
@@ -40,7 +41,7 @@ pub fn DonorForm() -> impl IntoView {
                 missing=text.first_name_required
                 autocomplete="given-name"
                 required=required.name
-                value=state.first_name
+                value=state.inputs.first_name
             />
             <NameField
                 id="sd-last-name"
@@ -48,7 +49,7 @@ pub fn DonorForm() -> impl IntoView {
                 missing=text.last_name_required
                 autocomplete="family-name"
                 required=required.name
-                value=state.last_name
+                value=state.inputs.last_name
             />
         </div>
     }
@@ -79,7 +80,7 @@ fn NameField(
     let state = use_state();
     let error_id = format!("{id}-error");
     let error = dynamic(move || {
-        (required && state.show_field_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing)
+        (required && state.checks.show_field_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing)
     });
     let (invalid, hidden) = error_flags(&error);
     view! {

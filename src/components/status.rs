@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{use_locale, use_messages, use_state};
-use crate::domain::{Currency, DonationStatus, Frequency};
+use crate::domain::DonationStatus;
 use crate::i18n;
 use crate::state::{CheckoutPlace, Phase, RewardInfo, RewardStatus};
 
@@ -12,13 +12,11 @@ pub fn StatusView() -> impl IntoView {
     let text = use_messages();
     let locale = use_locale();
     move || {
-        let Phase::Following { donation, status } = state.phase.get() else {
+        let Phase::Following { donation, status } = state.flow.phase.get() else {
             return ().into_any();
         };
-        let currency = Currency::parse(&donation.currency).unwrap_or(Currency::USD);
-        let amount = i18n::format_money(donation.amount, currency, &locale);
-        let frequency = Frequency::parse(&donation.frequency).unwrap_or_default();
-        let summary = (text.summary)(&amount, frequency, &donation.nonprofit_name);
+        let amount = i18n::format_money(donation.amount, donation.currency, &locale);
+        let summary = (text.summary)(&amount, donation.frequency, &donation.nonprofit_name);
         view! {
             <div class="sd-status" part="status" data-status=status.as_str() data-tone=tone(status)>
                 <div role="status" aria-live="polite">
@@ -27,7 +25,7 @@ pub fn StatusView() -> impl IntoView {
                         <h2 class="sd-status__title">{(text.status_title)(status)}</h2>
                     </div>
                     <p class="sd-status__summary">{summary}</p>
-                    {move || match (status.is_terminal(), state.checkout.get()) {
+                    {move || match (status.is_terminal(), state.flow.checkout.get()) {
                         (false, CheckoutPlace::OtherWindow) => {
                             view! { <p class="sd-status__detail">{text.other_window}</p> }.into_any()
                         }
@@ -42,7 +40,7 @@ pub fn StatusView() -> impl IntoView {
                         }
                         _ => view! { <p class="sd-status__detail">{(text.status_detail)(status)}</p> }.into_any(),
                     }}
-                    {move || state.reward.get().map(|reward| view! { <RewardNote reward /> })}
+                    {move || state.reward.info.get().map(|reward| view! { <RewardNote reward /> })}
                 </div>
                 <button type="button" class="sd-submit sd-submit--secondary" on:click=move |_| state.donate_again()>
                     {text.donate_again}

@@ -9,12 +9,12 @@ use crate::state::{Phase, WidgetState};
 /// The whole widget: the donation form, or the status of a donation under way.
 ///
 /// ```ignore
-/// view! { <DonationWidget state=WidgetState::new(options, api, None, host, '.') /> }
+/// view! { <DonationWidget state=WidgetState::new(options, seams, '.') /> }
 /// ```
 #[component]
 pub fn DonationWidget(state: WidgetState) -> impl IntoView {
     provide_context(state);
-    let following = Memo::new(move |_| matches!(state.phase.get(), Phase::Following { .. }));
+    let following = Memo::new(move |_| matches!(state.flow.phase.get(), Phase::Following { .. }));
     let body = move || {
         view! {
             <div class="sd-widget" part="widget">
@@ -100,7 +100,7 @@ fn nonprofit_chooser(state: WidgetState) -> AnyView {
             let options = choices
                 .into_iter()
                 .map(|(slug, name)| {
-                    let selected = slug == state.selected_org.get_untracked();
+                    let selected = slug == state.inputs.selected_org.get_untracked();
                     let label = name.unwrap_or_else(|| slug.clone());
                     view! { <option value=slug selected=selected>{label}</option> }
                 })
@@ -112,7 +112,7 @@ fn nonprofit_chooser(state: WidgetState) -> AnyView {
                         id="sd-nonprofit"
                         class="sd-input"
                         part="input"
-                        on:change=move |ev| state.selected_org.set(event_target_value(&ev))
+                        on:change=move |ev| state.inputs.selected_org.set(event_target_value(&ev))
                     >
                         {options}
                     </select>
@@ -133,18 +133,18 @@ fn TipChoice() -> impl IntoView {
     let text = use_messages();
     let locale = use_locale();
     let label = move || {
-        let percent = state.tip_offer.get().unwrap_or_default();
+        let percent = state.checks.tip_offer.get().unwrap_or_default();
         let currency = state.options.with(|o| o.amounts.currency);
-        let tip = state.amount_minor.get().map_or(0, |amount| tip_minor(amount, percent));
+        let tip = state.checks.amount_minor.get().map_or(0, |amount| tip_minor(amount, percent));
         (text.tip_label)(percent, &i18n::format_money(tip, currency, &locale))
     };
     view! {
-        <label class="sd-check" part="tip" hidden=move || state.tip_offer.get().is_none()>
+        <label class="sd-check" part="tip" hidden=move || state.checks.tip_offer.get().is_none()>
             <input
                 type="checkbox"
                 class="sd-check__input"
-                prop:checked=move || state.tip_on.get()
-                on:change=move |ev| state.tip_on.set(event_target_checked(&ev))
+                prop:checked=move || state.inputs.tip_on.get()
+                on:change=move |ev| state.inputs.tip_on.set(event_target_checked(&ev))
             />
             <span>{label}</span>
         </label>
@@ -158,14 +158,14 @@ fn DonationForm() -> impl IntoView {
     let text = use_messages();
     let locale = use_locale();
     let blocked = move || state.blocking_error.get().is_some();
-    let busy = move || state.phase.get() != Phase::Editing;
-    let submit_label = dynamic(move || match state.phase.get() {
+    let busy = move || state.flow.phase.get() != Phase::Editing;
+    let submit_label = dynamic(move || match state.flow.phase.get() {
         Phase::Creating => text.creating_link.to_owned(),
         Phase::Redirecting => text.redirecting.to_owned(),
-        _ => match state.total_minor.get() {
+        _ => match state.checks.total_minor.get() {
             Ok(minor) => {
                 let currency = state.options.with(|o| o.amounts.currency);
-                (text.donate_label)(&i18n::format_money(minor, currency, &locale), state.frequency.get())
+                (text.donate_label)(&i18n::format_money(minor, currency, &locale), state.inputs.frequency.get())
             }
             Err(_) => text.donate.to_owned(),
         },
@@ -202,6 +202,7 @@ fn DonationForm() -> impl IntoView {
             </fieldset>
             {move || {
                 state
+                    .flow
                     .error
                     .get()
                     .map(|error| {

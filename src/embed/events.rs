@@ -16,13 +16,15 @@ use crate::state::{CheckoutPlace, WidgetEvent, WidgetHost};
 pub struct DomHost {
     element: HtmlElement,
     target: Target,
+    /// What the new tab or popup says until the checkout link arrives, in the widget's language.
+    checkout_loading: &'static str,
     /// The blank tab or popup opened in the donor's click, waiting for the link.
     pending_window: RefCell<Option<Window>>,
 }
 
 impl DomHost {
-    pub fn new(element: HtmlElement, target: Target) -> Self {
-        Self { element, target, pending_window: RefCell::new(None) }
+    pub fn new(element: HtmlElement, target: Target, checkout_loading: &'static str) -> Self {
+        Self { element, target, checkout_loading, pending_window: RefCell::new(None) }
     }
 
     fn dispatch(&self, kind: &str, detail: &Object) {
@@ -70,7 +72,7 @@ impl WidgetHost for DomHost {
                 "change",
                 &detail(&[
                     ("amount", amount.map_or(JsValue::NULL, |a| JsValue::from_f64(a as f64))),
-                    ("currency", text(&currency)),
+                    ("currency", text(currency.code())),
                     ("frequency", text(frequency.as_str())),
                     ("valid", JsValue::from_bool(valid)),
                 ]),
@@ -81,8 +83,8 @@ impl WidgetHost for DomHost {
                     ("partnerDonationId", text(&donation.partner_donation_id)),
                     ("donationLink", text(&donation_link)),
                     ("amount", JsValue::from_f64(donation.amount as f64)),
-                    ("currency", text(&donation.currency)),
-                    ("frequency", text(&donation.frequency)),
+                    ("currency", text(donation.currency.code())),
+                    ("frequency", text(donation.frequency.as_str())),
                     ("nonprofit", text(&donation.nonprofit_slug)),
                 ]),
             ),
@@ -115,7 +117,7 @@ impl WidgetHost for DomHost {
             // The checkout must not script this page through window.opener.
             let _ = checkout.set_opener(&JsValue::NULL);
             if let Some(body) = checkout.document().and_then(|d| d.body()) {
-                body.set_text_content(Some("Loading secure checkout…"));
+                body.set_text_content(Some(self.checkout_loading));
             }
             *self.pending_window.borrow_mut() = Some(checkout);
         }

@@ -1,0 +1,35 @@
+//! Where the donor is in the flow ([`Phase`]), and what the donor sees of it ([`Flow`]).
+
+use super::host::CheckoutPlace;
+use super::pending::PendingDonation;
+use super::read_only::ReadOnly;
+use crate::api::ApiError;
+use crate::domain::DonationStatus;
+
+/// Where the donor is in the flow.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Editing,
+    Creating,
+    Redirecting,
+    Following { donation: PendingDonation, status: DonationStatus },
+}
+
+/// Where the flow is, read-only: only the state's own moves write it.
+#[derive(Clone, Copy)]
+pub struct Flow {
+    pub phase: ReadOnly<Phase>,
+    /// The last failure that the donor can act on (retry, fix input).
+    pub error: ReadOnly<Option<ApiError>>,
+    pub checkout: ReadOnly<CheckoutPlace>,
+}
+
+impl Flow {
+    pub(super) fn new() -> Self {
+        Self {
+            phase: ReadOnly::new(Phase::Editing),
+            error: ReadOnly::new(None),
+            checkout: ReadOnly::new(CheckoutPlace::ThisTab),
+        }
+    }
+}
