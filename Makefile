@@ -74,13 +74,13 @@ demo: build servers
 # target/test-counts/; scripts/tally.mjs then adds them up per engine and prints the
 # plain "N passed, N failed" line CI reads last. A tier that could not run counts as failed.
 TALLY := node scripts/tally.mjs
-TIERS := native types wasm:chromium wasm:firefox wasm:webkit size baseline e2e:chromium e2e:firefox e2e:webkit
+TIERS := native types loader wasm:chromium wasm:firefox wasm:webkit size baseline e2e:chromium e2e:firefox e2e:webkit
 test: lint
 	@rm -rf target/test-counts
 	@status=0; $(MAKE) --no-print-directory -k test-tiers || status=$$?; \
 	  $(TALLY) summary $(TIERS) || status=1; exit $$status
 
-test-tiers: test-native test-types test-wasm test-size test-baseline test-e2e
+test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-e2e
 
 lint: setup
 	cargo fmt --all --check
@@ -96,6 +96,13 @@ test-native: setup
 ## `<sir-donate>` in React 19 JSX, Vue 3 templates and Svelte 5 markup (js/types-test/).
 test-types: setup
 	@$(TALLY) check types -- node js/types-test/check.mjs
+
+## The loader's unit tests under node:test (js/test/): the load triggers, the early-event
+## replay, a failed load tried again, the option lists agreeing, and its JSDoc types
+## checked against js/sir-donate.d.ts.
+.PHONY: test-loader
+test-loader: setup
+	@$(TALLY) run loader none -- node --test --test-reporter=tap js/test/
 
 ## Component tests in headless Chromium, Firefox and WebKit, each against a sandbox of its own.
 ## The build is shared; only the browser differs. MiniBrowser (WebKit) needs an X server: Xvfb.

@@ -1,5 +1,5 @@
 // Counts of every test tier, per engine, and the closing line of `make test`.
-//   node scripts/tally.mjs run TIER ENGINE -- COMMAND...  runs cargo tests, keeps their counts
+//   node scripts/tally.mjs run TIER ENGINE -- COMMAND...  runs cargo tests (or node --test), keeps their counts
 //   node scripts/tally.mjs check TIER -- COMMAND...       a check with no tests of its own: one test
 //   node scripts/tally.mjs summary TIER:ENGINE...         adds up the expected tiers, ends with
 //                                                         `N passed, N failed`; exits 1 on any failure
@@ -53,6 +53,12 @@ if (mode === "run") {
     passed += Number(p);
     failed += Number(f);
     skipped += Number(i);
+  }
+  // node:test's TAP summary (the loader's unit tests).
+  for (const [, kind, count] of output.matchAll(/^# (pass|fail|skipped) (\d+)$/gm)) {
+    if (kind === "pass") passed += Number(count);
+    else if (kind === "fail") failed += Number(count);
+    else skipped += Number(count);
   }
   if (code !== 0 && failed === 0) failed = 1;
   save(tier, engine, passed, failed, skipped);

@@ -1,7 +1,48 @@
+// @ts-check
 /*! sir-donate · the <sir-donate> element and the SirDonate API, shared by the
  * script-tag loader (script.js) and the npm package (npm.js). */
 import { fetchFile } from "./files.js";
 import { dropReads, startReads } from "./reads.js";
+
+/** @typedef {import("../sir-donate").SirDonateApi} SirDonateApi */
+/** @typedef {import("../sir-donate").SirDonateHandle} SirDonateHandle */
+/** @typedef {import("../sir-donate").SirDonateOptions} SirDonateOptions */
+/** @typedef {import("../sir-donate").SirDonateEventType} SirDonateEventType */
+/** @typedef {import("../sir-donate").SirDonateEventDetails} SirDonateEventDetails */
+/** @typedef {import("./reads.js").StartedReads} StartedReads */
+/**
+ * The wasm-bindgen glue (dist/wasm/sir-donate.js), as the loader uses it.
+ * @typedef {{
+ *   default: (init: { module_or_path: WebAssembly.Module }) => Promise<unknown>,
+ *   mount: (element: HTMLElement, options: object, reads: StartedReads | null) => NativeHandle,
+ *   setChunkUrls?: (urls: Record<string, URL>, integrity?: Record<string, string>) => void,
+ *   preloadChunks?: () => Promise<unknown>,
+ * }} Glue
+ */
+/** @typedef {{ update(options: object): void, free(): void }} NativeHandle */
+/**
+ * A `<sir-donate>` element, with what the loader keeps on it.
+ * @typedef {HTMLElement & {
+ *   _sirHandle?: NativeHandle | null,
+ *   _sirReads?: StartedReads | false | null,
+ *   _sirPressed?: boolean,
+ *   _sirUnsupported?: boolean,
+ * }} SirDonateElementState
+ */
+
+/**
+ * The `<sir-donate>` attributes: every option of `SirDonateOptions` in kebab-case. The same
+ * list is written in src/domain/options.rs, js/sir-donate.d.ts and the README's options
+ * table; js/test/options.test.mjs checks that all four agree.
+ */
+export var OPTION_ATTRIBUTES = [
+  "key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
+  "lock-frequency", "lock-amount", "required-fields", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
+];
+
+/** The widget's event types, each dispatched as `sir-donate:<type>`.
+ * @type {SirDonateEventType[]} */
+export var EVENT_TYPES = ["ready", "organization", "change", "link-created", "status", "completed", "error"];
 
 /**
  * What the widget needs of a browser, checked before anything is fetched: the ones this
@@ -11,6 +52,7 @@ import { dropReads, startReads } from "./reads.js";
  * constructable stylesheets in every engine. Nothing here is newer than ES2015, so that
  * an old engine still gets this far.
  */
+/** @returns {string[]} */
 export function missingFeatures() {
   return [
     "WebAssembly.instantiate", // absent, for one, in Safari's Lockdown Mode
@@ -21,19 +63,22 @@ export function missingFeatures() {
     "HTMLDialogElement.prototype.showModal",
   ].filter(function (path) {
     var names = path.split(".");
-    var last = names.pop();
-    var owner = names.reduce(function (object, name) { return object && object[name]; }, window);
+    var last = /** @type {string} */ (names.pop());
+    /** @type {any} */
+    var owner = names.reduce(function (/** @type {any} */ object, name) { return object && object[name]; }, window);
     // `in`, not a read: a prototype's getter throws when read off the prototype.
     return !(owner && last in Object(owner));
   });
 }
 
-/** The error for a browser below the baseline: the partner's fallback content stays. */
+/** The error for a browser below the baseline: the partner's fallback content stays.
+ * @param {string[]} missing
+ * @returns {import("../sir-donate").SirDonateUnsupportedError} */
 function unsupportedBrowser(missing) {
   return Object.assign(new Error("This browser can't show the donation form: it lacks " + missing.join(", ") + "."), {
-    name: "SirDonateError",
-    code: "unsupported_browser",
-    retryable: false,
+    name: /** @type {const} */ ("SirDonateError"),
+    code: /** @type {const} */ ("unsupported_browser"),
+    retryable: /** @type {const} */ (false),
   });
 }
 
@@ -44,21 +89,27 @@ function unsupportedBrowser(missing) {
  * to their URLs where a bundler moved them (npm); by default they sit beside the glue.
  * `integrity` maps file names to the SRI hashes they must match (the CDN's loader), or is
  * absent.
+ * @param {() => Promise<Glue>} importGlue
+ * @param {URL | string} wasmUrl
+ * @param {Record<string, URL>} [chunkUrls]
+ * @param {Record<string, string>} [integrity]
+ * @returns {SirDonateApi}
  */
 export function install(importGlue, wasmUrl, chunkUrls, integrity) {
   // Replaced at build time with the crate version (js/build.mjs).
   var VERSION = __SIR_DONATE_VERSION__;
   var PREFIX = "sir-donate:";
-  var ATTRIBUTES = [
-    "key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
-    "lock-frequency", "lock-amount", "required-fields", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
-  ];
-  var EVENTS = ["ready", "organization", "change", "link-created", "status", "completed", "error"];
+  var ATTRIBUTES = OPTION_ATTRIBUTES;
+  var EVENTS = EVENT_TYPES;
 
-  var core;
+  /** @type {Promise<Glue> | null} */
+  var core = null;
   var missing = missingFeatures();
 
-  /** The initialized wasm-bindgen glue, loaded once per page. */
+  /** The initialized wasm-bindgen glue, loaded once per page. A failed load is forgotten
+   * (like @stripe/stripe-js's loader), so that the next mount or element tries again:
+   * `load_failed` says `retryable: true`.
+   * @returns {Promise<Glue>} */
   function loadCore() {
     // Below the baseline nothing is fetched: the wasm could not run anyway.
     if (missing.length) return Promise.reject(unsupportedBrowser(missing));
@@ -74,12 +125,19 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
           return glue.default({ module_or_path: compiled });
         }).then(function () { return glue; });
       });
+      var loading = core;
+      // Runs before any caller's handler: a listener of the failure already finds it forgotten.
+      loading.catch(function () {
+        if (core === loading) core = null;
+      });
     }
     return core;
   }
 
   /** Streaming compilation; a server sending the wrong MIME type gets the slower compile
-   * of the whole body instead, as wasm-bindgen's glue does. */
+   * of the whole body instead, as wasm-bindgen's glue does.
+   * @param {Promise<Response>} response
+   * @returns {Promise<WebAssembly.Module>} */
   function compileWasm(response) {
     return response.then(function (wasm) {
       if (!wasm.ok) throw new Error("HTTP " + wasm.status + " for " + wasm.url);
@@ -97,6 +155,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
    * ms of main thread (about 40 ms here). The widget formats every amount with one, so that
    * cost is made after the placeholder's frame, while the wasm downloads, instead of in the
    * render that makes the form usable.
+   * @param {Partial<SirDonateOptions>} options
    */
   function warmNumberFormat(options) {
     requestAnimationFrame(function () {
@@ -121,11 +180,14 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     }, { once: true });
   }
 
+  /** @param {string} name */
   function camelCase(name) {
     return name.replace(/-([a-z])/g, function (_, letter) { return letter.toUpperCase(); });
   }
 
+  /** @param {HTMLElement} element */
   function optionsFromAttributes(element) {
+    /** @type {Record<string, string | null>} */
     var options = {};
     ATTRIBUTES.forEach(function (name) {
       if (element.hasAttribute(name)) options[camelCase(name)] = element.getAttribute(name);
@@ -133,10 +195,17 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     return options;
   }
 
+  /**
+   * @param {HTMLElement} element
+   * @param {SirDonateEventType} type
+   * @param {SirDonateEventDetails[SirDonateEventType]} detail
+   */
   function emit(element, type, detail) {
     element.dispatchEvent(new CustomEvent(PREFIX + type, { bubbles: true, composed: true, detail: detail }));
   }
 
+  /** @param {any} error
+   * @returns {SirDonateEventDetails["error"]} */
   function loadFailed(error) {
     return {
       code: "load_failed",
@@ -147,9 +216,10 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
 
   /** Reports a failed load or mount as the element's `error` event. Bad options throw a
    * typed SirDonateOptionError, an old browser gets unsupported_browser, anything else
-   * is a load failure. */
+   * is a load failure.
+   * @param {HTMLElement} element */
   function reportTo(element) {
-    return function (error) {
+    return function (/** @type {any} */ error) {
       var code = error && error.code;
       emit(element, "error", code === "invalid_option" || code === "unsupported_browser"
         ? { code: code, message: error.message, retryable: false, option: error.option }
@@ -157,10 +227,13 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     };
   }
 
+  /** @type {CSSStyleSheet | undefined} */
   var placeholderSheet;
   /** Until the widget is ready: the element's own children (a fallback link), or a
    * placeholder card of the inline form's usual size with a disabled Donate button, so
-   * the page doesn't jump when the widget arrives. */
+   * the page doesn't jump when the widget arrives.
+   * @param {ShadowRoot} root
+   * @param {SirDonateElementState} element */
   function paintPlaceholder(root, element) {
     if (root.childNodes.length) return;
     if (element.childNodes.length) {
@@ -192,7 +265,8 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
   }
 
   /** Whether the element is on screen, or within 200 px of it, right now. A widget a donor
-   * can already see loads at once, without waiting a frame for the observer below. */
+   * can already see loads at once, without waiting a frame for the observer below.
+   * @param {HTMLElement} element */
   function nearViewport(element) {
     var box = element.getBoundingClientRect();
     return (box.width > 0 || box.height > 0) && box.bottom > -200 && box.right > -200 &&
@@ -201,11 +275,14 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
 
   /** Resolves when the widget is wanted: in or near the viewport (a donor can see it, so
    * waiting costs them), reached for (pointer, focus, touch), or the browser is idle, whichever
-   * comes first. A widget far below the fold costs the page nothing until then. */
+   * comes first. A widget far below the fold costs the page nothing until then.
+   * @param {HTMLElement} element
+   * @returns {Promise<void>} */
   function whenWanted(element) {
     if (core || nearViewport(element)) return Promise.resolve();
     return new Promise(function (resolve) {
       var intents = ["pointerenter", "focusin", "touchstart", "click"];
+      /** @type {IntersectionObserver | undefined} */
       var observer;
       function now() {
         intents.forEach(function (type) { element.removeEventListener(type, now); });
@@ -223,6 +300,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     });
   }
 
+  /** @this {unknown} */
   function SirDonateElement() {
     return Reflect.construct(HTMLElement, [], SirDonateElement);
   }
@@ -231,6 +309,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
   Object.setPrototypeOf(SirDonateElement, HTMLElement);
   Object.defineProperty(SirDonateElement, "observedAttributes", { get: function () { return ATTRIBUTES; } });
 
+  /** @this {SirDonateElementState} */
   SirDonateElement.prototype.connectedCallback = function () {
     var element = this;
     // Below the baseline the element stays as the partner wrote it, fallback and all.
@@ -245,7 +324,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
       if (!element.isConnected || element._sirHandle || element._sirReads) return;
       // The API reads travel while the wasm downloads; mount() adopts them.
       var options = optionsFromAttributes(element);
-      var reads = (element._sirReads = startReads(options) || false);
+      var reads = (element._sirReads = /** @type {StartedReads | false} */ (startReads(options) || false));
       warmNumberFormat(options);
       return loadCore().then(function (glue) {
         if (element._sirReads !== reads) return; // removed meanwhile: its reads are dropped
@@ -260,7 +339,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
           dropReads(reads);
           throw error;
         }
-        var control = root.querySelector("button, input, select");
+        var control = /** @type {HTMLElement | null} */ (root.querySelector("button, input, select"));
         if (control && focused) control.focus();
         if (control && pressed && control.getAttribute("aria-haspopup") === "dialog") control.click();
       }, function (error) {
@@ -271,6 +350,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     }).catch(reportTo(element));
   };
 
+  /** @this {SirDonateElementState} */
   SirDonateElement.prototype.disconnectedCallback = function () {
     var handle = this._sirHandle;
     this._sirHandle = null;
@@ -281,36 +361,49 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     if (handle) handle.free();
   };
 
+  /**
+   * @this {SirDonateElementState}
+   * @param {string} name
+   * @param {string | null} previous
+   * @param {string | null} value
+   */
   SirDonateElement.prototype.attributeChangedCallback = function (name, previous, value) {
     if (!this._sirHandle || previous === value) return;
+    /** @type {Record<string, string>} */
     var change = {};
     change[camelCase(name)] = value === null ? "" : value;
     try {
       this._sirHandle.update(change);
-    } catch (error) {
+    } catch (/** @type {any} */ error) {
       emit(this, "error", { code: error.code || "invalid_option", message: error.message, retryable: false, option: error.option });
     }
   };
 
-  /** SirDonate.mount(targetOrSelector, options) → Promise<handle>. */
+  /** SirDonate.mount(targetOrSelector, options) → Promise<handle>.
+   * @param {HTMLElement | string} target
+   * @param {SirDonateOptions} options
+   * @returns {Promise<SirDonateHandle>} */
   function mount(target, options) {
     // Below the baseline nothing is fetched (loadCore rejects).
     var reads = missing.length ? null : startReads(options || {});
     if (!missing.length) warmNumberFormat(options || {});
     return loadCore().then(function (glue) {
-      var element = typeof target === "string" ? document.querySelector(target) : target;
-      if (!(element instanceof HTMLElement)) {
+      var found = typeof target === "string" ? document.querySelector(target) : target;
+      if (!(found instanceof HTMLElement)) {
         dropReads(reads);
-        var error = new Error("sir-donate: mount target not found: " + target);
-        error.name = "SirDonateOptionError";
-        error.code = "invalid_option";
-        error.option = "target";
-        throw error;
+        throw Object.assign(new Error("sir-donate: mount target not found: " + target), {
+          name: "SirDonateOptionError",
+          code: "invalid_option",
+          option: "target",
+        });
       }
+      var element = found;
       // Events dispatched before the caller could call on() (a refused key is reported
       // at once) are kept and replayed to listeners added in the same task.
+      /** @type {Event[]} */
       var early = [];
       var recording = true;
+      /** @param {Event} event */
       function record(event) { if (recording) early.push(event); }
       EVENTS.forEach(function (type) { element.addEventListener(PREFIX + type, record); });
       function stopRecording() {
@@ -318,6 +411,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
         EVENTS.forEach(function (type) { element.removeEventListener(PREFIX + type, record); });
       }
       setTimeout(stopRecording, 0);
+      /** @type {NativeHandle | null} */
       var native;
       try {
         native = glue.mount(element, options || {}, reads);
@@ -325,6 +419,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
         dropReads(reads);
         throw error;
       }
+      /** @type {{ type: string, listener: Function, wrapper: (event: Event) => void }[]} */
       var listeners = [];
       return {
         element: element,
@@ -337,12 +432,12 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
           native = null;
         },
         on: function (type, listener) {
-          var entry = { type: type, listener: listener, wrapper: function (event) { listener(event.detail); } };
+          var entry = { type: type, listener: listener, wrapper: function (/** @type {Event} */ event) { listener(/** @type {CustomEvent} */ (event).detail); } };
           listeners.push(entry);
           element.addEventListener(PREFIX + type, entry.wrapper);
           if (recording) {
             early.forEach(function (event) {
-              if (event.type === PREFIX + type) queueMicrotask(function () { listener(event.detail); });
+              if (event.type === PREFIX + type) queueMicrotask(function () { listener(/** @type {CustomEvent} */ (event).detail); });
             });
           }
         },
@@ -360,14 +455,16 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     });
   }
 
-  /** Resolves when the browser is idle (or soon, where it has no idle callback). */
+  /** Resolves when the browser is idle (or soon, where it has no idle callback).
+   * @type {Promise<void>} */
   var idle = new Promise(function (resolve) {
     if ("requestIdleCallback" in window) requestIdleCallback(function () { resolve(); }, { timeout: 2000 });
     else setTimeout(resolve, 200);
   });
 
   preloadOnReady();
-  var api = { version: VERSION, mount: mount };
+  /** @type {SirDonateApi} */
+  var api = /** @type {any} */ ({ version: VERSION, mount: mount });
   // Reading `ready` starts loading: a page that waits for the widget wants it now.
   Object.defineProperty(api, "ready", {
     enumerable: true,
@@ -379,6 +476,6 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
     Array.prototype.forEach.call(document.querySelectorAll("sir-donate"), function (element) {
       loadCore().catch(reportTo(element));
     });
-  } else if (!customElements.get("sir-donate")) customElements.define("sir-donate", SirDonateElement);
+  } else if (!customElements.get("sir-donate")) customElements.define("sir-donate", /** @type {CustomElementConstructor} */ (/** @type {unknown} */ (SirDonateElement)));
   return api;
 }

@@ -1,12 +1,15 @@
+// @ts-check
 /*! sir-donate for bundlers · `import { loadSirDonate } from "sir-donate"`.
  * Importing has no side effects and is safe under SSR: nothing touches `window`
  * until loadSirDonate() runs, in a browser. */
 
+/** @type {Promise<import("../sir-donate").SirDonateApi> | undefined} */
 let loading;
 
 /**
  * Loads the widget (once) and resolves to the SirDonate API; resolves to `null` where
  * there is no DOM (server-side rendering), like `@stripe/stripe-js`.
+ * @type {typeof import("../sir-donate").loadSirDonate}
  */
 export function loadSirDonate() {
   if (typeof window === "undefined" || typeof document === "undefined") return Promise.resolve(null);
@@ -15,6 +18,7 @@ export function loadSirDonate() {
       // Another copy (a script tag) may already run the page's widgets.
       if (window.SirDonate && window.SirDonate.version) return window.SirDonate;
       const api = install(
+        // @ts-ignore: dist/npm/wasm/ exists only in the built package.
         () => import("./wasm/sir-donate.js"),
         // A separate asset: bundlers copy it and rewrite this URL.
         new URL("./wasm/sir-donate_bg.wasm", import.meta.url),

@@ -1,4 +1,10 @@
+// @ts-check
 /* sir-donate · the first view's API reads, started by the loader while the wasm downloads. */
+
+/**
+ * The reads started for one widget, adopted by the wasm's client (src/embed/reads.rs).
+ * @typedef {{ key: string, controller: AbortController, requests: { url: string, response: Promise<Response> }[] }} StartedReads
+ */
 
 // The hosts, timeout and answer size cap of the wasm's own client (src/domain/keys.rs,
 // src/api/http.rs).
@@ -15,18 +21,21 @@ var MAX_BODY_BYTES = 256 * 1024;
  * Nothing is sent unless the wasm would send it too: only for a publishable key, a valid
  * slug and a host that key may use (https, or http to loopback). Anything else is left to
  * the wasm, which reports it with nothing sent. `null` when there is nothing to read.
+ * @param {{ key?: unknown, org?: unknown, apiBase?: unknown }} options
+ * @returns {StartedReads | null}
  */
 export function startReads(options) {
   var key = String(options.key == null ? "" : options.key).trim();
   var environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(key);
   var slug = String(options.org == null ? "" : options.org).split(",").map(trim).filter(Boolean)[0];
   if (!environment || !slug || !/^[a-z0-9._-]{1,100}$/.test(slug) || typeof AbortSignal.any !== "function") return null;
-  var base = (trim(String(options.apiBase == null ? "" : options.apiBase)) || API_HOSTS[environment[1]]).replace(/\/+$/, "");
+  var base = (trim(String(options.apiBase == null ? "" : options.apiBase)) || API_HOSTS[/** @type {"test" | "live"} */ (environment[1])]).replace(/\/+$/, "");
   var live = environment[1] === "live";
   if (!allowedBase(base) || live !== (base === API_HOSTS.live)) return null;
 
   var controller = new AbortController();
   var signal = AbortSignal.any([controller.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+  /** @param {string} path */
   function read(path) {
     var url = base + "/v1/partner/" + path;
     var response = fetch(url, { headers: { "X-Partner-Key": key }, signal: signal }).then(readAhead);
@@ -47,6 +56,8 @@ export function startReads(options) {
  * network task (and often a rendered frame) later. Only a small answer of declared length
  * is read ahead: anything else goes to the wasm as it came, which refuses an oversized one
  * unread.
+ * @param {Response} answer
+ * @returns {Response | Promise<Response>}
  */
 function readAhead(answer) {
   var length = answer.headers.get("content-length");
@@ -58,16 +69,19 @@ function readAhead(answer) {
   });
 }
 
-/** Cancels reads no widget adopted (it was removed, or its options were refused). */
+/** Cancels reads no widget adopted (it was removed, or its options were refused).
+ * @param {StartedReads | false | null | undefined} reads */
 export function dropReads(reads) {
   if (reads) reads.controller.abort();
 }
 
+/** @param {string} text */
 function trim(text) {
   return text.trim();
 }
 
-/** https, or http to a loopback host (the local sandbox): narrower than the wasm's check. */
+/** https, or http to a loopback host (the local sandbox): narrower than the wasm's check.
+ * @param {string} base */
 function allowedBase(base) {
   return /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%/-]*)?$/i.test(base) ||
     /^http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?(\/[\w.~%/-]*)?$/i.test(base);
