@@ -1,5 +1,8 @@
-//! Leptos views. Each reads [`WidgetState`](crate::state::WidgetState) from context
-//! and renders API text only as text nodes, never as HTML.
+//! Leptos views. They read [`WidgetState`](crate::state::WidgetState) from context, where
+//! only the donor's inputs are writable, and render API text only as text nodes, never as HTML.
+//! The form's editors ([`AmountPicker`], [`DonorForm`]) are handed the halves they edit and
+//! check as props instead, as in Leptos's todomvc: 229 bytes raw, 175 gzip of the main module
+//! (measured with `make build`); the other views keep the context.
 
 mod amount_picker;
 mod donor_form;

@@ -3,27 +3,27 @@ use leptos::prelude::*;
 use super::{dynamic, handler, use_locale, use_messages, use_state};
 use crate::domain::Frequency;
 use crate::i18n;
-use crate::state::AmountInput;
+use crate::state::{AmountInput, DonorInputs, FormChecks};
 
 /// Preset amounts, a custom amount, and the once/monthly choice.
 #[component]
-pub fn AmountPicker() -> impl IntoView {
+pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
     let state = use_state();
     let text = use_messages();
     let locale = use_locale();
     let (currency, presets, lock_frequency, lock_amount) = state
         .options
         .with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount));
-    let custom_text = dynamic(move || match state.inputs.amount.get() {
+    let custom_text = dynamic(move || match inputs.amount.get() {
         AmountInput::Custom(text) => text,
         AmountInput::Preset(_) => String::new(),
     });
     let custom_error = {
         let locale = locale.clone();
         dynamic(move || {
-            let shown = state.checks.show_field_errors.get()
-                || matches!(state.inputs.amount.get(), AmountInput::Custom(t) if !t.is_empty());
-            match state.checks.amount_minor.get() {
+            let shown = checks.show_field_errors.get()
+                || matches!(inputs.amount.get(), AmountInput::Custom(t) if !t.is_empty());
+            match checks.amount_minor.get() {
                 Err(error) if shown => Some(i18n::amount_error(text, &error, &locale, currency)),
                 _ => None,
             }
@@ -48,8 +48,8 @@ pub fn AmountPicker() -> impl IntoView {
                         type="radio"
                         name="sd-amount"
                         class="sd-chip__input"
-                        prop:checked=dynamic(move || state.inputs.amount.get() == AmountInput::Preset(minor))
-                        on:change=handler(move |_: web_sys::Event| state.inputs.amount.set(AmountInput::Preset(minor)))
+                        prop:checked=dynamic(move || inputs.amount.get() == AmountInput::Preset(minor))
+                        on:change=handler(move |_: web_sys::Event| inputs.amount.set(AmountInput::Preset(minor)))
                     />
                     <span class="sd-chip__label">{label}</span>
                 </label>
@@ -63,8 +63,8 @@ pub fn AmountPicker() -> impl IntoView {
                     type="radio"
                     name="sd-frequency"
                     class="sd-chip__input"
-                    prop:checked=dynamic(move || state.inputs.frequency.get() == value)
-                    on:change=handler(move |_: web_sys::Event| state.inputs.frequency.set(value))
+                    prop:checked=dynamic(move || inputs.frequency.get() == value)
+                    on:change=handler(move |_: web_sys::Event| inputs.frequency.set(value))
                 />
                 <span class="sd-chip__label">{label}</span>
             </label>
@@ -72,8 +72,7 @@ pub fn AmountPicker() -> impl IntoView {
     };
     // A locked amount is fixed for this widget's life, so the choice is made once.
     let amount_choice = if lock_amount {
-        let fixed =
-            state.checks.amount_minor.get_untracked().map(|minor| i18n::format_money(minor, currency, &fixed_locale));
+        let fixed = checks.amount_minor.get_untracked().map(|minor| i18n::format_money(minor, currency, &fixed_locale));
         view! {
             <p class="sd-fixed" part="amount">
                 <span class="sd-label">{text.fixed_amount}</span>
@@ -101,7 +100,7 @@ pub fn AmountPicker() -> impl IntoView {
                     aria-invalid=has_error_too
                     aria-describedby="sd-custom-amount-error"
                     prop:value=custom_text
-                    on:input=handler(move |ev: web_sys::Event| state.inputs.amount.set(AmountInput::Custom(event_target_value(&ev))))
+                    on:input=handler(move |ev: web_sys::Event| inputs.amount.set(AmountInput::Custom(event_target_value(&ev))))
                 />
                 <p id="sd-custom-amount-error" class="sd-field__error" hidden=has_error>
                     {custom_error}
@@ -115,7 +114,7 @@ pub fn AmountPicker() -> impl IntoView {
     let frequency_choice = if lock_frequency {
         view! {
             <p class="sd-note">
-                {dynamic(move || if state.inputs.frequency.get() == Frequency::Monthly { text.monthly } else { text.once })}
+                {dynamic(move || if inputs.frequency.get() == Frequency::Monthly { text.monthly } else { text.once })}
             </p>
         }
         .into_any()

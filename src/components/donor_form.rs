@@ -1,18 +1,17 @@
 use leptos::prelude::*;
 
 use super::{Dynamic, dynamic, handler, use_messages, use_state};
+use crate::state::{DonorInputs, FormChecks, ReadOnly};
 
 /// Email and name fields. Optional unless the partner's `requiredFields` says so: the
 /// hosted checkout collects what payment needs, and every required field loses donors.
 #[component]
-pub fn DonorForm() -> impl IntoView {
-    let state = use_state();
+pub fn DonorForm(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
     let text = use_messages();
-    let required = state.options.with_untracked(|o| o.required);
+    let required = use_state().options.with_untracked(|o| o.required);
     let email_error = dynamic(move || {
-        (state.checks.show_field_errors.get() && !state.checks.email_valid.get()).then(|| {
-            if state.inputs.email.with(|e| e.trim().is_empty()) { text.email_required } else { text.email_invalid }
-        })
+        (checks.show_field_errors.get() && !checks.email_valid.get())
+            .then(|| if inputs.email.with(|e| e.trim().is_empty()) { text.email_required } else { text.email_invalid })
     });
     let (email_invalid, email_hidden) = error_flags(&email_error);
     view! {
@@ -27,8 +26,8 @@ pub fn DonorForm() -> impl IntoView {
                 required=required.email
                 aria-invalid=email_invalid
                 aria-describedby="sd-email-error"
-                prop:value=dynamic(move || state.inputs.email.get())
-                on:input=handler(move |ev: web_sys::Event| state.inputs.email.set(event_target_value(&ev)))
+                prop:value=dynamic(move || inputs.email.get())
+                on:input=handler(move |ev: web_sys::Event| inputs.email.set(event_target_value(&ev)))
             />
             <p id="sd-email-error" class="sd-field__error" hidden=email_hidden>
                 {email_error}
@@ -41,7 +40,8 @@ pub fn DonorForm() -> impl IntoView {
                 missing=text.first_name_required
                 autocomplete="given-name"
                 required=required.name
-                value=state.inputs.first_name
+                value=inputs.first_name
+                show_errors=checks.show_field_errors
             />
             <NameField
                 id="sd-last-name"
@@ -49,7 +49,8 @@ pub fn DonorForm() -> impl IntoView {
                 missing=text.last_name_required
                 autocomplete="family-name"
                 required=required.name
-                value=state.inputs.last_name
+                value=inputs.last_name
+                show_errors=checks.show_field_errors
             />
         </div>
     }
@@ -76,12 +77,11 @@ fn NameField(
     autocomplete: &'static str,
     required: bool,
     value: RwSignal<String>,
+    show_errors: ReadOnly<bool>,
 ) -> impl IntoView {
-    let state = use_state();
     let error_id = format!("{id}-error");
-    let error = dynamic(move || {
-        (required && state.checks.show_field_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing)
-    });
+    let error =
+        dynamic(move || (required && show_errors.get() && value.with(|v| v.trim().is_empty())).then_some(missing));
     let (invalid, hidden) = error_flags(&error);
     view! {
         <div class="sd-field">

@@ -196,9 +196,9 @@ fn DonationForm() -> impl IntoView {
                     })
             }}
             <fieldset class="sd-fieldset" disabled=dynamic(move || blocked() || busy())>
-                <AmountPicker />
+                <AmountPicker inputs=state.inputs checks=state.checks />
                 <TipChoice />
-                <DonorForm />
+                <DonorForm inputs=state.inputs checks=state.checks />
             </fieldset>
             {move || {
                 state
