@@ -18,7 +18,7 @@ use axum::http::{Method, StatusCode};
 use common::process::{Process, binary, free_port};
 use common::{
     DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_AUDIENCE, JWT_SECRET, TempDb, WHSEC, WIDGET_ORIGIN, assert_error_envelope,
-    create_link_at_sir, jwt,
+    create_link_at_sir, deliver_over_http, jwt,
 };
 use serde_json::{Value, json};
 
@@ -372,17 +372,7 @@ async fn a_signed_event_with_a_decimal_amount_is_applied_and_rewarded() {
     let body = json!({"id": "evt_decimal_1", "type": "transaction.completed", "createdAt": "2026-12-02T10:00:00Z",
                       "data": {"partnerDonationId": id, "amount": 25.00, "currency": "USD", "status": "completed"}})
     .to_string();
-    let timestamp = sir_signing::unix_now();
-    let response = servers
-        .http
-        .post(format!("{}/webhooks/sir", servers.partner_url()))
-        .header("content-type", "application/json")
-        .header("x-sir-timestamp", timestamp.to_string())
-        .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .expect("deliver");
+    let response = deliver_over_http(&servers.http, &servers.partner_url(), body).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.json::<Value>().await.expect("JSON"),
@@ -550,18 +540,8 @@ async fn a_flood_of_slow_webhook_bodies_never_keeps_sirs_deliveries_out() {
     let body = json!({"id": "evt_flood", "type": "transaction.completed",
                       "data": {"partnerDonationId": id, "amount": 2500}})
     .to_string();
-    let timestamp = sir_signing::unix_now();
     let started = Instant::now();
-    let response = servers
-        .http
-        .post(format!("{}/webhooks/sir", servers.partner_url()))
-        .header("content-type", "application/json")
-        .header("x-sir-timestamp", timestamp.to_string())
-        .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .expect("deliver");
+    let response = deliver_over_http(&servers.http, &servers.partner_url(), body).await;
     assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     drop(held);

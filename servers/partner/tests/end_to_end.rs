@@ -301,20 +301,7 @@ async fn wrong_credentials_surface_as_502_without_detail_and_the_reward_waits() 
 /// A signed `transaction.completed` for `id`, delivered to the partner server as SIR would.
 async fn deliver_completion(stack: &Stack, event_id: &str, data: Value) -> Value {
     let body = json!({"id": event_id, "type": "transaction.completed", "data": data}).to_string();
-    let timestamp = sir_signing::unix_now();
-    stack
-        .http
-        .post(format!("{}/webhooks/sir", stack.partner_url))
-        .header("content-type", "application/json")
-        .header("x-sir-timestamp", timestamp.to_string())
-        .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .expect("deliver")
-        .json()
-        .await
-        .expect("JSON")
+    deliver_over_http(&stack.http, &stack.partner_url, body).await.json().await.expect("JSON")
 }
 
 #[tokio::test]
@@ -378,17 +365,7 @@ async fn another_actions_events_never_touch_a_donors_reward() {
         event("evt_f3", "action.reversed", json!({"idempotencyKey": format!("donation_{id}"), "actionId": "OTHER"})),
     ];
     for body in foreign {
-        let timestamp = sir_signing::unix_now();
-        let response = stack
-            .http
-            .post(format!("{}/webhooks/sir", stack.partner_url))
-            .header("content-type", "application/json")
-            .header("x-sir-timestamp", timestamp.to_string())
-            .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
-            .body(body)
-            .send()
-            .await
-            .expect("deliver");
+        let response = deliver_over_http(&stack.http, &stack.partner_url, body).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     let (_, _, view) = stack.call(Method::GET, &format!("/sir/donations/{id}"), None, jane).await;

@@ -123,6 +123,20 @@ pub fn webhook_request(body: &str, timestamp: u64, secret: &str) -> Request<Body
         .expect("request")
 }
 
+/// Delivers `body` over the network to a running partner server at `partner_url`, signed now
+/// with the test webhook secret, as SIR would.
+pub async fn deliver_over_http(http: &reqwest::Client, partner_url: &str, body: String) -> reqwest::Response {
+    let timestamp = sir_signing::unix_now();
+    http.post(format!("{partner_url}/webhooks/sir"))
+        .header("content-type", "application/json")
+        .header("x-sir-timestamp", timestamp.to_string())
+        .header("x-sir-signature", sir_signing::sign_webhook(WHSEC, timestamp, body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .expect("deliver")
+}
+
 /// A `transaction.completed` envelope, serialized as SIR would send it.
 pub fn completed_event(event_id: &str, donation_id: &str) -> String {
     completed_event_with(event_id, donation_id, json!(2500))
