@@ -74,13 +74,13 @@ demo: build servers
 # target/test-counts/; scripts/tally.mjs then adds them up per engine and prints the
 # plain "N passed, N failed" line CI reads last. A tier that could not run counts as failed.
 TALLY := node scripts/tally.mjs
-TIERS := native types loader wasm:chromium wasm:firefox wasm:webkit size baseline e2e:chromium e2e:firefox e2e:webkit
+TIERS := native types loader wasm:chromium wasm:firefox wasm:webkit size baseline faults e2e:chromium e2e:firefox e2e:webkit
 test: lint
 	@rm -rf target/test-counts
 	@status=0; $(MAKE) --no-print-directory -k test-tiers || status=$$?; \
 	  $(TALLY) summary $(TIERS) || status=1; exit $$status
 
-test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-e2e
+test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e
 
 lint: setup
 	cargo fmt --all --check
@@ -126,6 +126,13 @@ test-wasm-webkit: servers
 ## The wasm uses no WebAssembly feature beyond the README's browser baseline.
 test-baseline: build
 	@$(TALLY) check baseline -- node scripts/wasm-features.mjs
+
+## The partner server under faults, small (bench/faults.mjs --small): 40 donations paid while
+## one instance is SIGKILLed, one address holds 2,000 idle connections and eight drip slow
+## bodies; fails on one lost or doubled reward. `make bench-faults` is the full run.
+.PHONY: test-faults
+test-faults: servers
+	@$(TALLY) run faults none -- bench/faults/netns.sh node bench/faults.mjs --small --tap
 
 ## End-to-end specs: Playwright drives Chromium through the built bundle (starts its own
 ## servers); the donor's core journeys also run in Firefox and WebKit through WebDriver.

@@ -35,3 +35,13 @@ bench-partner: setup
 	cargo build --release -p sir-sandbox -p sir-partner-server
 	cargo build --release -p sir-partner-server --example load
 	scripts/with-postgres.sh target/release/examples/load
+
+## The partner server under injected faults (issue #20, item 7); in neither `make bench` nor
+## `make test` (whose test-faults tier runs the small version). Two instances on a throwaway
+## PostgreSQL, 1,000 donations paid at the sandbox while one instance is SIGKILLed and
+## restarted, PostgreSQL restarted, one address holds 2,000 idle connections and eight drip
+## slow bodies; prints the table (also in bench/results/faults-<date>.md) and fails if a paid
+## reward was lost or doubled. bench/faults.mjs says how each figure is counted.
+.PHONY: bench-faults
+bench-faults: servers
+	bench/faults/netns.sh node bench/faults.mjs

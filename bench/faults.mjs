@@ -1,0 +1,1166 @@
+// make bench-faults (issue #20, item 7): does the partner server lose or double a paid reward
+// under injected faults? On loopback only, every part started here:
+//   a throwaway PostgreSQL (this script restarts it), two sir-partner-server instances on it
+//   (A and B), one sir-sandbox whose webhooks go through a round-robin HTTP proxy in front of
+//   the two instances (a dead instance is a failed delivery, which SIR retries).
+// The run:
+//   1. donors (one donation each, from 64 source addresses) sign in and create their donation
+//      through the instances (POST /sir/session, POST /sir/donations), so every one has an owner;
+//   2. the faults start: one address (127.0.0.3) holds 2,000 idle TCP connections to A (a
+//      quarter of them after an HTTP/2 preface), reopening any the server closes; eight
+//      addresses (127.0.1.1-8) drip unsigned webhook bodies, 1 byte every 1.5 s, 8 per
+//      address to each instance;
+//   3. the sandbox completes every donation as fast as it answers (its test control, which
+//      sends `transaction.completed`); meanwhile B is SIGKILLed and restarted, then
+//      PostgreSQL is restarted (`pg_ctl -m immediate`); each donor polls its donation as the
+//      widget does;
+//   4. the faults stop; the run waits (bounded) until every paid donation is rewarded or held.
+// The figures come from ground truth, not from the partner server's counters:
+//   paid     the donations the sandbox completed;
+//   issued   the SIR ledger: each donor's balance at the sandbox (one donation of $5 each, so
+//            5 tokens per reward), checked against the action.completed events SIR emitted;
+//   doubled  a donation credited more than once, with more than one action id, or with more
+//            than one row in the partner's `rewards` table;
+//   held     `rewards` rows in state 'held' (with their last_error), read from PostgreSQL;
+//   lost     paid, and neither issued nor held once the run settled;
+//   retries  webhook events that needed more than one delivery attempt, from the sandbox's
+//            own log of every attempt (and the events it gave up on).
+// Prints a Markdown report on stdout (progress on stderr), writes it to
+// bench/results/faults-<date>.md (--out FILE elsewhere), exits 1 if anything was lost or
+// doubled. `--small` is the `make test` tier: 40 donations, the same faults but PostgreSQL's
+// restart, shorter; `--tap` adds TAP lines the test tally counts.
+//   bench/faults/netns.sh node bench/faults.mjs            (after `make servers`)
+// Settings (environment): FAULTS_BIN_DIR (default target/debug), FAULTS_DONATIONS,
+// FAULTS_IDLE_CONNECTIONS, FAULTS_SETTLE_SECS, FAULTS_LABEL (names the results file),
+// FAULTS_PARTNER_ENV ("NAME=value,NAME=value" added to both instances' environment).
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, chmodSync, chownSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, "..");
+const args = process.argv.slice(2);
+const SMALL = args.includes("--small");
+const TAP = args.includes("--tap");
+const outIndex = args.indexOf("--out");
+const numberFrom = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+/** The scenario. The small one is `make test`'s: the same faults but PostgreSQL's restart. */
+const SCENARIO = {
+  donations: numberFrom("FAULTS_DONATIONS", SMALL ? 40 : 1000),
+  idleConnections: numberFrom("FAULTS_IDLE_CONNECTIONS", 2000),
+  drips: true,
+  dripAddresses: 8,
+  dripsPerAddressAndInstance: 8,
+  dripIntervalMs: 1500,
+  kill: true,
+  killAtFraction: 0.2,
+  downMs: SMALL ? 2000 : 3000,
+  postgresRestart: !SMALL,
+  postgresAtFraction: 0.6,
+  /** Faults go on this long after the last payment, so they meet SIR's retries. */
+  holdAfterMs: SMALL ? 6000 : 20000,
+  settleMs: numberFrom("FAULTS_SETTLE_SECS", SMALL ? 40 : 180) * 1000,
+  /** The sandbox's delivery schedule: attempts 1 + 4 retries at base, 2×, 4×, 8×. */
+  webhookAttempts: 5,
+  webhookRetryBaseMs: SMALL ? 500 : 1000,
+  createConcurrency: 16,
+  completeConcurrency: 16,
+  /** Each donor's page polls its donation (every 4 s, at most this often) until it settles. */
+  polls: 4,
+  pollEveryMs: 4000,
+};
+
+const BIN_DIR = process.env.FAULTS_BIN_DIR ? process.env.FAULTS_BIN_DIR : join(ROOT, "target/debug");
+const SK = "sk_test_c324ca5be4ee54c387386da622872f2a9eb5d1ed549a534a0c77236730a939b7";
+const PK = "pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378";
+const HMAC = "d2dd24eac6bcec3d55c01a49af7948725fb96acd329e06655a2a59bd2a1706c3";
+const WHSEC = "whsec_78fa7c67cb3171ebea2a41e9da818cf05dd7d48d972e0b4410f002554656a0e1";
+const ORIGIN = "http://127.0.0.1:8080";
+const AMOUNT_CENTS = 500;
+const TOKENS_PER_REWARD = 5;
+const NONPROFIT = "american-red-cross";
+/** Who is who on loopback: each role its own source address. */
+const ADDRESS = {
+  harness: "127.0.0.1",
+  sir: "127.0.0.2",
+  idle: "127.0.0.3",
+  probe: "127.0.0.4",
+  drip: (n) => `127.0.1.${n + 1}`,
+  donor: (n) => `127.0.2.${(n % 64) + 1}`,
+};
+
+const started = Date.now();
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const since = () => seconds(Date.now() - started);
+const log = (...parts) => console.error(`faults [${since()}]:`, ...parts);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const RUN_DIR = join(ROOT, "target/faults", stamp);
+mkdirSync(RUN_DIR, { recursive: true });
+
+// ---------------------------------------------------------------- processes
+
+const children = new Set();
+const cleanups = [];
+function cleanUp() {
+  for (const child of children) child.kill("SIGKILL");
+  for (const step of cleanups.splice(0).reverse()) {
+    try {
+      step();
+    } catch {
+      // Best effort: the run is over.
+    }
+  }
+}
+process.on("exit", cleanUp);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+
+/** A free port on 127.0.0.1 (the servers are restarted on the same one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Log lines by level, and the distinct error and warning messages, per process. */
+class LogTally {
+  constructor() {
+    this.levels = {};
+    this.messages = new Map();
+  }
+  add(line) {
+    // tracing's fmt: `2026-12-07T20:00:00.000000Z ERROR target: message key=value`, colours off.
+    const match = line.match(/^\S+\s+(ERROR|WARN|INFO|DEBUG|TRACE)\s+(.*)$/);
+    if (!match) return;
+    const [, level, rest] = match;
+    this.levels[level] = (this.levels[level] ?? 0) + 1;
+    if (level === "ERROR" || level === "WARN") {
+      // Ids, times and numbers vary; what is left says what happened.
+      const shape = `${level} ${rest}`
+        .replace(/\b[0-9a-f]{16,}\b/g, "…")
+        .replace(/\d+(\.\d+)?(ms|µs|s)?\b/g, "N")
+        .slice(0, 220);
+      this.messages.set(shape, (this.messages.get(shape) ?? 0) + 1);
+    }
+  }
+}
+
+/** Spawns a server; resolves to its URL from the first stdout line naming "listening on". */
+function startServer(name, command, commandArgs, env, logTally, onLine) {
+  const logFile = createWriteStream(join(RUN_DIR, `${name}.log`), { flags: "a" });
+  const child = spawn(command, commandArgs, { env, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  const stderrTail = [];
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    logFile.write(`${line}\n`);
+    logTally?.add(line);
+    onLine?.(line);
+    stderrTail.push(line);
+    if (stderrTail.length > 20) stderrTail.shift();
+  });
+  const exited = new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  const url = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s`)), 30000);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}) before listening: ${stderrTail.slice(-5).join(" | ")}`));
+    });
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      logFile.write(`stdout: ${line}\n`);
+      const match = line.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return { child, url, exited };
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/** One request on a fresh connection from `localAddress`; never throws (`error` says why). */
+function request({ port, method = "GET", path, headers = {}, body, localAddress = ADDRESS.harness, timeoutMs = 10000 }) {
+  return new Promise((resolve) => {
+    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    const allHeaders = { ...headers };
+    if (payload !== undefined) {
+      allHeaders["content-type"] ??= "application/json";
+      allHeaders["content-length"] = Buffer.byteLength(payload);
+    }
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path, headers: allHeaders, localAddress, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on("data", (chunk) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          let json = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // Not JSON: `text` has it.
+          }
+          resolve({ status: res.statusCode, headers: res.headers, text, json });
+        });
+        res.on("error", (error) => resolve({ status: null, error: error.code ?? error.message }));
+      },
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    req.on("error", (error) => resolve({ status: null, error: error.code ?? error.message }));
+    req.end(payload);
+  });
+}
+
+/** Runs `task` over `items`, `concurrency` at a time. */
+async function pool(items, concurrency, task) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index], index);
+    }
+  });
+  await Promise.all(workers);
+}
+
+const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
+
+/** A signed GET to the sandbox's partner API (API reference §4). */
+function signedGet(port, path) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac("sha256", HMAC)
+    .update(`${timestamp}GET${path}${sha256Hex("")}`)
+    .digest("hex");
+  return request({ port, path, headers: { "x-partner-key": SK, "x-timestamp": timestamp, "x-signature": signature } });
+}
+
+const count = (map, key, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
+
+// ---------------------------------------------------------------- PostgreSQL
+
+class Postgres {
+  async start() {
+    const bins = readdirSync("/usr/lib/postgresql", { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort((a, b) => Number(a) - Number(b));
+    if (bins.length === 0) throw new Error("no PostgreSQL server (scripts/setup.sh installs it)");
+    this.bin = `/usr/lib/postgresql/${bins.at(-1)}/bin`;
+    this.asUser = [];
+    this.dir = mkdtempSync(join(tmpdir(), "sir-faults-pg."));
+    chmodSync(this.dir, 0o755);
+    if (process.getuid() === 0) {
+      // PostgreSQL refuses to run as root: as with-postgres.sh, run it as `postgres` (or `nobody`).
+      let user = "postgres";
+      try {
+        execFileSync("id", [user], { stdio: "ignore" });
+      } catch {
+        user = "nobody";
+      }
+      const uid = Number(execFileSync("id", ["-u", user]).toString().trim());
+      chownSync(this.dir, uid, -1);
+      this.asUser = ["runuser", "-u", user, "--"];
+    }
+    this.port = await freePort();
+    this.options = `-c listen_addresses=127.0.0.1 -p ${this.port} -k ${this.dir} -c fsync=off -c synchronous_commit=off -c max_connections=300`;
+    cleanups.push(() => {
+      this.ctlSync(["-m", "immediate", "stop"]);
+      rmSync(this.dir, { recursive: true, force: true });
+    });
+    await this.exec("initdb", ["-D", `${this.dir}/data`, "-U", "sir", "-A", "trust", "-E", "UTF8", "--no-sync"]);
+    await this.ctl(["-w", "-t", "30", "-o", this.options, "start"]);
+    await this.psql("postgres", "CREATE DATABASE faults");
+    this.url = `postgres://sir@127.0.0.1:${this.port}/faults`;
+  }
+
+  exec(tool, toolArgs) {
+    const [command, ...prefix] = [...this.asUser, `${this.bin}/${tool}`];
+    return run(command, [...prefix, ...toolArgs], { timeout: 60000 });
+  }
+
+  ctl(ctlArgs) {
+    return this.exec("pg_ctl", ["-D", `${this.dir}/data`, "-l", `${this.dir}/server.log`, ...ctlArgs]);
+  }
+
+  ctlSync(ctlArgs) {
+    const [command, ...prefix] = [...this.asUser, `${this.bin}/pg_ctl`];
+    execFileSync(command, [...prefix, "-D", `${this.dir}/data`, ...ctlArgs], { stdio: "ignore", timeout: 30000 });
+  }
+
+  /** A crash-like restart: every connection is cut, the server recovers from its WAL. */
+  async restart() {
+    await this.ctl(["-m", "immediate", "-w", "-t", "60", "-o", this.options, "restart"]);
+  }
+
+  /** Rows of a query, as arrays of strings. */
+  async psql(database, sql) {
+    const { stdout } = await run(
+      "psql",
+      ["-h", "127.0.0.1", "-p", String(this.port), "-U", "sir", "-d", database, "-X", "-q", "-A", "-t", "-F", "\t", "-c", sql],
+      { timeout: 30000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    return stdout
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => line.split("\t"));
+  }
+}
+
+// ---------------------------------------------------------------- the partner instances
+
+class Instance {
+  constructor(name, port, metricsPort, env) {
+    Object.assign(this, { name, port, metricsPort, env, logs: new LogTally(), starts: 0, failedStarts: 0 });
+  }
+
+  async start() {
+    this.starts += 1;
+    const env = { ...this.env, PARTNER_LISTEN: `127.0.0.1:${this.port}`, PARTNER_METRICS_LISTEN: `127.0.0.1:${this.metricsPort}` };
+    Object.assign(env, extraPartnerEnv());
+    const server = startServer(`partner-${this.name}`, join(BIN_DIR, "sir-partner-server"), [], env, this.logs);
+    this.process = server;
+    await server.url;
+    this.upSince = Date.now();
+  }
+
+  /** Starts again, as a supervisor would (systemd Restart=always): retried while it fails, e.g. while PostgreSQL is down. */
+  async restart(deadlineMs = 60000) {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        this.failedStarts += 1;
+        this.lastStartError = String(error.message ?? error);
+        if (Date.now() > until) throw error;
+        log(`${this.name} did not start (${this.lastStartError.slice(0, 200)}); trying again in 1 s`);
+        await sleep(1000);
+      }
+    }
+  }
+
+  async kill() {
+    const { child, exited } = this.process;
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+function extraPartnerEnv() {
+  const extra = {};
+  for (const pair of (process.env.FAULTS_PARTNER_ENV ?? "").split(",")) {
+    const at = pair.indexOf("=");
+    if (at > 0) extra[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return extra;
+}
+
+// ---------------------------------------------------------------- SIR's webhooks, through a proxy
+
+/** What went over the wire for one webhook event. */
+class WireEvent {
+  constructor(id, type, data, at) {
+    Object.assign(this, { id, type, data, firstSeen: at, attempts: [], okAt: null });
+  }
+}
+
+/**
+ * The load balancer in front of the two instances: each delivery goes to the next instance
+ * in turn, on a new connection from SIR's address. A dead instance is a connection refused,
+ * which SIR sees as a dropped connection: a failed delivery, retried.
+ */
+class Proxy {
+  constructor(upstreams) {
+    this.upstreams = upstreams;
+    this.turn = 0;
+    this.events = new Map();
+    this.outcomes = new Map();
+    this.server = http.createServer((req, res) => this.forward(req, res));
+    // SIR keeps its connections to us open; ours never closes them first.
+    this.server.keepAliveTimeout = 120000;
+    this.server.headersTimeout = 130000;
+  }
+
+  listen() {
+    return new Promise((resolve) => this.server.listen(0, "127.0.0.1", () => resolve(this.server.address().port)));
+  }
+
+  forward(req, res) {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const at = Date.now();
+      let envelope = {};
+      try {
+        envelope = JSON.parse(body);
+      } catch {
+        // Not ours to judge: forwarded as it came.
+      }
+      const event = this.events.get(envelope.id) ?? new WireEvent(envelope.id, envelope.type, envelope.data ?? {}, at);
+      if (envelope.id) this.events.set(envelope.id, event);
+      const upstream = this.upstreams[this.turn++ % this.upstreams.length];
+      const attempt = { instance: upstream.name, at, status: null, code: null, error: null };
+      event.attempts.push(attempt);
+      const headers = {};
+      for (const name of ["content-type", "x-sir-signature", "x-sir-timestamp"]) {
+        if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+      }
+      headers["content-length"] = body.length;
+      const onward = http.request(
+        {
+          host: "127.0.0.1",
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          localAddress: ADDRESS.sir,
+          agent: false,
+          timeout: 15000,
+        },
+        (answer) => {
+          const parts = [];
+          answer.on("data", (chunk) => parts.push(chunk));
+          answer.on("end", () => {
+            const text = Buffer.concat(parts);
+            attempt.status = answer.statusCode;
+            try {
+              attempt.code = JSON.parse(text).code ?? null;
+            } catch {
+              // A body that isn't JSON has no code.
+            }
+            if (answer.statusCode >= 200 && answer.statusCode < 300) event.okAt ??= Date.now();
+            count(this.outcomes, `${upstream.name} ${answer.statusCode}${attempt.code ? ` ${attempt.code}` : ""}`);
+            res.writeHead(answer.statusCode, { "content-type": answer.headers["content-type"] ?? "application/json" });
+            res.end(text);
+          });
+          answer.on("error", (error) => this.fail(res, attempt, upstream, error));
+        },
+      );
+      onward.on("timeout", () => onward.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+      onward.on("error", (error) => this.fail(res, attempt, upstream, error));
+      // SIR gave up on this attempt (its own timeout): so do we.
+      res.on("close", () => {
+        if (!res.writableFinished) onward.destroy();
+      });
+      onward.end(body);
+    });
+  }
+
+  fail(res, attempt, upstream, error) {
+    if (attempt.status !== null || attempt.error !== null) return;
+    attempt.error = error.code ?? error.message;
+    count(this.outcomes, `${upstream.name} ${attempt.error}`);
+    // As a refused or reset connection would: no answer at all.
+    res.socket?.destroy();
+  }
+}
+
+// ---------------------------------------------------------------- faults
+
+/** One address holding `total` idle connections to an instance, reopening those closed on it. */
+class IdleFlood {
+  constructor(port, total, localAddress) {
+    Object.assign(this, { port, total, localAddress, open: 0, maxOpen: 0, opened: 0, closedByServer: 0, stopped: false });
+    this.sockets = new Set();
+    this.errors = new Map();
+  }
+
+  async start() {
+    for (let n = 0; n < this.total; n++) {
+      this.connect(n, 250);
+      // A burst of 100 at a time: fast, but no storm of SYNs.
+      if (n % 100 === 99) await sleep(30);
+    }
+  }
+
+  connect(n, backoffMs) {
+    if (this.stopped) return;
+    const socket = net.connect({ host: "127.0.0.1", port: this.port, localAddress: this.localAddress });
+    let connectedAt = null;
+    socket.on("connect", () => {
+      connectedAt = Date.now();
+      this.open += 1;
+      this.opened += 1;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+      // A quarter start HTTP/2 and then say nothing (issue #20: the header timeout is HTTP/1's).
+      if (n % 4 === 0) socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    });
+    socket.on("error", (error) => count(this.errors, error.code ?? error.message));
+    socket.on("data", () => {});
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      if (connectedAt !== null) {
+        this.open -= 1;
+        if (!this.stopped) this.closedByServer += 1;
+      }
+      // Held a while: reopen soon; refused or cut at once: back off, up to 5 s.
+      const held = connectedAt !== null && Date.now() - connectedAt > 2000;
+      const wait = held ? 250 : Math.min(backoffMs * 2, 5000);
+      if (!this.stopped) setTimeout(() => this.connect(n, held ? 250 : wait), wait).unref();
+    });
+    this.sockets.add(socket);
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+/** Unsigned webhook POSTs whose bodies come 1 byte every 1.5 s, from several addresses. */
+class Drips {
+  constructor(targets, addresses, perTarget, intervalMs) {
+    Object.assign(this, { targets, addresses, perTarget, stopped: false, open: 0, maxOpen: 0, answered: new Map() });
+    this.sockets = new Set();
+    this.errors = new Map();
+    this.timer = setInterval(() => {
+      for (const socket of this.sockets) if (socket.dripping) socket.write("a");
+    }, intervalMs);
+  }
+
+  start() {
+    for (const target of this.targets) {
+      for (const address of this.addresses) {
+        for (let n = 0; n < this.perTarget; n++) this.connect(target, address, 1000);
+      }
+    }
+  }
+
+  connect(target, address, backoffMs) {
+    if (this.stopped) return;
+    const socket = net.connect({ host: "127.0.0.1", port: target.port, localAddress: address });
+    let connectedAt = null;
+    socket.on("connect", () => {
+      connectedAt = Date.now();
+      this.open += 1;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+      socket.write(
+        `POST /webhooks/sir HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`,
+      );
+      socket.dripping = true;
+    });
+    let head = "";
+    socket.on("data", (chunk) => {
+      if (head.length < 64) {
+        head += chunk.toString("latin1");
+        const status = head.match(/^HTTP\/1\.1 (\d{3})/);
+        if (status) count(this.answered, `${target.name} ${status[1]}`);
+      }
+    });
+    socket.on("error", (error) => count(this.errors, `${target.name} ${error.code ?? error.message}`));
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      if (connectedAt !== null) this.open -= 1;
+      const held = connectedAt !== null && Date.now() - connectedAt > 2000;
+      const wait = held ? 500 : Math.min(backoffMs * 2, 5000);
+      if (!this.stopped) setTimeout(() => this.connect(target, address, held ? 1000 : wait), wait).unref();
+    });
+    this.sockets.add(socket);
+  }
+
+  stop() {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+/** While the flood lasts: can another address, and the flooding one, still reach the flooded instance? */
+class Probe {
+  constructor(port) {
+    Object.assign(this, { port, results: [], stopped: false });
+  }
+
+  async start() {
+    while (!this.stopped) {
+      for (const localAddress of [ADDRESS.probe, ADDRESS.idle]) {
+        const t0 = Date.now();
+        const answer = await request({ port: this.port, path: "/healthz", localAddress, timeoutMs: 5000 });
+        this.results.push({ from: localAddress, ok: answer.status === 200, ms: Date.now() - t0, error: answer.error });
+      }
+      await sleep(2000);
+    }
+  }
+
+  summary(from) {
+    const mine = this.results.filter((r) => r.from === from);
+    const ok = mine.filter((r) => r.ok);
+    const slowest = ok.reduce((max, r) => Math.max(max, r.ms), 0);
+    const errors = new Map();
+    for (const r of mine) if (!r.ok) count(errors, r.error ?? "non-200");
+    const why = [...errors].map(([e, n]) => `${e} ×${n}`).join(", ");
+    return `${ok.length} of ${mine.length} answered${ok.length ? ` (slowest ${slowest} ms)` : ""}${why ? `; failed: ${why}` : ""}`;
+  }
+}
+
+/** Polls the sandbox's delivery log (it keeps the last 1,000) and keeps every record once. */
+class DeliveryLog {
+  constructor(port) {
+    Object.assign(this, { port, records: new Map(), gaps: 0, stopped: false });
+  }
+
+  async start() {
+    while (!this.stopped) {
+      await this.poll();
+      await sleep(1000);
+    }
+  }
+
+  async poll() {
+    const answer = await request({ port: this.port, path: "/__sandbox/webhooks/deliveries", timeoutMs: 10000 });
+    if (!Array.isArray(answer.json)) return;
+    const key = (r) => `${r.eventId}|${r.webhookId}|${r.redelivery}|${r.attempt}`;
+    // A full log whose oldest record is new to us dropped some between two polls.
+    if (answer.json.length >= 1000 && this.records.size > 0 && !this.records.has(key(answer.json[0]))) this.gaps += 1;
+    for (const record of answer.json) this.records.set(key(record), record);
+  }
+}
+
+/** SIR's side of every delivery, complete, from the sandbox's JSON log (its /__sandbox log keeps only the last 1,000). */
+class SirDeliveries {
+  constructor() {
+    this.events = new Map();
+  }
+
+  event(id) {
+    if (!this.events.has(id)) this.events.set(id, { type: null, attempts: [], ok: false, gaveUp: false });
+    return this.events.get(id);
+  }
+
+  add(line) {
+    if (!line.includes('"message":"webhook')) return;
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (entry.message === "webhook event") this.event(entry.event).type = entry.event_type;
+    else if (entry.message === "webhook delivery") {
+      const event = this.event(entry.event);
+      event.attempts.push({ attempt: entry.attempt, status: entry.status, ok: entry.ok });
+      if (entry.ok) event.ok = true;
+    } else if (entry.message === "webhook delivery gave up") this.event(entry.event).gaveUp = true;
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+async function main() {
+  log(`${SMALL ? "small" : "full"} scenario: ${SCENARIO.donations} donations; binaries from ${BIN_DIR}; logs in ${RUN_DIR}`);
+  const timeline = [];
+  const mark = (what) => {
+    timeline.push({ at: Date.now(), what });
+    log(what);
+  };
+
+  const postgres = new Postgres();
+  await postgres.start();
+  mark(`PostgreSQL on 127.0.0.1:${postgres.port}`);
+
+  const ports = { a: await freePort(), b: await freePort(), metricsA: await freePort(), metricsB: await freePort() };
+  const proxy = new Proxy([
+    { name: "A", port: ports.a },
+    { name: "B", port: ports.b },
+  ]);
+  const proxyPort = await proxy.listen();
+  const sir = new SirDeliveries();
+  cleanups.push(() => proxy.server.close());
+
+  const sandbox = startServer(
+    "sandbox",
+    join(BIN_DIR, "sir-sandbox"),
+    [
+      "--port", "0",
+      "--rate-limit", "100000000",
+      "--log-format", "json",
+      "--webhook-url", `http://127.0.0.1:${proxyPort}/webhooks/sir`,
+      "--webhook-secret", WHSEC,
+      "--webhook-attempts", String(SCENARIO.webhookAttempts),
+      "--webhook-retry-base-ms", String(SCENARIO.webhookRetryBaseMs),
+    ],
+    { PATH: process.env.PATH },
+    null,
+    (line) => sir.add(line),
+  );
+  const sandboxUrl = await sandbox.url;
+  const sandboxPort = Number(new URL(sandboxUrl).port);
+  // Every reward paid in full: the seeded pool pays for 2,000 of them.
+  await request({ port: sandboxPort, method: "POST", path: "/__sandbox/pool", body: { tokens: 1_000_000_000 } });
+
+  const partnerEnv = {
+    PATH: process.env.PATH,
+    SIR_API_BASE: sandboxUrl,
+    SIR_SECRET_KEY: SK,
+    SIR_HMAC_SECRET: HMAC,
+    SIR_WEBHOOK_SECRET: WHSEC,
+    SIR_PUBLISHABLE_KEY: PK,
+    PARTNER_IDENTITY: "demo",
+    PARTNER_ALLOWED_ORIGINS: ORIGIN,
+    PARTNER_DATABASE_URL: postgres.url,
+    // A thousand donors share 64 addresses here; a browser's limits would stop the bench, not an attacker.
+    PARTNER_SIGN_INS_PER_IP: "100000",
+    PARTNER_RATE_PER_IP: "1000000",
+    PARTNER_RATE_PER_SESSION: "100000",
+    // The outbox backs off and a dead instance's leases expire within the run's bounds.
+    PARTNER_OUTBOX_RETRY_BASE_MS: "500",
+    PARTNER_OUTBOX_RETRY_MAX_MS: "10000",
+    PARTNER_OUTBOX_LEASE_MS: "10000",
+    // Reconciliation (issue #20, item 4) after SIR's retries are over, so a webhook gets its chance first.
+    PARTNER_RECONCILE_AFTER_SECS: SMALL ? "10" : "30",
+    PARTNER_RECONCILE_EVERY_SECS: SMALL ? "2" : "5",
+  };
+  const a = new Instance("A", ports.a, ports.metricsA, partnerEnv);
+  const b = new Instance("B", ports.b, ports.metricsB, partnerEnv);
+  await a.start();
+  await b.start();
+  mark(`sandbox at ${sandboxUrl}; webhooks through the proxy on :${proxyPort} to A :${ports.a} and B :${ports.b}`);
+
+  // 1. Donors, each with one donation, created through the instances in turn.
+  const runId = stamp.slice(11, 19).replace(/-/g, "");
+  const donors = Array.from({ length: SCENARIO.donations }, (_, n) => ({
+    n,
+    email: `faults-${runId}-${n}@example.com`,
+    address: ADDRESS.donor(n),
+    instance: n % 2 === 0 ? a : b,
+  }));
+  const createErrors = new Map();
+  const createStart = Date.now();
+  await pool(donors, SCENARIO.createConcurrency, async (donor) => {
+    for (let tries = 0; tries < 5 && !donor.id; tries++) {
+      if (tries > 0) await sleep(500 * tries);
+      const common = { port: donor.instance.port, localAddress: donor.address, headers: { origin: ORIGIN } };
+      if (!donor.cookie) {
+        const signIn = await request({ ...common, method: "POST", path: "/sir/session", body: { email: donor.email } });
+        const cookie = signIn.headers?.["set-cookie"]?.[0]?.split(";")[0];
+        if (signIn.status !== 200 || !cookie) {
+          count(createErrors, `sign-in ${signIn.status ?? signIn.error} ${signIn.json?.code ?? ""}`.trim());
+          continue;
+        }
+        donor.cookie = cookie;
+        donor.externalId = signIn.json.externalId;
+      }
+      const created = await request({
+        ...common,
+        method: "POST",
+        path: "/sir/donations",
+        headers: { origin: ORIGIN, cookie: donor.cookie },
+        body: { nonprofitSlug: NONPROFIT, amount: AMOUNT_CENTS, currency: "USD", frequency: "once" },
+      });
+      if (created.status === 201 && created.json?.partnerDonationId) donor.id = created.json.partnerDonationId;
+      else count(createErrors, `create ${created.status ?? created.error} ${created.json?.code ?? ""}`.trim());
+    }
+  });
+  const withDonation = donors.filter((donor) => donor.id);
+  mark(`${withDonation.length} of ${donors.length} donations created in ${seconds(Date.now() - createStart)}`);
+  if (withDonation.length === 0) throw new Error(`no donation could be created: ${[...createErrors].join("; ")}`);
+
+  // 2. The standing faults: the idle flood on A, the drips on both.
+  const flood = new IdleFlood(ports.a, SCENARIO.idleConnections, ADDRESS.idle);
+  const drips = SCENARIO.drips
+    ? new Drips(
+        [
+          { name: "A", port: ports.a },
+          { name: "B", port: ports.b },
+        ],
+        Array.from({ length: SCENARIO.dripAddresses }, (_, n) => ADDRESS.drip(n)),
+        SCENARIO.dripsPerAddressAndInstance,
+        SCENARIO.dripIntervalMs,
+      )
+    : null;
+  const probe = new Probe(ports.a);
+  const deliveries = new DeliveryLog(sandboxPort);
+  const deliveryPolling = deliveries.start();
+  await flood.start();
+  drips?.start();
+  // Give the flood a moment to be whole before the first payment.
+  const dripsWanted = drips ? 2 * SCENARIO.dripAddresses * SCENARIO.dripsPerAddressAndInstance : 0;
+  for (let waited = 0; waited < 5000 && (flood.open < SCENARIO.idleConnections || (drips && drips.open < dripsWanted)); waited += 250) {
+    await sleep(250);
+  }
+  mark(`idle flood on A: ${flood.open} connections open from ${ADDRESS.idle}${drips ? `; drips: ${drips.open} slow bodies from ${SCENARIO.dripAddresses} addresses` : ""}`);
+  const probing = probe.start();
+
+  // 3. Payments at the sandbox, as fast as it answers, with the kill and the restart on the way.
+  let paidCount = 0;
+  const faultsDone = [];
+  const killAt = Math.ceil(withDonation.length * SCENARIO.killAtFraction);
+  const postgresAt = Math.ceil(withDonation.length * SCENARIO.postgresAtFraction);
+  let killDone = Promise.resolve();
+  const killAndRestart = async () => {
+    mark(`SIGKILL B (after ${paidCount} payments)`);
+    await b.kill();
+    await sleep(SCENARIO.downMs);
+    mark("restarting B");
+    await b.restart();
+    mark(`B is back (${b.failedStarts} failed starts)`);
+  };
+  const restartPostgres = async () => {
+    // One fault at a time: wait for B to be back.
+    await killDone;
+    await sleep(2000);
+    mark(`PostgreSQL restart -m immediate (after ${paidCount} payments)`);
+    const t0 = Date.now();
+    await postgres.restart();
+    mark(`PostgreSQL is back after ${seconds(Date.now() - t0)}`);
+  };
+  const polls = [];
+  const completeErrors = new Map();
+  const payStart = Date.now();
+  mark("payments start");
+  await pool(withDonation, SCENARIO.completeConcurrency, async (donor) => {
+    const answer = await request({
+      port: sandboxPort,
+      method: "POST",
+      path: `/__sandbox/donations/${donor.id}/status`,
+      body: { status: "completed" },
+    });
+    if (answer.json?.status !== "completed") {
+      count(completeErrors, `${answer.status ?? answer.error}`);
+      return;
+    }
+    donor.paidAt = Date.now();
+    paidCount += 1;
+    if (SCENARIO.kill && paidCount === killAt) {
+      killDone = killAndRestart();
+      faultsDone.push(killDone);
+    }
+    if (SCENARIO.postgresRestart && paidCount === postgresAt) faultsDone.push(restartPostgres());
+    polls.push(pollAsTheWidgetDoes(donor, [a, b]));
+  });
+  const paid = withDonation.filter((donor) => donor.paidAt);
+  const lastPaymentAt = Math.max(...paid.map((donor) => donor.paidAt));
+  mark(`${paid.length} donations paid in ${seconds(lastPaymentAt - payStart)}`);
+  await Promise.all(faultsDone);
+  const holdUntil = lastPaymentAt + SCENARIO.holdAfterMs;
+  if (Date.now() < holdUntil) await sleep(holdUntil - Date.now());
+  flood.stop();
+  drips?.stop();
+  probe.stopped = true;
+  await probing;
+  mark(`faults stopped (the flood's server-closed connections: ${flood.closedByServer})`);
+
+  // 4. Settling: every paid donation rewarded (an action at SIR) or held, or the time is up.
+  const paidIds = new Set(paid.map((donor) => donor.id));
+  const actionsByDonation = () => {
+    const actions = new Map();
+    for (const event of proxy.events.values()) {
+      if (event.type !== "action.completed") continue;
+      const id = donationOfAction(event.data);
+      if (!id) continue;
+      if (!actions.has(id)) actions.set(id, new Map());
+      actions.get(id).set(event.data.actionId, event.firstSeen);
+    }
+    return actions;
+  };
+  const heldIds = async () => {
+    try {
+      return new Set((await postgres.psql("faults", "SELECT partner_donation_id FROM rewards WHERE state = 'held'")).map(([id]) => id));
+    } catch {
+      return new Set();
+    }
+  };
+  const settleStart = Date.now();
+  let unsettled = paidIds.size;
+  while (Date.now() - settleStart < SCENARIO.settleMs) {
+    const actions = actionsByDonation();
+    const held = await heldIds();
+    unsettled = [...paidIds].filter((id) => !actions.has(id) && !held.has(id)).length;
+    if (unsettled === 0) break;
+    await sleep(2000);
+  }
+  await Promise.all(polls);
+  mark(unsettled === 0 ? "settled: every paid donation is rewarded or held" : `not settled after ${seconds(SCENARIO.settleMs)}: ${unsettled} paid donations neither rewarded nor held`);
+  // The last deliveries of the settling phase, then SIR's books.
+  await sleep(1000);
+  deliveries.stopped = true;
+  await deliveryPolling;
+  await deliveries.poll();
+
+  // ---------------------------------------------------------------- ground truth
+  const balanceErrors = new Map();
+  await pool(paid, 8, async (donor) => {
+    const answer = await signedGet(sandboxPort, `/v1/partner/users/${encodeURIComponent(donor.externalId)}/balance`);
+    if (answer.status === 200) donor.balance = answer.json.balance;
+    else if (answer.status === 404) donor.balance = 0;
+    else count(balanceErrors, `${answer.status ?? answer.error}`);
+  });
+  const stats = (await request({ port: sandboxPort, path: "/__sandbox/stats" })).json;
+  const rewardRows = await postgres.psql(
+    "faults",
+    "SELECT partner_donation_id, state, COALESCE(last_error, ''), attempts FROM rewards",
+  );
+  const donationRows = await postgres.psql("faults", "SELECT partner_donation_id, status, source FROM donations");
+  const unappliedRows = await postgres.psql(
+    "faults",
+    "SELECT event_type, COALESCE(apply_error, ''), count(*) FROM webhook_events WHERE applied_at IS NULL GROUP BY 1, 2",
+  );
+  const rewardsOf = new Map();
+  for (const [id, state, lastError, attempts] of rewardRows) {
+    if (!rewardsOf.has(id)) rewardsOf.set(id, []);
+    rewardsOf.get(id).push({ state, lastError, attempts: Number(attempts) });
+  }
+  const donationOf = new Map(donationRows.map(([id, status, source]) => [id, { status, source }]));
+
+  const actions = actionsByDonation();
+  const issued = [];
+  const doubled = [];
+  const held = [];
+  const lost = [];
+  const oddAmounts = [];
+  for (const donor of paid) {
+    const credits = donor.balance === undefined ? null : donor.balance / TOKENS_PER_REWARD;
+    const actionIds = actions.get(donor.id) ?? new Map();
+    const rows = rewardsOf.get(donor.id) ?? [];
+    if (donor.balance !== undefined && donor.balance % TOKENS_PER_REWARD !== 0) oddAmounts.push(donor);
+    if ((credits ?? 0) > 1 || actionIds.size > 1 || rows.length > 1) doubled.push(donor);
+    if ((credits ?? 0) >= 1 || actionIds.size >= 1) issued.push(donor);
+    else if (rows.some((row) => row.state === "held")) held.push(donor);
+    else lost.push(donor);
+  }
+  const heldReasons = new Map();
+  for (const donor of held) count(heldReasons, rewardsOf.get(donor.id).find((row) => row.state === "held").lastError || "(no reason given)");
+  // Paid, but the partner knows it only from SIR's status endpoint (source 'api'): no webhook was applied.
+  const paidWithoutWebhook = paid.filter((donor) => donationOf.get(donor.id)?.source === "api");
+
+  const rewardTimes = [...actions].filter(([id]) => paidIds.has(id)).flatMap(([, ids]) => [...ids.values()]);
+  const lastRewardAt = rewardTimes.length ? Math.max(...rewardTimes) : null;
+
+  // What became of each lost donation at the partner, and of its transaction.completed at SIR.
+  const completionOf = new Map();
+  for (const event of proxy.events.values()) {
+    if (event.type === "transaction.completed") completionOf.set(event.data.partnerDonationId, event.id);
+  }
+  const lostShapes = new Map();
+  for (const donor of lost) {
+    const donation = donationOf.get(donor.id);
+    const rows = rewardsOf.get(donor.id) ?? [];
+    const event = sir.events.get(completionOf.get(donor.id));
+    const wire = !event
+      ? "transaction.completed never sent"
+      : event.ok
+        ? "transaction.completed answered 2xx"
+        : event.gaveUp
+          ? `SIR gave up on transaction.completed after ${event.attempts.length} failed attempts`
+          : `transaction.completed failed ${event.attempts.length} times, SIR still retrying`;
+    const partner = `partner: ${donation ? `${donation.status}/${donation.source}` : "no donation row"}, ${rows.length ? `reward ${rows.map((r) => `${r.state}${r.lastError ? ` (${r.lastError.slice(0, 80)})` : ""}`).join(", ")}` : "no reward row"}`;
+    count(lostShapes, `${wire}; ${partner}`);
+  }
+
+  // Deliveries, as SIR saw them (its log), by event type.
+  const sirEvents = [...sir.events.values()].filter((event) => event.attempts.length > 0);
+  const retried = sirEvents.filter((event) => event.attempts.length > 1);
+  const gaveUp = sirEvents.filter((event) => event.gaveUp);
+  const firstFailed = sirEvents.filter((event) => event.attempts.some((a) => a.attempt === 1 && !a.ok));
+  const byType = (events) => totalBy(countBy(events.map((event) => event.type ?? "?")));
+  const attempts = sirEvents.flatMap((event) => event.attempts);
+  const failedAttempts = attempts.filter((a) => !a.ok);
+  // Why attempts failed, in SIR's words (its /__sandbox log, polled; the last 1,000 at any time).
+  const causes = countBy(
+    [...deliveries.records.values()]
+      .filter((record) => !record.ok)
+      .map((record) => (record.statusCode ? `HTTP ${record.statusCode}` : (record.error ?? "no answer").replace(/\d+/g, "N").slice(0, 90))),
+  );
+
+  // The partner's own view, beside (never instead of) the ground truth.
+  const partnerView = [];
+  for (const instance of [a, b]) {
+    const health = await request({ port: instance.port, path: "/healthz", timeoutMs: 5000 });
+    const metrics = await request({ port: instance.metricsPort, path: "/metrics", timeoutMs: 5000 });
+    const series = metrics.status === 200 ? metrics.text.split("\n").filter((line) => line && !line.startsWith("#")) : [];
+    partnerView.push({ instance, health: health.json ?? health.error ?? health.status, series });
+  }
+
+  // ---------------------------------------------------------------- the report
+  const paidAfter = (at) => (at === null ? "no reward at all" : `${seconds(at - lastPaymentAt)}${lost.length ? ` (${lost.length} never)` : ""}`);
+  const rows = [
+    ["Donations paid (completed at the sandbox)", `${paid.length}`],
+    ["Rewards issued (SIR ledger: donors' balances)", `${issued.length}`],
+    ["Rewards lost (paid, neither issued nor held)", `**${lost.length}**`],
+    ["Rewards doubled", `**${doubled.length}**`],
+    [
+      "Rewards held for an operator (reason)",
+      held.length ? `${held.length} (${totalBy(heldReasons)})` : "0",
+    ],
+    ["Time from the last payment to the last reward", paidAfter(lastRewardAt)],
+    [
+      "Webhook events that needed a retry",
+      `${retried.length} of ${sirEvents.length} events (${firstFailed.length} first attempts failed; SIR gave up on ${gaveUp.length} after ${SCENARIO.webhookAttempts} attempts${gaveUp.length ? `: ${byType(gaveUp)}` : ""})`,
+    ],
+  ];
+  const table = ["| Figure | Value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
+  const faultRows = [
+    [
+      "2,000 idle connections",
+      `${flood.maxOpen} held at most from ${ADDRESS.idle} to A (a quarter after an HTTP/2 preface); the server closed ${flood.closedByServer}, each reopened; connect errors: ${totalBy(flood.errors) || "none"}`,
+    ],
+    [
+      "Reaching A during the flood (GET /healthz every 2 s)",
+      `from ${ADDRESS.probe}: ${probe.summary(ADDRESS.probe)}; from ${ADDRESS.idle}: ${probe.summary(ADDRESS.idle)}`,
+    ],
+  ];
+  if (drips) {
+    faultRows.push([
+      "Slow unsigned webhook bodies",
+      `${drips.maxOpen} at most, from ${SCENARIO.dripAddresses} addresses, 1 byte every ${seconds(SCENARIO.dripIntervalMs)}; answers: ${totalBy(drips.answered) || "none"}; errors: ${totalBy(drips.errors) || "none"}`,
+    ]);
+  }
+  for (const { at, what } of timeline.filter((t) => /SIGKILL|restart|back/.test(t.what))) {
+    faultRows.push([`${seconds(at - payStart)} after the first payment`, what]);
+  }
+  const faultTable = ["| Fault | What happened |", "|---|---|", ...faultRows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
+
+  const details = [];
+  if (lost.length) details.push(`- Lost, by what happened: ${totalBy(lostShapes)}.`);
+  if (lost.length) details.push(`- Lost ids (first 10): ${lost.slice(0, 10).map((d) => d.id).join(", ")}.`);
+  if (doubled.length) {
+    details.push(
+      `- Doubled: ${doubled
+        .slice(0, 10)
+        .map((d) => `${d.id} (balance ${d.balance}, ${actions.get(d.id)?.size ?? 0} action ids, ${(rewardsOf.get(d.id) ?? []).length} reward rows)`)
+        .join("; ")}.`,
+    );
+  }
+  if (oddAmounts.length) details.push(`- Credited another amount than ${TOKENS_PER_REWARD} tokens per reward: ${oddAmounts.slice(0, 10).map((d) => `${d.id} (${d.balance})`).join(", ")}.`);
+  details.push(`- Paid but known to the partner only from SIR's status endpoint (source 'api', no webhook applied): ${paidWithoutWebhook.length}.`);
+  details.push(
+    `- SIR's books: ${stats?.actions?.completed ?? "?"} actions completed, ${stats?.actions?.repeats ?? "?"} resubmissions answered 409 IDEMPOTENT${balanceErrors.size ? `; balance reads failed: ${totalBy(balanceErrors)}` : ""}.`,
+  );
+  details.push(
+    `- SIR's deliveries: ${attempts.length} attempts, ${failedAttempts.length} failed; retried events by type: ${byType(retried) || "none"}. Failures by cause: ${totalBy(causes) || "none"}${deliveries.gaps ? ` (causes from a log that dropped records ${deliveries.gaps} times between polls)` : ""}.`,
+  );
+  details.push(`- Delivery answers by instance: ${totalBy(proxy.outcomes)}.`);
+  if (createErrors.size) details.push(`- Donation set-up errors (retried): ${totalBy(createErrors)}.`);
+  if (completeErrors.size) details.push(`- Payments the sandbox refused: ${totalBy(completeErrors)}.`);
+  details.push(`- Donors' status polls: ${totalBy(pollOutcomes) || "none"}.`);
+  details.push(
+    `- Partner rows: ${totalBy(new Map([...countBy(rewardRows.map((r) => `reward ${r[1]}`)), ...countBy(donationRows.map((r) => `donation ${r[1]}/${r[2]}`))]))}; webhook events not applied: ${unappliedRows.length ? unappliedRows.map(([type, error, n]) => `${type} (${error || "no error"}) ×${n}`).join("; ") : "0"}.`,
+  );
+  for (const { instance, health, series } of partnerView) {
+    const levels = Object.entries(instance.logs.levels).map(([level, n]) => `${level} ${n}`).join(", ");
+    details.push(
+      `- Instance ${instance.name}: started ${instance.starts} times (${instance.failedStarts} failed starts${instance.lastStartError ? `: ${instance.lastStartError.slice(0, 160)}` : ""}); log lines ${levels || "none"}; /healthz ${JSON.stringify(health)}${series.length ? `; /metrics ${series.length} series` : "; no /metrics"}.`,
+    );
+    const top = [...instance.logs.messages].sort((x, y) => y[1] - x[1]).slice(0, 6);
+    for (const [message, n] of top) details.push(`  - ×${n} \`${message.replace(/`/g, "'")}\``);
+  }
+  const metricLines = partnerView.flatMap(({ instance, series }) =>
+    series.filter((line) => /deliver|reward|reconcil|outbox|connection|shed|held/i.test(line)).slice(0, 40).map((line) => `${instance.name} ${line}`),
+  );
+
+  const binaries = describeBinaries();
+  const report = [
+    `## Faults run${SMALL ? " (small)" : ""}: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    "",
+    `${paid.length} donations from ${Math.min(64, donors.length)} addresses, two instances of sir-partner-server on PostgreSQL behind a round-robin proxy, the sandbox delivering each event up to ${SCENARIO.webhookAttempts} times (${SCENARIO.webhookRetryBaseMs} ms, doubling). Binaries: ${binaries}. Ground truth from the sandbox's ledger and the wire; the partner's database only for rows it holds.`,
+    "",
+    table,
+    "",
+    faultTable,
+    "",
+    ...details,
+    ...(metricLines.length ? ["", "The partner's metrics at the end (its own counters, not the ground truth):", "", "```", ...metricLines, "```"] : []),
+    "",
+    `Run took ${since()}; logs in ${RUN_DIR.replace(`${ROOT}/`, "")}.`,
+  ].join("\n");
+  console.log(report);
+  const out = outIndex >= 0 ? args[outIndex + 1] : SMALL ? join(RUN_DIR, "report.md") : join(here, "results", `faults-${new Date().toISOString().slice(0, 10)}${process.env.FAULTS_LABEL ? `-${process.env.FAULTS_LABEL}` : ""}.md`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${report}\n`);
+  log(`report written to ${out}`);
+
+  if (TAP) {
+    const checks = [
+      [paid.length === withDonation.length && withDonation.length === donors.length, `${donors.length} donations created and paid (${paid.length} paid)`],
+      [lost.length === 0, `no paid reward lost (${lost.length} lost)`],
+      [doubled.length === 0, `no reward doubled (${doubled.length} doubled)`],
+    ];
+    console.log("TAP version 13");
+    checks.forEach(([ok, name], n) => console.log(`${ok ? "ok" : "not ok"} ${n + 1} - faults: ${name}`));
+    console.log(`1..${checks.length}`);
+    console.log(`# pass ${checks.filter(([ok]) => ok).length}`);
+    console.log(`# fail ${checks.filter(([ok]) => !ok).length}`);
+  }
+  return lost.length === 0 && doubled.length === 0 ? 0 : 1;
+}
+
+/** The donation an action.completed is for: our idempotency key, else the metadata the partner sent. */
+function donationOfAction(data) {
+  const key = typeof data.idempotencyKey === "string" && data.idempotencyKey.startsWith("donation_") ? data.idempotencyKey.slice(9) : null;
+  return key ?? data.metadata?.partnerDonationId ?? null;
+}
+
+const pollOutcomes = new Map();
+/** The donor's page: polls its donation every few seconds until it is completed and its reward is no longer pending. */
+async function pollAsTheWidgetDoes(donor, instances) {
+  for (let n = 0; n < SCENARIO.polls; n++) {
+    await sleep(SCENARIO.pollEveryMs);
+    const instance = instances[(donor.n + n) % instances.length];
+    const answer = await request({
+      port: instance.port,
+      path: `/sir/donations/${donor.id}`,
+      localAddress: donor.address,
+      headers: { origin: ORIGIN, cookie: donor.cookie },
+      timeoutMs: 5000,
+    });
+    const state = answer.json?.reward?.state;
+    count(pollOutcomes, answer.status === 200 ? "200" : `${answer.status ?? answer.error}${answer.json?.code ? ` ${answer.json.code}` : ""}`);
+    if (answer.status === 200 && answer.json.status === "completed" && state && state !== "pending") return;
+  }
+}
+
+/** `key ×n; …`, most frequent first. */
+function totalBy(map) {
+  return [...map]
+    .sort((x, y) => y[1] - x[1])
+    .map(([key, n]) => `${key} ×${n}`)
+    .join("; ");
+}
+
+function countBy(keys) {
+  const map = new Map();
+  for (const key of keys) count(map, key);
+  return map;
+}
+
+/** Which build ran: the binaries' directory and the repository's commit. */
+function describeBinaries() {
+  let commit = "?";
+  try {
+    commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]).toString().trim();
+  } catch {
+    // Not a git checkout.
+  }
+  return `${BIN_DIR.replace(`${ROOT}/`, "")} (repository at ${commit})`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`faults: ${error.stack ?? error}`);
+    if (TAP) console.log(`TAP version 13\nnot ok 1 - faults: the run could not finish: ${String(error.message ?? error).split("\n")[0]}\n1..1\n# pass 0\n# fail 1`);
+    process.exit(2);
+  },
+);
