@@ -5,7 +5,7 @@
 //! |---|---|
 //! | [`envelope`] | the one JSON error body, `{"statusCode","error","code","message",…}` |
 //! | [`Fallback`], [`not_found`], [`method_not_allowed`] | the 404/405 answers, in the app's own error type |
-//! | [`serve`], [`shutdown_signal`] | serving with peer addresses; SIGINT/SIGTERM, for a graceful stop |
+//! | [`serve`], [`connections`], [`shutdown_signal`] | serving with peer addresses and per-address connection shares; SIGINT/SIGTERM, for a graceful stop |
 //! | [`trace_layer`] | one log line per request: method, path, status, latency, never headers or bodies |
 //! | [`describe`] | an outbound HTTP error as one line, with its causes and without its URL |
 //! | [`well_formed_email`] | the email rule (from `sir-rules`, shared with the widget) |
@@ -17,11 +17,14 @@
 //! `Content-Type: application/json`, which is what keeps a page of another origin from
 //! posting here without a CORS preflight.
 
+pub mod connections;
 mod envelope;
 
+pub use connections::{ConnectionPolicy, ConnectionStats, Connections};
 pub use envelope::{Fallback, envelope, method_not_allowed, not_found};
 pub use sir_rules::{plain_text, well_formed_email};
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -39,19 +42,28 @@ pub const MAX_CONNECTIONS: usize = 2_048;
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains requests in flight
-/// (for up to [`DRAIN_TIMEOUT`]). What `axum::serve` does, plus: each request carries
-/// its peer's address (`ConnectInfo`, for per-IP limits and loopback-only routes), a
-/// client must send its headers within [`HEADER_READ_TIMEOUT`], and at most
-/// [`MAX_CONNECTIONS`] are open at once.
+/// (for up to [`DRAIN_TIMEOUT`]), with the default [`ConnectionPolicy`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let connections = Connections::new(ConnectionPolicy::default(), Arc::default());
+    serve_with(listener, app, shutdown, connections).await
+}
+
+/// What `axum::serve` does, plus: each request carries its peer's address (`ConnectInfo`,
+/// for per-IP limits and loopback-only routes), and `connections` decides who may hold a
+/// connection and for how long (see [`connections`]).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    connections: Connections,
+) -> std::io::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use tower::ServiceExt as _;
 
-    let open = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
@@ -69,20 +81,38 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Ok(slot) = open.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "too many open connections: closed a new one");
+        let Some(admitted) = connections.admit(peer.ip()) else {
+            tracing::warn!(%peer, "every connection in the way is busy: closed a new one");
             continue;
         };
+        let admitted = Arc::new(admitted);
         let app = app.clone();
+        let tracked = admitted.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            app.clone().oneshot(request.map(Body::new))
+            tracked.started();
+            let tracked = tracked.clone();
+            let response = app.clone().oneshot(request.map(Body::new));
+            async move {
+                let response = response.await;
+                tracked.finished();
+                response
+            }
         });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
-            let _ = connection.await;
-            drop(slot);
+            tokio::pin!(connection);
+            let mut check = tokio::time::interval(admitted.check_every());
+            loop {
+                tokio::select! {
+                    _ = &mut connection => break,
+                    // Evicted for a newer connection, or past its deadline: dropping the
+                    // connection closes it (it has no request in flight).
+                    () = admitted.close.notified() => break,
+                    _ = check.tick() => if admitted.overdue() { break },
+                }
+            }
         });
     }
     drop(listener);

@@ -60,6 +60,27 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// How the reward outbox backs off between tries.
     pub outbox: OutboxPolicy,
+    /// How donations whose signed webhook never came are found.
+    pub reconcile: ReconcilePolicy,
+    /// `PARTNER_METRICS_LISTEN`: the Prometheus endpoint's own address (`GET /metrics`),
+    /// apart from the public one. None: no metrics endpoint.
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+/// Reconciliation (`reconcile.rs`): a donation still open `after` its creation is looked up
+/// at SIR, every `every`, until it is final or a week old.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReconcilePolicy {
+    /// `PARTNER_RECONCILE_AFTER_SECS`: SIR's own retries have had their chance by then.
+    pub after: Duration,
+    /// `PARTNER_RECONCILE_EVERY_SECS`: how often the job looks, and how often one donation is asked about.
+    pub every: Duration,
+}
+
+impl Default for ReconcilePolicy {
+    fn default() -> Self {
+        Self { after: Duration::from_secs(600), every: Duration::from_secs(60) }
+    }
 }
 
 /// Where the server keeps its state.
@@ -154,6 +175,11 @@ pub struct Limits {
     pub sign_ins_per_minute: u32,
     /// `PARTNER_BALANCE_CACHE_SECS`: how long a balance read from SIR is reused.
     pub balance_cache: Duration,
+    /// `PARTNER_MAX_CONNECTIONS_PER_CLIENT`: connections one client address may hold (its
+    /// oldest idle one is closed for a newer one past that).
+    pub connections_per_client: usize,
+    /// `PARTNER_MAX_CONCURRENT_PER_CLIENT`: `/sir/*` requests in progress at once per client.
+    pub concurrent_per_client: usize,
 }
 
 impl Default for Limits {
@@ -161,11 +187,13 @@ impl Default for Limits {
         Self {
             deadline: Duration::from_secs(10),
             max_concurrent: 256,
-            max_concurrent_webhooks: 64,
+            max_concurrent_webhooks: 256,
             per_ip_per_minute: 120,
             per_session_per_minute: 60,
             sign_ins_per_minute: 10,
             balance_cache: Duration::from_secs(15),
+            connections_per_client: 256,
+            concurrent_per_client: 32,
         }
     }
 }
@@ -487,6 +515,22 @@ impl Config {
                 defaults.balance_cache.as_secs(),
                 0..=3_600,
             )),
+            connections_per_client: number(
+                "PARTNER_MAX_CONNECTIONS_PER_CLIENT",
+                defaults.connections_per_client as u64,
+                1..=100_000,
+            ) as usize,
+            concurrent_per_client: number(
+                "PARTNER_MAX_CONCURRENT_PER_CLIENT",
+                defaults.concurrent_per_client as u64,
+                1..=100_000,
+            ) as usize,
+        };
+        let reconcile_defaults = ReconcilePolicy::default();
+        let seconds = |value: u64| Duration::from_secs(value);
+        let reconcile = ReconcilePolicy {
+            after: seconds(number("PARTNER_RECONCILE_AFTER_SECS", reconcile_defaults.after.as_secs(), 1..=604_800)),
+            every: seconds(number("PARTNER_RECONCILE_EVERY_SECS", reconcile_defaults.every.as_secs(), 1..=86_400)),
         };
         let database = match database {
             Database::Postgres { url, .. } => Database::Postgres {
@@ -494,6 +538,16 @@ impl Config {
                 pool: number("PARTNER_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE.into(), 1..=1_000) as u32,
             },
             sqlite => sqlite,
+        };
+        let metrics_listen = match get("PARTNER_METRICS_LISTEN") {
+            None => None,
+            Some(text) => match text.parse::<SocketAddr>() {
+                Ok(address) => Some(address),
+                Err(_) => {
+                    problems.push("PARTNER_METRICS_LISTEN must be an address and port, like 127.0.0.1:9464".to_owned());
+                    None
+                }
+            },
         };
         // A SIR call, retries included, fits inside the request deadline.
         let retry =
@@ -524,6 +578,8 @@ impl Config {
                 limits,
                 retry,
                 outbox,
+                reconcile,
+                metrics_listen,
             }),
             _ => Err(ConfigError(problems)),
         }

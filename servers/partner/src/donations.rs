@@ -21,7 +21,7 @@ use crate::error::{ApiError, Code, ErrorCode};
 use crate::extract::AppJson;
 use crate::identity::SignedIn;
 use crate::sir::{Budget, CreateLinkOutcome, SirError};
-use crate::store::{DonationRow, NewDonation, RewardRow, now_ms};
+use crate::store::{DonationRow, NewDonation, RewardRow, Store, now_ms};
 
 /// The statuses the contract reports.
 pub const STATUSES: [&str; 6] = ["pending", "processing", "completed", "failed", "cancelled", "expired"];
@@ -170,7 +170,19 @@ pub async fn create(
         nonprofit_slug: request.nonprofit_slug,
         frequency: request.frequency,
     };
-    state.store.create_donation(&donation, now_ms()).await?;
+    // One transaction: if SIR's webhook outran this answer, the stored completion is
+    // rewarded now that the owner is known.
+    let now = now_ms();
+    let mut tx = state.store.begin().await?;
+    let stored = Store::create_donation_in(&mut tx, &donation, now).await?;
+    let effects = crate::events::reward_after_claim(&mut tx, &stored, now).await?;
+    tx.commit().await?;
+    if effects.reward_due {
+        state.outbox.notify_one();
+    }
+    if effects.reward_held {
+        state.metrics.reward("held");
+    }
     tracing::info!(donation = %id, "donation link created");
     Ok((StatusCode::CREATED, Json(Created { donation_link, partner_donation_id: id })).into_response())
 }
@@ -223,7 +235,7 @@ async fn refresh(state: &AppState, donation: DonationRow) -> Result<DonationRow,
     let budget = Budget::new(state.config.limits.deadline / 3);
     match state.sir.donation_status(&donation.id, budget).await {
         Ok(Some(remote)) => {
-            state.store.record_api_status(&donation.id, &contract_status(&remote.status), now_ms()).await?;
+            crate::reconcile::record(state, &donation.id, &remote.status).await?;
             Ok(state.store.donation(&donation.id).await?.unwrap_or(donation))
         }
         Ok(None) => Ok(donation),

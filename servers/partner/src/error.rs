@@ -201,3 +201,11 @@ impl From<JsonRejection> for ApiError {
         }
     }
 }
+
+/// A storage failure is ours: a generic 500 out, the cause to the log (so `?` works on
+/// every query, as in axum's examples).
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::internal(format!("storage: {error}"))
+    }
+}

@@ -12,22 +12,30 @@
 //! Decisions where the docs are silent: `action.reversed` is our name for a reversal (no
 //! name is visible; it follows `action.completed`/`action.failed`, and the sandbox sends
 //! it); `token_pool.low_balance` is the name the docs' start page uses in prose. `data` is
-//! read leniently: unknown fields are ignored, and an amount may be integer cents (`2500`),
-//! a decimal number of major units (`25.00`, as actions use) or either as a string.
+//! read leniently: unknown fields are ignored.
+//!
+//! A payment's amount is read from its JSON token as it was signed
+//! (docs/decisions/2026-12-07-webhook-amount-units.md): an integer (`2500`, `"2500"`) is
+//! minor units, as create-link's `amount` is; a decimal (`25.00`, `"25.5"`) is major units,
+//! as actions use. Never whichever of the two happens to match.
 //!
 //! What is rewarded is the donation as this server created it: its amount, to its owner.
-//! The signed event must agree: its amount must state the created one (in cents or in major
-//! units: JSON writes 25.00 as 25), and a payer's email, if the event names one, must be the
-//! owner's verified email when their auth vouches for one. Otherwise the reward is `held`
-//! for an operator (logged at error level, counted in `/healthz`), never sent on a guess.
-//! Lifecycle events touch a reward only through the idempotency key this server gave it.
+//! The signed event must agree: its amount and currency must be the created ones, and a
+//! payer's email, if the event names one, must be the owner's verified email when their
+//! auth vouches for one. Otherwise the reward is `held` for an operator (logged at error
+//! level, counted in `/healthz` and the metrics), never sent on a guess. A completion that
+//! arrives before this server stored the link (the webhook outran create-link's answer)
+//! is kept, and rewarded when the link is stored ([`reward_after_claim`]). Lifecycle
+//! events touch a reward only through the idempotency key this server gave it.
 
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::AnyConnection;
 
 use crate::donations::valid_donation_id;
 use crate::error::ApiError;
-use crate::store::{Completion, LifecycleChange, RewardOrder, Store};
+use crate::store::{Completion, DonationRow, LifecycleChange, RewardOrder, Store};
 use sir_server_kit::{plain_text, well_formed_email};
 
 pub const TRANSACTION_COMPLETED: &str = "transaction.completed";
@@ -48,18 +56,52 @@ pub struct Effects {
     pub reward_due: bool,
     /// Users whose balance may have changed (their cached balance is dropped).
     pub balances_changed: Vec<String>,
+    /// A reward was held for an operator.
+    pub reward_held: bool,
+}
+
+/// A stored event as SIR signed it: its `data`, and the `amount` token's own text.
+pub struct SignedEvent {
+    pub data: Value,
+    amount_token: Option<String>,
+}
+
+impl SignedEvent {
+    /// Reads a stored body; `None` if it is not an envelope with an object or no `data`.
+    pub fn parse(body: &str) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Envelope<'a> {
+            #[serde(borrow, default)]
+            data: Option<&'a RawValue>,
+        }
+        #[derive(Deserialize)]
+        struct Amount<'a> {
+            #[serde(borrow, default)]
+            amount: Option<&'a RawValue>,
+        }
+        let envelope: Envelope = serde_json::from_str(body).ok()?;
+        let Some(raw) = envelope.data else { return Some(Self { data: Value::Null, amount_token: None }) };
+        let amount_token = serde_json::from_str::<Amount>(raw.get())
+            .ok()
+            .and_then(|data| data.amount)
+            .map(|token| token.get().to_owned())
+            .filter(|token| token != "null");
+        Some(Self { data: serde_json::from_str(raw.get()).ok()?, amount_token })
+    }
 }
 
 /// Applies one event inside `tx`. `Ok(Err(reason))`: the event can't be applied (its data
 /// is unusable); it stays stored, flagged with `reason`. `Err`: storage failed, roll back.
 pub async fn apply(
     tx: &mut AnyConnection,
+    event_id: &str,
     event_type: &str,
-    data: &Value,
+    event: &SignedEvent,
     now: i64,
 ) -> Result<Result<Effects, String>, ApiError> {
+    let data = &event.data;
     match event_type {
-        TRANSACTION_COMPLETED => transaction_completed(tx, data, now).await,
+        TRANSACTION_COMPLETED => transaction_completed(tx, event_id, event, now).await,
         ACTION_COMPLETED => {
             let change = LifecycleChange::Confirmed {
                 action_id: text(data, "actionId"),
@@ -87,56 +129,112 @@ pub async fn apply(
     }
 }
 
+/// What a signed `transaction.completed` says about the payment.
+struct Payment {
+    /// The amount in minor units; `None` when the event states none.
+    amount_cents: Option<i64>,
+    currency: Option<String>,
+    donor_email: Option<String>,
+}
+
+impl Payment {
+    /// `Err` when the event's amount is there but unreadable.
+    fn read(event: &SignedEvent) -> Result<Self, String> {
+        let amount_cents = match &event.amount_token {
+            None => None,
+            Some(token) => match amount_cents(token) {
+                Some(cents) => Some(cents),
+                None => return Err(format!("transaction.completed with an unreadable amount {token}")),
+            },
+        };
+        Ok(Self {
+            amount_cents,
+            currency: text(&event.data, "currency")
+                .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+                .map(|c| c.to_ascii_uppercase()),
+            donor_email: text(&event.data, "donorEmail").filter(|e| well_formed_email(e)),
+        })
+    }
+}
+
 async fn transaction_completed(
     tx: &mut AnyConnection,
-    data: &Value,
+    event_id: &str,
+    event: &SignedEvent,
     now: i64,
 ) -> Result<Result<Effects, String>, ApiError> {
+    let data = &event.data;
     let Some(id) = text(data, "partnerDonationId").filter(|id| valid_donation_id(id)) else {
         return Ok(Err("transaction.completed without a usable partnerDonationId".to_owned()));
     };
-    let amount_cents = match data.get("amount").filter(|v| !v.is_null()) {
-        None => None,
-        Some(amount) => match amount_cents(amount) {
-            Some(cents) => Some(cents),
-            None => return Ok(Err(format!("transaction.completed with an unreadable amount {amount}"))),
-        },
+    let payment = match Payment::read(event) {
+        Ok(payment) => payment,
+        Err(reason) => return Ok(Err(reason)),
     };
     let facts = Completion {
         id,
-        amount_cents,
-        currency: text(data, "currency")
-            .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()))
-            .map(|c| c.to_ascii_uppercase()),
+        event_id: event_id.to_owned(),
+        amount_cents: payment.amount_cents,
+        currency: payment.currency.clone(),
         nonprofit_slug: text(data, "nonprofitSlug").filter(|s| s.len() <= 100),
         frequency: text(data, "frequency").filter(|f| f.len() <= 16),
-        donor_email: text(data, "donorEmail").filter(|e| well_formed_email(e)),
+        donor_email: payment.donor_email.clone(),
     };
     let donation = Store::complete(tx, &facts, now).await?;
-    let Some(owner) = donation.owner.clone() else {
-        // Created elsewhere: rewarded once a user whose verified email matches asks.
-        return Ok(Ok(Effects::default()));
-    };
+    reward_owner(tx, &donation, &payment, now).await
+}
+
+/// Queues the owner's reward for a donation a signed webhook completed, or holds it when
+/// the payment disagrees with the donation. Nothing while nobody owns it: created
+/// elsewhere (rewarded once a user whose verified email matches asks), or not stored yet.
+async fn reward_owner(
+    tx: &mut AnyConnection,
+    donation: &DonationRow,
+    payment: &Payment,
+    now: i64,
+) -> Result<Result<Effects, String>, ApiError> {
+    let Some(owner) = donation.owner.as_deref() else { return Ok(Ok(Effects::default())) };
     let Some(created_cents) = donation.amount_cents else {
         return Ok(Err("transaction.completed for a donation of unknown amount".to_owned()));
     };
-    let hold = match data.get("amount").filter(|v| !v.is_null()) {
+    let hold = match payment.amount_cents {
         None => Some("the payment's event states no amount"),
-        Some(amount) if !states_amount(amount, created_cents) => Some("the payment's amount is not the donation's"),
+        Some(paid) if paid != created_cents => Some("the payment's amount is not the donation's"),
         _ => None,
     }
     .or_else(|| {
-        let payer = facts.donor_email.as_deref()?;
+        let (paid, created) = (payment.currency.as_deref()?, donation.currency.as_deref()?);
+        (!paid.eq_ignore_ascii_case(created)).then_some("the payment's currency is not the donation's")
+    })
+    .or_else(|| {
+        let payer = payment.donor_email.as_deref()?;
         let owner = donation.owner_email.as_deref()?;
         (!payer.eq_ignore_ascii_case(owner)).then_some("paid with another email than the owner's verified one")
     });
     if let Some(reason) = hold {
         tracing::error!(donation = %donation.id, reason, "reward HELD for review");
     }
-    let order =
-        RewardOrder { owner: &owner, email: donation.owner_email.as_deref(), amount_cents: created_cents, hold };
-    Store::enqueue_reward(tx, &donation, &order, now).await?;
-    Ok(Ok(Effects { reward_due: hold.is_none(), balances_changed: Vec::new() }))
+    let order = RewardOrder { owner, email: donation.owner_email.as_deref(), amount_cents: created_cents, hold };
+    let queued = Store::enqueue_reward(tx, donation, &order, now).await?;
+    Ok(Ok(Effects {
+        reward_due: queued && hold.is_none(),
+        reward_held: queued && hold.is_some(),
+        ..Effects::default()
+    }))
+}
+
+/// After this server stored a link (and its owner) that a signed webhook had already
+/// completed: the owner's reward, decided from that stored event as if it came now.
+pub async fn reward_after_claim(tx: &mut AnyConnection, donation: &DonationRow, now: i64) -> Result<Effects, ApiError> {
+    if !donation.completed_by_webhook() {
+        return Ok(Effects::default());
+    }
+    let Some(body) = Store::completing_event_body(tx, &donation.id).await? else { return Ok(Effects::default()) };
+    let Some(payment) = SignedEvent::parse(&body).and_then(|event| Payment::read(&event).ok()) else {
+        return Ok(Effects::default());
+    };
+    tracing::info!(donation = %donation.id, "the webhook came before the link was stored: rewarding now");
+    Ok(reward_owner(tx, donation, &payment, now).await?.unwrap_or_default())
 }
 
 async fn lifecycle(
@@ -157,23 +255,12 @@ async fn lifecycle(
     if let (Some(_), LifecycleChange::Failed { retryable: false, reason }) = (&owner, change) {
         tracing::error!(donation = %donation_id, reason, "SIR reports the reward failed for good");
     }
-    Ok(Ok(Effects { reward_due: false, balances_changed: owner.into_iter().collect() }))
+    Ok(Ok(Effects { balances_changed: owner.into_iter().collect(), ..Effects::default() }))
 }
 
 /// A non-empty string field without control characters.
 fn text(data: &Value, name: &str) -> Option<String> {
     data.get(name)?.as_str().map(str::trim).filter(|s| !s.is_empty() && plain_text(s)).map(str::to_owned)
-}
-
-/// Whether `amount` states `cents`, read as cents or as major units: the events don't say
-/// which, and JSON writes a whole 25.00 as 25.
-pub fn states_amount(amount: &Value, cents: i64) -> bool {
-    let whole = match amount {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    };
-    amount_cents(amount) == Some(cents) || whole.and_then(|units| units.checked_mul(100)) == Some(cents)
 }
 
 /// A whole number, given as a number or a string of digits.
@@ -187,26 +274,21 @@ fn whole(data: &Value, name: &str) -> Option<i64> {
     }
 }
 
-/// An amount as integer cents. An integer (`2500`, `"2500"`) is cents, as create-link
-/// sends it; a decimal (`25.00`, `"25.5"`) is major units, as actions send it, converted
-/// exactly from its digits, never through float arithmetic. At most 2 decimal places;
-/// negative, fractional cents, or anything else: `None`.
-pub fn amount_cents(value: &Value) -> Option<i64> {
-    let text = match value {
-        Value::Number(number) if number.is_u64() => return number.as_u64().and_then(|n| i64::try_from(n).ok()),
-        Value::Number(number) if number.is_i64() => return None,
-        // serde_json writes a float's shortest round-trip digits: 25.0, 19.99, 1e21.
-        Value::Number(number) => number.to_string(),
-        Value::String(text) => text.trim().to_owned(),
-        _ => return None,
+/// An amount's JSON token (as signed) in minor units. An integer (`2500`, `"2500"`) is
+/// minor units; a decimal (`25.00`, `"25.5"`) is major units, converted exactly from its
+/// digits. At most 2 decimal places after trailing zeros; a sign, an exponent, or anything
+/// else: `None`.
+pub fn amount_cents(token: &str) -> Option<i64> {
+    let token = token.trim();
+    let text = match token.strip_prefix('"') {
+        Some(_) => serde_json::from_str::<String>(token).ok()?.trim().to_owned(),
+        None => token.to_owned(),
     };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     match text.split_once('.') {
-        None => text.parse::<u64>().ok().and_then(|n| i64::try_from(n).ok()),
+        None => digits(&text).then(|| text.parse::<i64>().ok()).flatten().filter(|c| *c <= 1_000_000_000_000),
         Some((units, fraction)) => {
-            if units.is_empty()
-                || !units.bytes().all(|b| b.is_ascii_digit())
-                || !fraction.bytes().all(|b| b.is_ascii_digit())
-            {
+            if !digits(units) || !(fraction.is_empty() || fraction.bytes().all(|b| b.is_ascii_digit())) {
                 return None;
             }
             let fraction = fraction.trim_end_matches('0');
@@ -227,39 +309,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn amounts_are_read_as_cents_or_exact_major_units() {
+    fn an_integer_token_is_minor_units_and_a_decimal_one_major_units() {
         let cases = [
-            (json!(2500), Some(2500)),
-            (json!("2500"), Some(2500)),
-            (json!(25.00), Some(2500)),
-            (json!(25.5), Some(2550)),
-            (json!("25.00"), Some(2500)),
-            (json!("19.99"), Some(1999)),
-            (json!(19.99), Some(1999)),
-            (json!(0.1), Some(10)),
-            (json!("1.005"), None),
-            (json!(-5), None),
-            (json!("-5.00"), None),
-            (json!(1e21), None),
-            (json!("25,00"), None),
-            (json!("$25"), None),
-            (json!(true), None),
-            (json!(null), None),
+            ("2500", Some(2500)),
+            ("\"2500\"", Some(2500)),
+            ("25.00", Some(2500)),
+            ("25.5", Some(2550)),
+            ("\"25.00\"", Some(2500)),
+            ("19.99", Some(1999)),
+            ("2500.0", Some(250_000)),
+            ("0.1", Some(10)),
+            ("25", Some(25)),
+            ("1.005", None),
+            ("25.0000000000000001", None),
+            ("-5", None),
+            ("\"-5.00\"", None),
+            ("1e3", None),
+            ("2.5e1", None),
+            ("\"25,00\"", None),
+            ("\"$25\"", None),
+            ("true", None),
+            (".5", None),
         ];
-        for (value, expected) in cases {
-            assert_eq!(amount_cents(&value), expected, "{value}");
+        for (token, expected) in cases {
+            assert_eq!(amount_cents(token), expected, "{token}");
         }
     }
 
     #[test]
-    fn an_amount_states_the_donation_in_cents_or_in_major_units() {
-        for agrees in [json!(2500), json!(25), json!(25.0), json!("25.00"), json!("2500"), json!(25.00)] {
-            assert!(states_amount(&agrees, 2500), "{agrees}");
-        }
-        for differs in [json!(2600), json!(24.99), json!("26"), json!(250), json!(null), json!("a lot")] {
-            assert!(!states_amount(&differs, 2500), "{differs}");
-        }
-        assert!(states_amount(&json!(19.99), 1999) && !states_amount(&json!(19), 1999));
+    fn the_amount_token_is_kept_as_signed() {
+        let event = SignedEvent::parse(r#"{"id":"e","data":{"amount":25.00,"currency":"USD"}}"#).expect("event");
+        assert_eq!(event.amount_token.as_deref(), Some("25.00"));
+        let event = SignedEvent::parse(r#"{"id":"e","data":{"amount":null}}"#).expect("event");
+        assert_eq!(event.amount_token, None);
+        assert!(SignedEvent::parse("not json").is_none());
     }
 
     #[test]

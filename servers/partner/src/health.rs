@@ -2,9 +2,10 @@
 //! attention.
 //!
 //! Everyone gets `{"status": "ok"}` (the database answered). A request from loopback that
-//! no proxy forwarded also gets the counts: events stored but not applied, rewards waiting
-//! or failed, completed donations nobody can be rewarded for yet, and SIR's alerts of the
-//! last 24 hours (`token_pool.low_balance`). Those are internal, so they are not for the
+//! no proxy forwarded also gets the counts: events stored but not applied (queued for the
+//! inbox, or flagged as unusable), rewards waiting, held or failed, completed donations
+//! nobody can be rewarded for yet, donations SIR calls paid whose signed webhook never came
+//! (reconcile.rs; their ids are in the log), and SIR's alerts of the last 24 hours (`token_pool.low_balance`). Those are internal, so they are not for the
 //! internet.
 
 use axum::Json;
@@ -27,19 +28,28 @@ pub async fn healthz(State(state): State<AppState>, request: Request) -> Result<
         state.store.ping().await?;
         return Ok(Json(json!({"status": "ok"})));
     }
-    let health = state.store.health(now_ms() - ALERT_WINDOW_MS).await?;
+    let now = now_ms();
+    let health = state.store.health(now - ALERT_WINDOW_MS).await?;
+    let queues = state.store.queues().await?;
+    let age = |since: Option<i64>| since.map(|at| (now - at).max(0) / 1000);
     let low = health.alerts.iter().find(|alert| alert.name == crate::events::TOKEN_POOL_LOW_BALANCE);
     Ok(Json(json!({
         "status": "ok",
         "identity": state.config.identity.name(),
-        "webhooks": {"unapplied": health.unapplied_events},
+        "webhooks": {
+            "unapplied": health.unapplied_events,
+            "queued": queues.events_queued,
+            "flagged": queues.events_flagged,
+            "oldestQueuedSecs": age(queues.oldest_queued_at),
+        },
         "rewards": {
             "pending": health.rewards_pending,
             "held": health.rewards_held,
             "failed": health.rewards_failed,
             "unconfirmed": health.rewards_unconfirmed,
+            "oldestPendingSecs": age(queues.oldest_pending_reward_at),
         },
-        "donations": {"unassigned": health.donations_unassigned},
+        "donations": {"unassigned": health.donations_unassigned, "paidWithoutWebhook": queues.paid_without_webhook},
         "tokenPool": {
             "lowBalance": low.is_some(),
             "alert": low.map(|alert| json!({"detail": alert.detail, "raisedAt": crate::donations::rfc3339(alert.raised_at)})),

@@ -150,10 +150,15 @@ fn from_jwt(config: &JwtConfig, headers: &HeaderMap) -> Option<User> {
     // Clocks drift: half a minute either way, for `exp` and `nbf` alike.
     validation.leeway = 30;
     validation.validate_nbf = true;
-    validation.set_required_spec_claims(&["exp", "sub", "aud"]);
     validation.set_audience(&[&config.audience]);
-    if let Some(issuer) = &config.issuer {
-        validation.set_issuer(&[issuer]);
+    // jsonwebtoken checks `iss` only when the token has one: a configured issuer is also
+    // a required claim, so a token without `iss` is refused.
+    match &config.issuer {
+        Some(issuer) => {
+            validation.set_issuer(&[issuer]);
+            validation.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
+        }
+        None => validation.set_required_spec_claims(&["exp", "sub", "aud"]),
     }
     let key = jsonwebtoken::DecodingKey::from_secret(config.secret.expose().as_bytes());
     let claims = match jsonwebtoken::decode::<Claims>(token, &key, &validation) {
@@ -176,6 +181,15 @@ fn from_headers(names: &HeaderConfig, headers: &HeaderMap, from_trusted_proxy: b
     let user = value(&names.user)?;
     if !from_trusted_proxy {
         tracing::warn!("identity headers from a peer that is not in PARTNER_TRUSTED_PROXIES: ignored");
+        return None;
+    }
+    // A proxy that appends rather than replaces passes the client's own copy on too:
+    // with more than one, which is the proxy's can't be known, so nobody is signed in.
+    if [&names.user, &names.email, &names.email_verified]
+        .iter()
+        .any(|name| headers.get_all(name.as_str()).iter().count() > 1)
+    {
+        tracing::warn!("identity header sent more than once: refused (does the proxy replace the client's copy?)");
         return None;
     }
     if !valid_external_id(user) {

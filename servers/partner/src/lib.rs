@@ -6,7 +6,7 @@
 //!
 //! | Route | Does |
 //! |---|---|
-//! | `POST /webhooks/sir` | verifies, stores and applies SIR's webhooks, exactly once |
+//! | `POST /webhooks/sir` | verifies and stores SIR's webhooks, answers 2xx; the inbox applies each once |
 //! | `POST /sir/donations` | creates a donation link with SIR, owned by the signed-in user |
 //! | `GET /sir/donations/{id}` | the owner's view of their donation (webhooks first, else SIR) |
 //! | `POST /sir/rewards/donation` | the owner's reward for a completed donation |
@@ -14,6 +14,7 @@
 //! | `GET /sir/session` | who is signed in; `POST`/`DELETE` sign in and out in demo mode |
 //! | `GET /healthz` | liveness; counts and alerts for loopback callers |
 //! | `/` | `PARTNER_STATIC_DIR`, when set |
+//! | `GET /metrics` | Prometheus text, on `PARTNER_METRICS_LISTEN` only |
 
 pub mod config;
 pub mod donations;
@@ -22,11 +23,15 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod identity;
+pub mod inbox;
 pub mod limits;
+pub mod metrics;
 pub mod outbox;
+pub mod reconcile;
 pub mod rewards;
 pub mod session;
 pub mod sir;
+pub mod static_files;
 pub mod store;
 pub mod webhook;
 
@@ -36,25 +41,24 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::handler::HandlerWithoutStateExt as _;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use sir_server_kit::{ConnectionPolicy, Connections};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower_governor::GovernorLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
-use tower_http::timeout::RequestBodyTimeoutLayer;
 
-pub use config::{Config, ConfigError, IdentityConfig, OutboxPolicy, RetryPolicy};
+pub use config::{Config, ConfigError, IdentityConfig, OutboxPolicy, ReconcilePolicy, RetryPolicy};
 pub use error::{ApiError, ErrorCode};
 pub use sir::SirClient;
 pub use store::Store;
 
 use crate::config::origin_host;
-use crate::limits::Limiters;
+use crate::limits::{ClientShares, Limiters};
+use crate::metrics::Metrics;
 use crate::rewards::BalanceCache;
 
 /// Largest body a `/sir/*` call may send: its JSON is a few hundred bytes.
@@ -68,7 +72,10 @@ pub struct AppState {
     pub balances: Arc<BalanceCache>,
     /// Woken when a reward becomes due, so the outbox doesn't wait for its next look.
     pub outbox: Arc<Notify>,
+    /// Woken when a webhook is stored, so the inbox applies it at once.
+    pub inbox: Arc<Notify>,
     pub limiters: Limiters,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -77,7 +84,16 @@ impl AppState {
         let balances = Arc::new(BalanceCache::new(config.limits.balance_cache));
         let cookie = if config.cookie_secure { identity::SECURE_COOKIE_NAME } else { identity::COOKIE_NAME };
         let limiters = Limiters::new(&config, cookie);
-        Self { config: Arc::new(config), store, sir, balances, outbox: Arc::new(Notify::new()), limiters }
+        Self {
+            config: Arc::new(config),
+            store,
+            sir,
+            balances,
+            outbox: Arc::default(),
+            inbox: Arc::default(),
+            limiters,
+            metrics: Arc::default(),
+        }
     }
 }
 
@@ -85,6 +101,23 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let wrong_method = |route: MethodRouter<AppState>| route.fallback(sir_server_kit::method_not_allowed::<ApiError>);
     let limits = &state.limiters;
+    let config = &state.config;
+    let sir_share = ClientShares::new(
+        "sir_client_share",
+        config.limits.concurrent_per_client,
+        config.limits.max_concurrent,
+        None,
+        &config.trusted_proxies,
+        state.metrics.clone(),
+    );
+    let webhook_share = ClientShares::new(
+        "webhook_wait",
+        limits::WEBHOOKS_PER_CLIENT,
+        config.limits.max_concurrent_webhooks,
+        Some(config.limits.deadline),
+        &config.trusted_proxies,
+        state.metrics.clone(),
+    );
     let mut session = get(session::who);
     if matches!(state.config.identity, IdentityConfig::Demo) {
         let sign_in = post(session::sign_in)
@@ -100,29 +133,22 @@ pub fn app(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), origin_guard))
         .route_layer(GovernorLayer::new(limits.per_session.clone()).error_handler(limits::too_many))
         .route_layer(GovernorLayer::new(limits.per_ip.clone()).error_handler(limits::too_many))
+        .route_layer(middleware::from_fn_with_state(sir_share, limits::within_share))
         .layer(DefaultBodyLimit::max(MAX_SIR_BODY_BYTES))
         .layer(cors(&state.config));
     let router = Router::new().merge(sir_routes).route("/healthz", get(health::healthz));
     let router = match &state.config.static_dir {
-        // ServeDir guesses types from extensions: `.wasm` is `application/wasm`, which
-        // `WebAssembly.instantiateStreaming` requires.
-        Some(dir) => router.fallback_service(
-            ServeDir::new(dir)
-                .append_index_html_on_directories(true)
-                .not_found_service(sir_server_kit::not_found::<ApiError>.into_service()),
-        ),
+        Some(dir) => router.fallback_service(static_files::router(dir)),
         None => router.fallback(sir_server_kit::not_found::<ApiError>),
     };
     let deadline = state.config.limits.deadline;
     let router = limits::bounded(router, state.config.limits.max_concurrent, deadline);
-    // SIR's deliveries in slots of their own; a client sending slow bodies holds few of them.
-    let in_flight = (limits::InFlight::default(), state.config.trusted_proxies.clone().into());
+    // SIR's deliveries in slots of their own, each client in its share, waiting its turn:
+    // a client sending slow bodies holds only its own share (webhook.rs).
     let webhooks = Router::new()
         .route("/webhooks/sir", wrong_method(post(webhook::receive)))
-        .layer(DefaultBodyLimit::max(webhook::MAX_WEBHOOK_BYTES))
-        .layer(RequestBodyTimeoutLayer::new(webhook::BODY_TIMEOUT))
-        .layer(middleware::from_fn_with_state(in_flight, limits::one_client_at_a_time));
-    let webhooks = limits::bounded(webhooks, state.config.limits.max_concurrent_webhooks, deadline);
+        .layer(middleware::from_fn_with_state(webhook_share, limits::within_share));
+    let webhooks = limits::deadline(webhooks, deadline);
     router
         .merge(webhooks)
         .layer(middleware::from_fn(error::render))
@@ -194,10 +220,13 @@ async fn origin_guard(State(state): State<AppState>, request: Request, next: Nex
     next.run(request).await
 }
 
-/// The background work: the reward outbox, and a timer that prunes expired sessions and
-/// idle rate-limit keys. Aborted when the returned handles drop.
+/// The background work: the webhook inbox, the reward outbox, reconciliation, and a timer
+/// that prunes expired sessions and idle rate-limit keys. Aborted when the returned
+/// handles drop.
 pub fn spawn_workers(state: &AppState) -> Workers {
+    let inbox = tokio::spawn(inbox::run(state.clone()));
     let outbox = tokio::spawn(outbox::run(state.clone()));
+    let reconcile = tokio::spawn(reconcile::run(state.clone()));
     let housekeeping = {
         let state = state.clone();
         tokio::spawn(async move {
@@ -213,7 +242,7 @@ pub fn spawn_workers(state: &AppState) -> Workers {
             }
         })
     };
-    Workers(vec![outbox, housekeeping])
+    Workers(vec![inbox, outbox, reconcile, housekeeping])
 }
 
 /// Background tasks, aborted on drop.
@@ -227,14 +256,21 @@ impl Drop for Workers {
     }
 }
 
-/// Serves `app` on `listener` (with the peers' addresses, for the per-IP limits) until
-/// `shutdown` resolves, then drains open requests.
+/// Serves `app` on `listener` (with the peers' addresses, for the per-IP limits, and each
+/// client address's share of connections) until `shutdown` resolves, then drains open
+/// requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    sir_server_kit::serve(listener, app(state), shutdown).await
+    let policy = ConnectionPolicy {
+        per_address: state.config.limits.connections_per_client,
+        trusted_proxies: state.config.trusted_proxies.clone().into(),
+        ..ConnectionPolicy::default()
+    };
+    let connections = Connections::new(policy, state.metrics.connections.clone());
+    sir_server_kit::serve_with(listener, app(state), shutdown, connections).await
 }
 
 /// The first line printed on start; tests and scripts parse it for the port.

@@ -9,15 +9,20 @@
 //! own limit. An IPv6 client is keyed by its /64 (one subscriber's whole prefix), so
 //! fresh addresses from one network buy nothing either.
 //!
-//! Webhooks are not rate-limited (SIR's retries must get through; their signature check
-//! is cheap). They have their own slots (`PARTNER_MAX_CONCURRENT_WEBHOOKS`), apart from the
-//! rest's (`PARTNER_MAX_CONCURRENT`), each one cap for the whole server, and at most
-//! [`WEBHOOKS_PER_IP`] in progress per client: one sender of slow bodies can't hold them.
+//! Every client also has a share of the requests in progress ([`ClientShares`]):
+//! `PARTNER_MAX_CONCURRENT_PER_CLIENT` of `/sir/*` (more are refused), and
+//! [`WEBHOOKS_PER_CLIENT`] webhook bodies read at once (more wait their turn, up to the
+//! request deadline). Webhooks are never rate-limited or refused for load: SIR delivers
+//! bursts from a few addresses, and a signed delivery costs one insert (`webhook.rs`).
+//! Their slots (`PARTNER_MAX_CONCURRENT_WEBHOOKS`) are apart from the rest's.
 
+use std::collections::HashMap;
 use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse as _, Response};
@@ -29,9 +34,10 @@ use crate::config::{Config, IdentityConfig};
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::{client_ip, peer_ip};
 use crate::identity::credential;
+use crate::metrics::Metrics;
 
-/// Webhook deliveries in progress at once from one client (IP, or IPv6 /64).
-pub const WEBHOOKS_PER_IP: usize = 8;
+/// Webhook bodies read at once from one client (IP, or IPv6 /64); more wait their turn.
+pub const WEBHOOKS_PER_CLIENT: usize = 8;
 
 /// The key a client's limits count under: its IP, or its IPv6 /64.
 pub fn rate_key(ip: IpAddr) -> IpAddr {
@@ -149,49 +155,90 @@ pub fn too_many(error: GovernorError) -> Response {
     }
 }
 
-/// Webhook deliveries in progress per client, for [`one_client_at_a_time`].
-#[derive(Clone, Debug, Default)]
-pub struct InFlight(Arc<std::sync::Mutex<std::collections::HashMap<IpAddr, usize>>>);
+/// Requests in progress at once per client (IP, or IPv6 /64, as [`client_ip`] takes it from
+/// trusted proxies), and in all. Past a share, a request either waits its turn (`wait`:
+/// webhooks, which must not be refused) or is refused at once with 503 `OVERLOADED`.
+#[derive(Clone)]
+pub struct ClientShares {
+    per_client: usize,
+    all: Arc<Semaphore>,
+    clients: Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>,
+    trusted: Arc<[IpAddr]>,
+    wait: Option<Duration>,
+    metrics: Arc<Metrics>,
+    name: &'static str,
+}
 
-impl InFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<IpAddr, usize>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+impl ClientShares {
+    pub fn new(
+        name: &'static str,
+        per_client: usize,
+        all: usize,
+        wait: Option<Duration>,
+        trusted: &[IpAddr],
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            per_client,
+            all: Arc::new(Semaphore::new(all)),
+            clients: Arc::default(),
+            trusted: trusted.into(),
+            wait,
+            metrics,
+            name,
+        }
+    }
+
+    fn clients(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Arc<Semaphore>>> {
+        self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Both permits (the client's, then one of all), or `None` past the share.
+    async fn enter(&self, key: IpAddr) -> Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+        let share = self.clients().entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.per_client))).clone();
+        let Some(wait) = self.wait else {
+            return Some((share.try_acquire_owned().ok()?, self.all.clone().try_acquire_owned().ok()?));
+        };
+        let waited = tokio::time::Instant::now();
+        let own = tokio::time::timeout(wait, share.acquire_owned()).await.ok()?.ok()?;
+        let left = wait.saturating_sub(waited.elapsed());
+        let all = tokio::time::timeout(left, self.all.clone().acquire_owned()).await.ok()?.ok()?;
+        Some((own, all))
+    }
+
+    /// Forgets a client whose share is idle again.
+    fn leave(&self, key: IpAddr) {
+        let mut clients = self.clients();
+        if clients
+            .get(&key)
+            .is_some_and(|share| Arc::strong_count(share) == 1 && share.available_permits() == self.per_client)
+        {
+            clients.remove(&key);
+        }
     }
 }
 
-/// Middleware: refuses a client's webhook delivery while [`WEBHOOKS_PER_IP`] of its own
-/// are in progress (503 `OVERLOADED`): the shared webhook slots stay free for SIR.
-pub async fn one_client_at_a_time(
-    axum::extract::State((in_flight, trusted)): axum::extract::State<(InFlight, Arc<[IpAddr]>)>,
+/// Middleware: runs the request inside its client's share (see [`ClientShares`]).
+pub async fn within_share(
+    axum::extract::State(shares): axum::extract::State<ClientShares>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let key = rate_key(
-        client_ip(request.headers(), peer_ip(request.extensions()), &trusted)
+        client_ip(request.headers(), peer_ip(request.extensions()), &shares.trusted)
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
     );
-    {
-        let mut counts = in_flight.lock();
-        let count = counts.entry(key).or_default();
-        if *count >= WEBHOOKS_PER_IP {
-            return ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Overloaded,
-                "Too busy right now; try again",
-            )
+    let Some(permits) = shares.enter(key).await else {
+        shares.metrics.shed(shares.name);
+        shares.leave(key);
+        tracing::warn!(client = %key, share = shares.name, "request shed: the client's share is busy");
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Overloaded, "Too busy right now; try again")
             .with_retry_after(1)
             .into_response();
-        }
-        *count += 1;
-    }
+    };
     let response = next.run(request).await;
-    let mut counts = in_flight.lock();
-    if let Some(count) = counts.get_mut(&key) {
-        *count -= 1;
-        if *count == 0 {
-            counts.remove(&key);
-        }
-    }
+    drop(permits);
+    shares.leave(key);
     response
 }
 
@@ -208,6 +255,15 @@ pub fn bounded<S: Clone + Send + Sync + 'static>(
             .layer(axum::error_handling::HandleErrorLayer::new(overloaded_or_late))
             .load_shed()
             .layer(tower::limit::GlobalConcurrencyLimitLayer::new(max))
+            .timeout(deadline),
+    )
+}
+
+/// `router` with a deadline for each request, and no cap: its own middleware shares the slots.
+pub fn deadline<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, deadline: Duration) -> axum::Router<S> {
+    router.layer(
+        tower::ServiceBuilder::new()
+            .layer(axum::error_handling::HandleErrorLayer::new(overloaded_or_late))
             .timeout(deadline),
     )
 }

@@ -1,8 +1,9 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
-use sir_partner_server::webhook::reapply_stored;
-use sir_partner_server::{AppState, Config, IdentityConfig, Store, listening_line, serve, spawn_workers};
+use sir_partner_server::{
+    AppState, Config, IdentityConfig, Store, inbox, listening_line, metrics, serve, spawn_workers,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -58,9 +59,22 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let state = AppState::new(config, store);
-    let (applied, still_not) = reapply_stored(&state).await?;
-    if applied + still_not > 0 {
-        tracing::info!(applied, still_not, "stored webhooks re-applied at start");
+    // What an earlier run stored but did not apply (or could not): applied now.
+    let (applied, flagged) = inbox::drain(&state).await?;
+    if applied + flagged > 0 {
+        tracing::info!(applied, flagged, "stored webhooks applied at start");
+    }
+    for (event, reason) in state.store.flagged_events().await? {
+        tracing::error!(%event, reason, "webhook stored but NOT applied");
+    }
+    for donation in state.store.paid_without_webhook().await? {
+        tracing::error!(%donation, "PAID WITHOUT WEBHOOK: its reward is held until SIR's signed webhook arrives");
+    }
+    if let Some(address) = state.config.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        println!("Metrics: http://{}/metrics", listener.local_addr()?);
+        let router = metrics::router(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
     }
     let _workers = spawn_workers(&state);
     serve(listener, state, sir_server_kit::shutdown_signal()).await?;

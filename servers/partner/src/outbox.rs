@@ -79,6 +79,7 @@ async fn submit(state: AppState, reward: DueReward) {
         Ok(ActionOutcome::Created(result) | ActionOutcome::Idempotent(Some(result))) => {
             tracing::info!(donation = id, action = %result.action_id, tokens = result.tokens_distributed, "reward issued");
             state.balances.forget(&reward.external_id);
+            state.metrics.reward("issued");
             let tokens = i64::try_from(result.tokens_distributed).ok();
             state.store.reward_issued(id, Some(&result.action_id), tokens, now).await
         }
@@ -86,6 +87,7 @@ async fn submit(state: AppState, reward: DueReward) {
         Ok(ActionOutcome::Idempotent(None)) => {
             tracing::info!(donation = id, "reward issued earlier (SIR's 409 IDEMPOTENT without the original)");
             state.balances.forget(&reward.external_id);
+            state.metrics.reward("issued");
             state.store.reward_issued(id, None, None, now).await
         }
         Err(error) if error.retryable() => {
@@ -99,6 +101,7 @@ async fn submit(state: AppState, reward: DueReward) {
         }
         Err(error) => {
             tracing::error!(donation = id, %error, "reward refused for good");
+            state.metrics.reward("failed");
             state.store.reward_failed(id, &error.to_string(), now).await
         }
     };

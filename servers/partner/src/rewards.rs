@@ -61,6 +61,16 @@ pub async fn reward(
         Ok(donation) => donation,
         Err(not_yours) => adopt_by_verified_email(&state, &user, &id).await?.ok_or(not_yours)?,
     };
+    if donation.status == "completed" && donation.source == "api" {
+        // Paid, SIR's status API says, but no signed webhook yet: held, and the operator
+        // knows (reconcile.rs). The reward follows the webhook.
+        return Ok(Json(RewardResponse {
+            partner_donation_id: id,
+            state: RewardState::Held.as_str(),
+            tokens_distributed: None,
+            action_id: None,
+        }));
+    }
     if !donation.completed_by_webhook() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -116,7 +126,7 @@ async fn adopt_by_verified_email(
     }
     let order = RewardOrder { owner: &user.external_id, email: Some(email), amount_cents, hold: None };
     Store::enqueue_reward(&mut tx, &donation, &order, now).await?;
-    tx.commit().await.map_err(|e| ApiError::internal(format!("storage: {e}")))?;
+    tx.commit().await?;
     tracing::info!(donation = id, "donation matched to a user by verified email");
     state.outbox.notify_one();
     state.store.donation(id).await

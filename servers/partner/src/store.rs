@@ -71,6 +71,8 @@ pub struct NewDonation {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Completion {
     pub id: String,
+    /// The event that says so: applied again if the link is stored after it.
+    pub event_id: String,
     pub amount_cents: Option<i64>,
     pub currency: Option<String>,
     pub nonprofit_slug: Option<String>,
@@ -191,6 +193,21 @@ pub struct Health {
     /// Completed (by webhook) donations with nobody to reward yet.
     pub donations_unassigned: i64,
     pub alerts: Vec<Alert>,
+}
+
+/// What waits, and since when (Unix ms).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Queues {
+    /// Verified events stored, waiting for the inbox.
+    pub events_queued: i64,
+    pub oldest_queued_at: Option<i64>,
+    /// Verified events that could not be applied (kept, flagged).
+    pub events_flagged: i64,
+    pub rewards_pending: i64,
+    pub oldest_pending_reward_at: Option<i64>,
+    pub rewards_held: i64,
+    /// Donations SIR's status API calls paid whose signed webhook never came.
+    pub paid_without_webhook: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -321,7 +338,71 @@ impl Store {
         Ok(Recorded::Duplicate { applied: applied.is_some() })
     }
 
-    /// Records how applying an event went: `Ok` applied, `Err(reason)` kept for a later try.
+    /// Stores a verified delivery in its own transaction, for the inbox to apply after
+    /// the answer. A replay of an event that was flagged as unusable is queued again (a
+    /// fixed server may apply it now).
+    pub async fn store_event(&self, event: &IncomingEvent, now: i64) -> Result<Recorded, ApiError> {
+        let mut tx = self.begin().await?;
+        let recorded = Self::insert_event(&mut tx, event, now).await?;
+        if recorded == (Recorded::Duplicate { applied: false }) {
+            sqlx::query(
+                "UPDATE webhook_events SET apply_error = NULL, lease_until = NULL
+                 WHERE (event_id = $1 OR signature = $2) AND applied_at IS NULL",
+            )
+            .bind(&event.event_id)
+            .bind(&event.signature)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    /// Leases up to `limit` queued events (stored, neither applied nor flagged), oldest
+    /// first, until `lease_until`: another instance's inbox skips them meanwhile.
+    pub async fn lease_events(&self, now: i64, lease_until: i64, limit: i64) -> Result<Vec<String>, ApiError> {
+        let rows = sqlx::query(
+            "UPDATE webhook_events SET lease_until = $1
+             WHERE applied_at IS NULL AND apply_error IS NULL AND (lease_until IS NULL OR lease_until < $2)
+               AND event_id IN (
+                   SELECT event_id FROM webhook_events
+                   WHERE applied_at IS NULL AND apply_error IS NULL AND (lease_until IS NULL OR lease_until < $2)
+                   ORDER BY received_at LIMIT $3)
+             RETURNING event_id, received_at",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut leased = rows
+            .iter()
+            .map(|row| Ok((row.try_get::<i64, _>(1)?, row.try_get::<String, _>(0)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        leased.sort();
+        Ok(leased.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// Takes a stored event for applying in `tx`: `(event_type, body)`, or `None` when it
+    /// was applied meanwhile (on PostgreSQL a concurrent applier waits on the row, then
+    /// finds it applied).
+    pub async fn claim_event(
+        tx: &mut AnyConnection,
+        event_id: &str,
+        now: i64,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        let row = sqlx::query(
+            "UPDATE webhook_events SET applied_at = $1, apply_error = NULL, lease_until = NULL
+             WHERE event_id = $2 AND applied_at IS NULL RETURNING event_type, body",
+        )
+        .bind(now)
+        .bind(event_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(row.map(|row| Ok::<_, sqlx::Error>((row.try_get(0)?, row.try_get(1)?))).transpose()?)
+    }
+
+    /// Records how applying an event went: `Ok` applied, `Err(reason)` flagged.
     pub async fn mark_event(
         tx: &mut AnyConnection,
         event_id: &str,
@@ -332,28 +413,58 @@ impl Store {
             Ok(()) => (Some(now), None),
             Err(reason) => (None, Some(reason)),
         };
-        sqlx::query("UPDATE webhook_events SET applied_at = $1, apply_error = $2 WHERE event_id = $3")
-            .bind(applied_at)
-            .bind(error)
-            .bind(event_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
+        sqlx::query(
+            "UPDATE webhook_events SET applied_at = $1, apply_error = $2, lease_until = NULL WHERE event_id = $3",
+        )
+        .bind(applied_at)
+        .bind(error)
+        .bind(event_id)
+        .execute(&mut *tx)
+        .await?;
         Ok(())
     }
 
-    /// Events stored but never applied, oldest first: `(event_id, event_type, body)`.
-    pub async fn unapplied_events(&self) -> Result<Vec<(String, String, String)>, ApiError> {
+    /// Flags a claimed event as unusable: kept, counted, and queued again only by a
+    /// redelivery or a restart.
+    pub async fn flag_event(tx: &mut AnyConnection, event_id: &str, reason: &str) -> Result<(), ApiError> {
+        sqlx::query("UPDATE webhook_events SET applied_at = NULL, apply_error = $1 WHERE event_id = $2")
+            .bind(reason)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Queues every flagged event again (at start: a fixed or upgraded server picks them up).
+    pub async fn requeue_flagged(&self) -> Result<u64, ApiError> {
+        let done = sqlx::query(
+            "UPDATE webhook_events SET apply_error = NULL, lease_until = NULL
+             WHERE applied_at IS NULL AND apply_error IS NOT NULL",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Flagged events: `(event_id, reason)`, oldest first, for the log.
+    pub async fn flagged_events(&self) -> Result<Vec<(String, String)>, ApiError> {
         let rows = sqlx::query(
-            "SELECT event_id, event_type, body FROM webhook_events WHERE applied_at IS NULL ORDER BY received_at",
+            "SELECT event_id, apply_error FROM webhook_events WHERE applied_at IS NULL AND apply_error IS NOT NULL
+             ORDER BY received_at",
         )
         .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(storage)
+        .await?;
+        Ok(rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Whether a stored event was applied (`Some(false)`: queued or flagged), for tests
+    /// and operators.
+    pub async fn event_applied(&self, event_id: &str) -> Result<Option<bool>, ApiError> {
+        let row = sqlx::query("SELECT applied_at FROM webhook_events WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.try_get::<Option<i64>, _>(0)).transpose()?.map(|at| at.is_some()))
     }
 
     /// The stored event ids, oldest first (for tests and operators).
@@ -365,10 +476,16 @@ impl Store {
         rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>().map_err(storage)
     }
 
-    /// Records a donation this server just created, owned by the signed-in user. A row a
-    /// webhook wrote first (SIR answered the event before we stored the link) gets its
-    /// owner; a row someone else owns is an error, never silently kept.
-    pub async fn create_donation(&self, donation: &NewDonation, now: i64) -> Result<(), ApiError> {
+    /// Records a donation this server just created, owned by the signed-in user, and
+    /// returns its row. A row a webhook wrote first (SIR's event outran create-link's
+    /// answer) gets its owner and the created amount and currency (the event's are checked
+    /// against them, never taken over them); a row someone else owns is an error, never
+    /// silently kept.
+    pub async fn create_donation_in(
+        tx: &mut AnyConnection,
+        donation: &NewDonation,
+        now: i64,
+    ) -> Result<DonationRow, ApiError> {
         let inserted = sqlx::query(
             "INSERT INTO donations (partner_donation_id, owner_external_id, owner_email, status, source, amount_cents,
                                     currency, nonprofit_slug, frequency, created_at, updated_at)
@@ -382,29 +499,52 @@ impl Store {
         .bind(&donation.nonprofit_slug)
         .bind(&donation.frequency)
         .bind(now)
-        .execute(&self.pool)
-        .await
-        .map_err(storage)?
+        .execute(&mut *tx)
+        .await?
         .rows_affected();
-        if inserted == 1 {
-            return Ok(());
+        if inserted == 0 {
+            let claimed = sqlx::query(
+                "UPDATE donations SET owner_external_id = $1, owner_email = $2, amount_cents = $3, currency = $4,
+                                      nonprofit_slug = COALESCE(nonprofit_slug, $5), frequency = COALESCE(frequency, $6)
+                 WHERE partner_donation_id = $7 AND owner_external_id IS NULL",
+            )
+            .bind(donation.owner.as_deref())
+            .bind(donation.owner_email.as_deref())
+            .bind(donation.amount_cents)
+            .bind(&donation.currency)
+            .bind(&donation.nonprofit_slug)
+            .bind(&donation.frequency)
+            .bind(&donation.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed != 1 {
+                return Err(ApiError::internal(format!("donation {} already exists with an owner", donation.id)));
+            }
         }
-        let claimed = sqlx::query(
-            "UPDATE donations SET owner_external_id = $1, owner_email = $2, amount_cents = COALESCE(amount_cents, $3)
-             WHERE partner_donation_id = $4 AND owner_external_id IS NULL",
+        Self::donation_in(tx, &donation.id)
+            .await?
+            .ok_or_else(|| ApiError::internal("a donation vanished mid-transaction"))
+    }
+
+    /// [`Store::create_donation_in`], in a transaction of its own.
+    pub async fn create_donation(&self, donation: &NewDonation, now: i64) -> Result<DonationRow, ApiError> {
+        let mut tx = self.begin().await?;
+        let row = Self::create_donation_in(&mut tx, donation, now).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The stored body of the event that completed donation `id`, if one did.
+    pub async fn completing_event_body(tx: &mut AnyConnection, id: &str) -> Result<Option<String>, ApiError> {
+        let row = sqlx::query(
+            "SELECT e.body FROM donations d JOIN webhook_events e ON e.event_id = d.completed_event_id
+             WHERE d.partner_donation_id = $1",
         )
-        .bind(donation.owner.as_deref())
-        .bind(donation.owner_email.as_deref())
-        .bind(donation.amount_cents)
-        .bind(&donation.id)
-        .execute(&self.pool)
-        .await
-        .map_err(storage)?
-        .rows_affected();
-        match claimed {
-            1 => Ok(()),
-            _ => Err(ApiError::internal(format!("donation {} already exists with an owner", donation.id))),
-        }
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(row.map(|row| row.try_get(0)).transpose()?)
     }
 
     /// Marks a donation completed by a verified webhook, keeping details the webhook
@@ -413,11 +553,12 @@ impl Store {
     pub async fn complete(tx: &mut AnyConnection, facts: &Completion, now: i64) -> Result<DonationRow, ApiError> {
         sqlx::query(
             "INSERT INTO donations (partner_donation_id, status, source, amount_cents, currency, nonprofit_slug,
-                                    frequency, donor_email, created_at, updated_at)
-             VALUES ($1, 'completed', 'webhook', $2, $3, $4, $5, $6, $7, $7)
+                                    frequency, donor_email, created_at, updated_at, completed_event_id)
+             VALUES ($1, 'completed', 'webhook', $2, $3, $4, $5, $6, $7, $7, $8)
              ON CONFLICT (partner_donation_id) DO UPDATE SET
                 status = 'completed',
                 source = 'webhook',
+                completed_event_id = COALESCE(donations.completed_event_id, excluded.completed_event_id),
                 amount_cents = COALESCE(donations.amount_cents, excluded.amount_cents),
                 currency = COALESCE(excluded.currency, donations.currency),
                 nonprofit_slug = COALESCE(excluded.nonprofit_slug, donations.nonprofit_slug),
@@ -432,16 +573,24 @@ impl Store {
         .bind(facts.frequency.as_deref())
         .bind(facts.donor_email.as_deref())
         .bind(now)
+        .bind(&facts.event_id)
         .execute(&mut *tx)
         .await
         .map_err(storage)?;
         Self::donation_in(tx, &facts.id).await?.ok_or_else(|| ApiError::internal("a donation vanished mid-transaction"))
     }
 
-    /// Records what SIR's status API said about a donation we know. A completion is
-    /// final (a webhook's, or one already recorded) and never overwritten.
-    pub async fn record_api_status(&self, id: &str, status: &str, now: i64) -> Result<(), ApiError> {
-        sqlx::query(
+    /// Records what SIR's status API said about a donation we know, and when we asked. A
+    /// completion is final (a webhook's, or one already recorded) and never overwritten.
+    /// Returns true when this is the first word that it was paid while no signed webhook
+    /// said so: its reward waits for that webhook, and an operator is told.
+    pub async fn record_api_status(&self, id: &str, status: &str, now: i64) -> Result<bool, ApiError> {
+        sqlx::query("UPDATE donations SET checked_at = $1 WHERE partner_donation_id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        let changed = sqlx::query(
             "UPDATE donations SET status = $1, source = 'api', updated_at = $2
              WHERE partner_donation_id = $3 AND status <> 'completed' AND status <> $1",
         )
@@ -449,9 +598,44 @@ impl Store {
         .bind(now)
         .bind(id)
         .execute(&self.pool)
-        .await
-        .map_err(storage)?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(changed == 1 && status == "completed")
+    }
+
+    /// Owned donations still open `created_before`, not asked about since `checked_before`
+    /// and no older than `not_before`: the ones reconciliation asks SIR about, oldest first.
+    pub async fn donations_to_check(
+        &self,
+        created_before: i64,
+        checked_before: i64,
+        not_before: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, ApiError> {
+        let rows = sqlx::query(
+            "SELECT partner_donation_id FROM donations
+             WHERE status IN ('pending', 'processing') AND owner_external_id IS NOT NULL
+               AND created_at < $1 AND created_at >= $2 AND (checked_at IS NULL OR checked_at < $3)
+             ORDER BY created_at LIMIT $4",
+        )
+        .bind(created_before)
+        .bind(not_before)
+        .bind(checked_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
+    /// Donations SIR's status API calls paid while no signed webhook did, oldest first.
+    pub async fn paid_without_webhook(&self) -> Result<Vec<String>, ApiError> {
+        let rows = sqlx::query(
+            "SELECT partner_donation_id FROM donations WHERE status = 'completed' AND source = 'api'
+             ORDER BY updated_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
     }
 
     pub async fn donation(&self, id: &str) -> Result<Option<DonationRow>, ApiError> {
@@ -488,15 +672,16 @@ impl Store {
     }
 
     /// Puts a reward for `amount_cents` in the outbox, due now, unless the donation has one;
-    /// with `hold`, as `held` for that reason instead (the outbox leaves it alone).
+    /// with `hold`, as `held` for that reason instead (the outbox leaves it alone). Returns
+    /// whether it was put there now.
     pub async fn enqueue_reward(
         tx: &mut AnyConnection,
         donation: &DonationRow,
         reward: &RewardOrder<'_>,
         now: i64,
-    ) -> Result<(), ApiError> {
+    ) -> Result<bool, ApiError> {
         let state = if reward.hold.is_some() { "held" } else { "pending" };
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO rewards (partner_donation_id, external_id, email, amount_cents, currency, nonprofit_slug,
                                   state, last_error, next_attempt_at, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) ON CONFLICT DO NOTHING",
@@ -511,9 +696,8 @@ impl Store {
         .bind(reward.hold)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
-        Ok(())
+        .await?;
+        Ok(inserted.rows_affected() == 1)
     }
 
     pub async fn reward(&self, donation_id: &str) -> Result<Option<RewardRow>, ApiError> {
@@ -694,6 +878,31 @@ impl Store {
     /// Whether the database answers (the public health check).
     pub async fn ping(&self) -> Result<(), ApiError> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.map(|_| ()).map_err(storage)
+    }
+
+    /// The queues' depths and oldest entries, for `/healthz` and the metrics.
+    pub async fn queues(&self) -> Result<Queues, ApiError> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM webhook_events WHERE applied_at IS NULL AND apply_error IS NULL),
+               (SELECT MIN(received_at) FROM webhook_events WHERE applied_at IS NULL AND apply_error IS NULL),
+               (SELECT COUNT(*) FROM webhook_events WHERE applied_at IS NULL AND apply_error IS NOT NULL),
+               (SELECT COUNT(*) FROM rewards WHERE state = 'pending'),
+               (SELECT MIN(created_at) FROM rewards WHERE state = 'pending'),
+               (SELECT COUNT(*) FROM rewards WHERE state = 'held'),
+               (SELECT COUNT(*) FROM donations WHERE status = 'completed' AND source = 'api')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Queues {
+            events_queued: row.try_get(0)?,
+            oldest_queued_at: row.try_get(1)?,
+            events_flagged: row.try_get(2)?,
+            rewards_pending: row.try_get(3)?,
+            oldest_pending_reward_at: row.try_get(4)?,
+            rewards_held: row.try_get(5)?,
+            paid_without_webhook: row.try_get(6)?,
+        })
     }
 
     /// What `/healthz` shows operators: counts, and the alerts raised since `alerts_since`.

@@ -136,7 +136,11 @@ impl Servers {
 
     /// What the widget does: create the donation through the partner server.
     async fn donate(&self, caller: Caller<'_>) -> String {
-        let body = json!({"nonprofitSlug": "water-org", "amount": 2500, "currency": "USD", "frequency": "once",
+        self.donate_amount(caller, 2500).await
+    }
+
+    async fn donate_amount(&self, caller: Caller<'_>, cents: u64) -> String {
+        let body = json!({"nonprofitSlug": "water-org", "amount": cents, "currency": "USD", "frequency": "once",
                           "donorEmail": "victim@example.com"});
         let (status, _, created) = self.call(Method::POST, "/sir/donations", Some(body), caller).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -374,12 +378,26 @@ async fn a_signed_event_with_a_decimal_amount_is_applied_and_rewarded() {
     .to_string();
     let response = deliver_over_http(&servers.http, &servers.partner_url(), body).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.json::<Value>().await.expect("JSON"),
-        json!({"received": true, "duplicate": false, "applied": true})
-    );
+    assert_eq!(response.json::<Value>().await.expect("JSON"), json!({"received": true, "duplicate": false}));
     let view = servers.wait_for(&id, victim, |v| v["reward"]["state"] == "confirmed").await;
     assert_eq!(view["reward"]["tokens"], 25);
+}
+
+#[tokio::test]
+async fn a_payment_of_a_hundredth_written_as_whole_units_is_held_not_rewarded() {
+    let servers = Servers::start("jwt", &[]);
+    let victim_token = jwt("victim-7", None, false);
+    let victim = Caller::Token(&victim_token);
+    let id = servers.donate_amount(victim, 250_000).await;
+    // $2,500 created; the signed event says 2500, an integer: 2500 cents, $25.
+    let body = json!({"id": "evt_hundredth", "type": "transaction.completed", "createdAt": "2026-12-02T10:00:00Z",
+                      "data": {"partnerDonationId": id, "amount": 2500, "currency": "USD", "status": "completed"}})
+    .to_string();
+    assert_eq!(deliver_over_http(&servers.http, &servers.partner_url(), body).await.status(), StatusCode::OK);
+    let view = servers.wait_for(&id, victim, |v| v["reward"]["state"] == "held").await;
+    assert_eq!(view["status"], "completed", "{view}");
+    let submits = servers.sir_calls("/v1/partner/actions/submit").await;
+    assert!(submits.is_empty(), "nothing sent to SIR: {submits:?}");
 }
 
 #[tokio::test]

@@ -314,16 +314,16 @@ async fn a_payment_of_another_amount_or_by_another_email_is_held_not_rewarded() 
     let cheaper = stack.donate(owner, None).await;
     let stranger = stack.donate(owner, None).await;
     let cases = [
-        (&same, json!({"partnerDonationId": same, "amount": 25, "donorEmail": "Owner@Example.com"}), "pending"),
+        (&same, json!({"partnerDonationId": same, "amount": 25.00, "donorEmail": "Owner@Example.com"}), "pending"),
         (&cheaper, json!({"partnerDonationId": cheaper, "amount": 100, "donorEmail": "owner@example.com"}), "held"),
         (&stranger, json!({"partnerDonationId": stranger, "amount": 2500, "donorEmail": "payer@else.example"}), "held"),
     ];
     for (n, (id, data, _)) in cases.iter().enumerate() {
         let answer = deliver_completion(&stack, &format!("evt_held_{n}"), data.clone()).await;
-        assert_eq!(answer["applied"], true, "{id}: {answer}");
+        assert_eq!(answer["received"], true, "{id}: {answer}");
     }
     let confirmed = stack.wait_for_donation(&same, owner, |v| v["reward"]["state"] == "confirmed").await;
-    assert_eq!(confirmed["reward"]["tokens"], 25, "25 (major units) states the donation's 2500 cents");
+    assert_eq!(confirmed["reward"]["tokens"], 25, "25.00 (a decimal: major units) states the donation's 2500 cents");
     for (id, _, expected) in &cases[1..] {
         let view = stack.wait_for_donation(id, owner, |v| !v["reward"].is_null()).await;
         assert_eq!(view["reward"]["state"], *expected, "{view}");

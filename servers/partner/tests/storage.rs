@@ -49,7 +49,7 @@ async fn events_are_stored_once_by_id_and_by_signature_and_keep_whether_they_app
             let recorded = Store::insert_event(&mut tx, &event(id, signature), 11).await;
             assert_eq!(recorded, Ok(Recorded::Duplicate { applied: false }), "{engine}: {id} {signature}");
         }
-        assert_eq!(store.unapplied_events().await.expect("read").len(), 1, "{engine}");
+        assert_eq!(store.flagged_events().await.expect("read").len(), 1, "{engine}");
         let mut tx = store.begin().await.expect("tx");
         Store::mark_event(&mut tx, "evt_1", Ok(()), 12).await.expect("mark");
         tx.commit().await.expect("commit");

@@ -20,7 +20,8 @@ async fn a_signed_event_is_accepted_stored_and_applied() {
     let partner = Partner::new(config(&[])).await;
     let response = partner.deliver(&completed_event("evt_1", "d1"), unix_now()).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-    assert_eq!(response.json(), json!({"received": true, "duplicate": false, "applied": true}));
+    assert_eq!(response.json(), json!({"received": true, "duplicate": false}));
+    assert!(partner.applied("evt_1").await);
     assert_eq!(partner.state.store.event_ids().await, Ok(vec!["evt_1".to_owned()]));
     let donation = partner.state.store.donation("d1").await.expect("read").expect("row");
     assert_eq!((donation.status.as_str(), donation.source.as_str()), ("completed", "webhook"));
@@ -29,8 +30,8 @@ async fn a_signed_event_is_accepted_stored_and_applied() {
     // Other event types are stored too, and change no donation.
     let other = json!({"id": "evt_2", "type": "campaign.started", "createdAt": "2026-05-10T09:12:00Z",
                        "data": {"campaignId": "c1"}});
-    let response = partner.deliver(&other.to_string(), unix_now()).await;
-    assert_eq!(response.json()["applied"], true);
+    assert_eq!(partner.deliver(&other.to_string(), unix_now()).await.status, StatusCode::OK);
+    assert!(partner.applied("evt_2").await);
     assert_eq!(partner.state.store.event_ids().await.map(|ids| ids.len()), Ok(2));
 }
 
@@ -39,15 +40,16 @@ async fn a_decimal_or_string_amount_is_applied_not_dropped() {
     let partner = Partner::new(config(&[])).await;
     for (n, amount, cents) in [(1, json!(25.00), 2500), (2, json!("25.50"), 2550), (3, json!("1999"), 1999)] {
         let body = completed_event_with(&format!("evt_{n}"), &format!("d{n}"), amount.clone());
-        let response = partner.deliver(&body, unix_now()).await;
-        assert_eq!(response.json()["applied"], true, "{amount}");
+        partner.deliver(&body, unix_now()).await;
+        assert!(partner.applied(&format!("evt_{n}")).await, "{amount}");
         let donation = partner.state.store.donation(&format!("d{n}")).await.expect("read").expect("row");
         assert_eq!(donation.amount_cents, Some(cents), "{amount}");
     }
     // Unknown fields are ignored.
     let extra = json!({"id": "evt_x", "type": "transaction.completed",
                        "data": {"partnerDonationId": "dx", "amount": 500, "fee": {"stripe": 0.3}, "new": [1]}});
-    assert_eq!(partner.deliver(&extra.to_string(), unix_now()).await.json()["applied"], true);
+    partner.deliver(&extra.to_string(), unix_now()).await;
+    assert!(partner.applied("evt_x").await);
 }
 
 #[tokio::test]
@@ -56,13 +58,16 @@ async fn an_event_that_cannot_be_applied_is_kept_flagged_and_counted_never_silen
     let odd = json!({"id": "evt_odd", "type": "transaction.completed", "data": {"partnerDonationId": "d1", "amount": "a lot"}});
     let response = partner.deliver(&odd.to_string(), unix_now()).await;
     assert_eq!(response.status, StatusCode::OK, "SIR must not retry what it can't improve");
-    assert_eq!(response.json(), json!({"received": true, "duplicate": false, "applied": false}));
+    assert_eq!(response.json(), json!({"received": true, "duplicate": false}));
+    assert!(!partner.applied("evt_odd").await);
     assert_eq!(partner.state.store.event_ids().await, Ok(vec!["evt_odd".to_owned()]));
     let health = partner.get("/healthz").await.json();
     assert_eq!(health["webhooks"]["unapplied"], 1, "{health}");
     // A redelivery tries again (and says it still could not).
     let again = partner.deliver(&odd.to_string(), unix_now() + 1).await;
-    assert_eq!(again.json(), json!({"received": true, "duplicate": true, "applied": false}));
+    assert_eq!(again.json(), json!({"received": true, "duplicate": true}));
+    assert!(!partner.applied("evt_odd").await);
+    assert_eq!(partner.get("/healthz").await.json()["webhooks"]["flagged"], 1);
 }
 
 #[tokio::test]
@@ -81,12 +86,12 @@ async fn an_event_an_earlier_server_could_not_apply_is_applied_at_the_next_start
             body,
         };
         Store::insert_event(&mut tx, &event, 1).await.expect("insert");
-        Store::mark_event(&mut tx, "evt_old", Err("amount 25.0 is not an integer"), 1).await.expect("mark");
+        Store::flag_event(&mut tx, "evt_old", "amount 25.0 is not an integer").await.expect("flag");
         tx.commit().await.expect("commit");
     }
     let partner = Partner::new(config(&[("PARTNER_DB", db.path())])).await;
     assert_eq!(partner.get("/healthz").await.json()["webhooks"]["unapplied"], 1);
-    let (applied, still_not) = sir_partner_server::webhook::reapply_stored(&partner.state).await.expect("reapply");
+    let (applied, still_not) = sir_partner_server::inbox::drain(&partner.state).await.expect("apply");
     assert_eq!((applied, still_not), (1, 0));
     let donation = partner.state.store.donation("d_old").await.expect("read").expect("row");
     assert_eq!((donation.status.as_str(), donation.amount_cents), ("completed", Some(2500)));
@@ -146,7 +151,7 @@ async fn a_replay_is_acknowledged_but_processed_once() {
     for timestamp in [now, now + 1] {
         let response = partner.deliver(&body, timestamp).await;
         assert_eq!(response.status, StatusCode::OK);
-        assert_eq!(response.json(), json!({"received": true, "duplicate": true, "applied": true}));
+        assert_eq!(response.json(), json!({"received": true, "duplicate": true}));
     }
     assert_eq!(partner.state.store.event_ids().await, Ok(vec!["evt_1".to_owned()]));
     assert_eq!(partner.state.store.donation("d1").await.expect("read").expect("row").updated_at, first);
@@ -175,7 +180,8 @@ async fn events_survive_a_restart_and_a_redelivery_after_it_is_still_a_duplicate
     let donation = partner.state.store.donation("d_durable").await.expect("read").expect("row");
     assert_eq!((donation.status.as_str(), donation.source.as_str()), ("completed", "webhook"));
     let redelivered = partner.deliver(&body, unix_now() + 2).await;
-    assert_eq!(redelivered.json(), json!({"received": true, "duplicate": true, "applied": true}));
+    assert_eq!(redelivered.json(), json!({"received": true, "duplicate": true}));
+    assert!(partner.applied("evt_durable").await);
     assert_eq!(partner.state.store.event_ids().await.map(|ids| ids.len()), Ok(1));
 }
 
@@ -354,6 +360,34 @@ async fn proxy_identity_headers_are_believed_only_from_a_trusted_proxy() {
     let stranger = Partner::from(config(&vars), "203.0.113.9".parse().expect("ip")).await;
     let who = stranger.get_with("/sir/session", ("x-partner-user", "user-7")).await.json();
     assert_eq!(who["signedIn"], false, "anyone can send the header; only the proxy is believed");
+    // A proxy that appends passes the client's copy first: two copies sign nobody in.
+    let twice = Request::get("/sir/session")
+        .header("x-partner-user", "victim-1")
+        .header("x-partner-user", "user-7")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(through_proxy.send(twice).await.json()["signedIn"], false);
+}
+
+#[tokio::test]
+async fn a_configured_issuer_is_required_in_every_token() {
+    let vars = [("PARTNER_IDENTITY", "jwt"), ("PARTNER_JWT_ISSUER", "https://login.example.org")];
+    let partner = Partner::new(config(&vars)).await;
+    let key = jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes());
+    let token = |iss: Option<&str>| {
+        let mut claims = json!({"sub": "user-1", "aud": JWT_AUDIENCE, "exp": unix_now() + 3600});
+        if let Some(iss) = iss {
+            claims["iss"] = json!(iss);
+        }
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("token")
+    };
+    let partner = &partner;
+    let who = |token: String| async move {
+        partner.get_with("/sir/session", ("authorization", &format!("Bearer {token}"))).await.json()["signedIn"].clone()
+    };
+    assert_eq!(who(token(Some("https://login.example.org"))).await, true);
+    assert_eq!(who(token(Some("https://evil.example"))).await, false);
+    assert_eq!(who(token(None)).await, false, "no iss at all is refused too");
 }
 
 #[tokio::test]
@@ -402,6 +436,18 @@ async fn health_shows_counts_to_loopback_only_and_static_files_are_served() {
     assert_eq!(remote.get("/healthz").await.json(), json!({"status": "ok"}));
     let wrong = partner.send(Request::put("/sir/rewards").body(Body::empty()).expect("request")).await;
     assert_eq!(wrong.error_code(StatusCode::METHOD_NOT_ALLOWED), "METHOD_NOT_ALLOWED");
+
+    // Never a dotfile, nor what a link leads to outside the directory.
+    std::fs::write(dir.join(".env"), "SIR_SECRET_KEY=sk_test_x").expect("write");
+    std::fs::create_dir_all(dir.join(".git")).expect("dir");
+    std::fs::write(dir.join(".git").join("config"), "[core]").expect("write");
+    let outside = std::env::temp_dir().join(format!("sir-partner-outside-{}.txt", std::process::id()));
+    std::fs::write(&outside, "private").expect("write");
+    std::os::unix::fs::symlink(&outside, dir.join("leak.txt")).expect("symlink");
+    for path in ["/.env", "/%2eenv", "/.git/config", "/%2Egit/config", "/leak.txt"] {
+        assert_eq!(partner.get(path).await.error_code(StatusCode::NOT_FOUND), "NOT_FOUND", "{path}");
+    }
+    std::fs::remove_file(&outside).expect("cleanup");
     std::fs::remove_dir_all(&dir).expect("cleanup");
 
     let without = Partner::new(config(&[])).await;
@@ -433,16 +479,19 @@ async fn a_reward_sir_refuses_for_good_is_failed_and_counted_and_another_systems
     };
     store.create_donation(&donation, 1).await.expect("create");
     // The webhook completes it; its reward goes into the outbox (no worker runs here).
-    assert_eq!(partner.deliver(&completed_event("evt_c", "d9"), unix_now()).await.json()["applied"], true);
+    partner.deliver(&completed_event("evt_c", "d9"), unix_now()).await;
+    assert!(partner.applied("evt_c").await);
     let failed = json!({"id": "evt_f", "type": "action.failed", "data": {"idempotencyKey": "donation_d9",
                         "status": "FAILED", "reason": "USER_SUSPENDED"}});
-    assert_eq!(partner.deliver(&failed.to_string(), unix_now()).await.json()["applied"], true);
+    partner.deliver(&failed.to_string(), unix_now()).await;
+    assert!(partner.applied("evt_f").await);
     let reward = store.reward("d9").await.expect("read").expect("row");
     assert_eq!((reward.state, reward.last_error.as_deref()), (RewardState::Failed, Some("USER_SUSPENDED")));
     assert_eq!(partner.get("/healthz").await.json()["rewards"]["failed"], 1);
 
     let foreign =
         json!({"id": "evt_x", "type": "action.completed", "data": {"idempotencyKey": "order_77", "actionId": "a77"}});
-    assert_eq!(partner.deliver(&foreign.to_string(), unix_now()).await.json()["applied"], true);
+    partner.deliver(&foreign.to_string(), unix_now()).await;
+    assert!(partner.applied("evt_x").await);
     assert_eq!(store.reward("d9").await.expect("read").map(|r| r.state), Some(RewardState::Failed));
 }

@@ -46,6 +46,9 @@ pub enum FaultKind {
     RateLimit { retry_after: RetryAfter },
     /// Waits, then handles the request normally.
     Delay { delay_ms: u64 },
+    /// Handles the request at once, then waits before answering: a create-link whose
+    /// donation exists (and can be paid, and its webhook sent) before its answer arrives.
+    LateAnswer { delay_ms: u64 },
     /// 200 with truncated JSON.
     Malformed,
     /// The normal answer plus ~3 MiB of padding: still valid JSON.
@@ -100,7 +103,7 @@ impl FaultRequest {
                 Err(ApiError::bad_request(ErrorCode::InvalidFault, "status must be an error status, 400 to 599"))
             }
             FaultKind::RateLimit { retry_after } => retry_after.header_value().map(|_| request),
-            FaultKind::Delay { delay_ms } if *delay_ms > MAX_DELAY_MS => {
+            FaultKind::Delay { delay_ms } | FaultKind::LateAnswer { delay_ms } if *delay_ms > MAX_DELAY_MS => {
                 Err(ApiError::bad_request(ErrorCode::InvalidFault, format!("delayMs must be at most {MAX_DELAY_MS}")))
             }
             // Only create-link has a link to replace; elsewhere the fault would be silently lost.
@@ -167,6 +170,8 @@ pub enum Effect {
     Drop,
     /// Wait this long, then run the handler.
     Delay(std::time::Duration),
+    /// Run the handler, then wait this long before answering.
+    LateAnswer(std::time::Duration),
     /// Run the handler, then pad its JSON.
     Pad,
     /// Run the handler with this link in place of the checkout URL.
@@ -195,6 +200,7 @@ impl From<FaultKind> for Effect {
             FaultKind::Oversized => Self::Pad,
             FaultKind::Drop => Self::Drop,
             FaultKind::Delay { delay_ms } => Self::Delay(std::time::Duration::from_millis(delay_ms)),
+            FaultKind::LateAnswer { delay_ms } => Self::LateAnswer(std::time::Duration::from_millis(delay_ms)),
             FaultKind::Link { link } => Self::Link(link),
         }
     }

@@ -190,6 +190,11 @@ async fn handle(effect: Option<Effect>, mut request: Request, next: Next) -> Opt
             tokio::time::sleep(delay).await;
             next.run(request).await
         }
+        Some(Effect::LateAnswer(delay)) => {
+            let response = next.run(request).await;
+            tokio::time::sleep(delay).await;
+            response
+        }
         Some(Effect::Pad) => faults::oversized(next.run(request).await).await,
         Some(Effect::Link(link)) => {
             request.extensions_mut().insert(LinkOverride(link));

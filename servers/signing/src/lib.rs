@@ -31,7 +31,7 @@ pub use request::{
 pub use secret::{Environment, KeyKind, Secret, is_hmac_secret, is_webhook_secret, key_kind};
 pub use webhook::{
     WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECS,
-    WEBHOOK_USER_AGENT, WebhookSecret, sign_webhook, verify_webhook,
+    WEBHOOK_USER_AGENT, WebhookSecret, check_webhook_headers, sign_webhook, verify_webhook,
 };
 
 /// Why a signature was refused. Every variant means "401 Unauthorized" to an HTTP server;

@@ -64,6 +64,22 @@ pub fn verify_webhook(
     Ok(parsed)
 }
 
+/// What can be checked before a delivery's body is read: both headers there and well
+/// formed, and the timestamp within ±[`WEBHOOK_TOLERANCE_SECS`] of `now`. A receiver
+/// refuses at once what fails here, without reading (or waiting for) the body.
+pub fn check_webhook_headers(signature: Option<&str>, timestamp: Option<&str>, now: u64) -> Result<u64, VerifyError> {
+    let timestamp = parse_timestamp(timestamp.ok_or(VerifyError::MissingTimestamp)?)?;
+    let hex_tag = signature
+        .ok_or(VerifyError::MissingSignature)?
+        .strip_prefix(SIGNATURE_PREFIX)
+        .ok_or(VerifyError::MalformedSignature)?;
+    if hex_tag.len() != 64 || !hex_tag.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(VerifyError::MalformedSignature);
+    }
+    check_fresh(timestamp, now, WEBHOOK_TOLERANCE_SECS)?;
+    Ok(timestamp)
+}
+
 /// A webhook secret (`whsec_…`). `Debug` shows only `whsec_…`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookSecret(Secret);
@@ -82,6 +98,16 @@ impl WebhookSecret {
     /// See [`sign_webhook`].
     pub fn sign(&self, timestamp: u64, body: &[u8]) -> String {
         sign_webhook(self.expose(), timestamp, body)
+    }
+
+    /// See [`check_webhook_headers`].
+    pub fn check_headers(
+        &self,
+        signature: Option<&str>,
+        timestamp: Option<&str>,
+        now: u64,
+    ) -> Result<u64, VerifyError> {
+        check_webhook_headers(signature, timestamp, now)
     }
 
     /// See [`verify_webhook`].

@@ -106,9 +106,17 @@ impl Partner {
         self.send(request.expect("request")).await
     }
 
-    /// Delivers `body` as SIR would, signed with the test webhook secret at `timestamp`.
+    /// Delivers `body` as SIR would, signed with the test webhook secret at `timestamp`,
+    /// then lets the inbox apply what was stored (its worker runs in the real server).
     pub async fn deliver(&self, body: &str, timestamp: u64) -> TestResponse {
-        self.send(webhook_request(body, timestamp, WHSEC)).await
+        let response = self.send(webhook_request(body, timestamp, WHSEC)).await;
+        sir_partner_server::inbox::drain(&self.state).await.expect("apply the stored events");
+        response
+    }
+
+    /// Whether the stored event `id` was applied (`false`: flagged as unusable).
+    pub async fn applied(&self, event_id: &str) -> bool {
+        self.state.store.event_applied(event_id).await.expect("read").expect("the event is stored")
     }
 }
 
@@ -237,6 +245,15 @@ pub enum As<'a> {
 
 impl Stack {
     pub async fn start(extra: &[(&str, &str)]) -> Self {
+        Self::build(extra, true).await
+    }
+
+    /// A stack whose sandbox sends no webhook at all: every delivery is lost.
+    pub async fn without_webhooks(extra: &[(&str, &str)]) -> Self {
+        Self::build(extra, false).await
+    }
+
+    async fn build(extra: &[(&str, &str)], webhooks: bool) -> Self {
         let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let partner_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let sandbox_url = format!("http://{}", sandbox_listener.local_addr().expect("address"));
@@ -245,7 +262,7 @@ impl Stack {
 
         let sandbox = sir_sandbox::AppState::new(sir_sandbox::Config {
             public_url: sandbox_url.clone(),
-            preset_webhook: Some(PresetWebhook {
+            preset_webhook: webhooks.then(|| PresetWebhook {
                 url: format!("{partner_url}/webhooks/sir"),
                 secret: WebhookSecret::new(WHSEC),
             }),
