@@ -1,6 +1,8 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
+use tracing_subscriber::EnvFilter;
+
 use sir_partner_server::{
     AppState, Config, IdentityConfig, Store, inbox, listening_line, metrics, serve, spawn_workers,
 };
@@ -10,7 +12,8 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_max_level(tracing::Level::INFO)
+        // RUST_LOG as tracing-subscriber reads it (`RUST_LOG=debug` shows each 4xx's reason); INFO without it.
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let config = match Config::from_env() {
         Ok(config) => config,

@@ -91,6 +91,7 @@ fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
         ("PARTNER_LISTEN", "127.0.0.1:0"),
         ("PARTNER_DB", ":memory:"),
         ("PARTNER_IDENTITY", "demo"),
+        ("RUST_LOG", "sir_partner_server=debug"),
     ];
     let mut running = Running(command(&vars).spawn().expect("start"));
     let child = &mut running.0;
@@ -109,6 +110,15 @@ fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("read");
     assert!(answer.starts_with("HTTP/1.1 200") && answer.contains(r#""status":"ok""#), "{answer}");
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /sir/rewards/donation HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .expect("write");
+    let mut refused = String::new();
+    stream.read_to_string(&mut refused).expect("read");
+    assert!(refused.starts_with("HTTP/1.1 405"), "{refused}");
 
     let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(terminated.success());
@@ -128,4 +138,6 @@ fn it_prints_its_address_first_never_a_secret_and_stops_on_sigterm() {
         assert!(!output.contains(secret), "a secret was printed: {output}");
     }
     assert!(output.contains("Identity: demo") && output.contains("DEMO IDENTITY"), "announced loudly: {output}");
+    // RUST_LOG=…debug shows why a request was refused (the 4xx debug line).
+    assert!(output.contains("DEBUG") && output.contains("MethodNotAllowed"), "{output}");
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use sir_sandbox::{AppState, Config, PresetWebhook, default_public_url, listening_line, seed, serve, webhooks};
 use sir_signing::WebhookSecret;
+use tracing_subscriber::EnvFilter;
 
 /// Local emulator of the SIR Giving Partner API (sandbox environment), for sir-donate.
 #[derive(Debug, Parser)]
@@ -84,7 +85,8 @@ async fn main() -> std::io::Result<()> {
     let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_max_level(tracing::Level::INFO);
+        // RUST_LOG as tracing-subscriber reads it; INFO without it.
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")));
     match args.log_format {
         LogFormat::Pretty => logs.init(),
         LogFormat::Json => logs.json().flatten_event(true).init(),
