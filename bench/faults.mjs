@@ -33,18 +33,19 @@
 // Settings (environment): FAULTS_BIN_DIR (default target/debug), FAULTS_DONATIONS,
 // FAULTS_IDLE_CONNECTIONS, FAULTS_SETTLE_SECS, FAULTS_LABEL (names the results file),
 // FAULTS_PARTNER_ENV ("NAME=value,NAME=value" added to both instances' environment).
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, chmodSync, chownSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import net from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Drips, IdleFlood, Probe } from "./faults/attacks.mjs";
+import { Postgres } from "./faults/postgres.mjs";
+import { LogTally, startServer } from "./faults/processes.mjs";
+import { Proxy } from "./faults/proxy.mjs";
+import { DeliveryLog, SirDeliveries } from "./faults/sir-log.mjs";
+import { count, countBy, freePort, pool, request, sleep, totalBy } from "./faults/util.mjs";
 
-const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, "..");
 const args = process.argv.slice(2);
@@ -102,146 +103,10 @@ const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const since = () => seconds(Date.now() - started);
 const log = (...parts) => console.error(`faults [${since()}]:`, ...parts);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const RUN_DIR = join(ROOT, "target/faults", stamp);
 mkdirSync(RUN_DIR, { recursive: true });
 
-// ---------------------------------------------------------------- processes
-
-const children = new Set();
-const cleanups = [];
-function cleanUp() {
-  for (const child of children) child.kill("SIGKILL");
-  for (const step of cleanups.splice(0).reverse()) {
-    try {
-      step();
-    } catch {
-      // Best effort: the run is over.
-    }
-  }
-}
-process.on("exit", cleanUp);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
-
-/** A free port on 127.0.0.1 (the servers are restarted on the same one). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Log lines by level, and the distinct error and warning messages, per process. */
-class LogTally {
-  constructor() {
-    this.levels = {};
-    this.messages = new Map();
-  }
-  add(line) {
-    // tracing's fmt: `2026-12-07T20:00:00.000000Z ERROR target: message key=value`, colours off.
-    const match = line.match(/^\S+\s+(ERROR|WARN|INFO|DEBUG|TRACE)\s+(.*)$/);
-    if (!match) return;
-    const [, level, rest] = match;
-    this.levels[level] = (this.levels[level] ?? 0) + 1;
-    if (level === "ERROR" || level === "WARN") {
-      // Ids, times and numbers vary; what is left says what happened.
-      const shape = `${level} ${rest}`
-        .replace(/\b[0-9a-f]{16,}\b/g, "…")
-        .replace(/\d+(\.\d+)?(ms|µs|s)?\b/g, "N")
-        .slice(0, 220);
-      this.messages.set(shape, (this.messages.get(shape) ?? 0) + 1);
-    }
-  }
-}
-
-/** Spawns a server; resolves to its URL from the first stdout line naming "listening on". */
-function startServer(name, command, commandArgs, env, logTally, onLine) {
-  const logFile = createWriteStream(join(RUN_DIR, `${name}.log`), { flags: "a" });
-  const child = spawn(command, commandArgs, { env, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const stderrTail = [];
-  createInterface({ input: child.stderr }).on("line", (line) => {
-    logFile.write(`${line}\n`);
-    logTally?.add(line);
-    onLine?.(line);
-    stderrTail.push(line);
-    if (stderrTail.length > 20) stderrTail.shift();
-  });
-  const exited = new Promise((resolve) =>
-    child.on("exit", (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  const url = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s`)), 30000);
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before listening: ${stderrTail.slice(-5).join(" | ")}`));
-    });
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      logFile.write(`stdout: ${line}\n`);
-      const match = line.match(/listening on (http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return { child, url, exited };
-}
-
-// ---------------------------------------------------------------- HTTP
-
-/** One request on a fresh connection from `localAddress`; never throws (`error` says why). */
-function request({ port, method = "GET", path, headers = {}, body, localAddress = ADDRESS.harness, timeoutMs = 10000 }) {
-  return new Promise((resolve) => {
-    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const allHeaders = { ...headers };
-    if (payload !== undefined) {
-      allHeaders["content-type"] ??= "application/json";
-      allHeaders["content-length"] = Buffer.byteLength(payload);
-    }
-    const req = http.request(
-      { host: "127.0.0.1", port, method, path, headers: allHeaders, localAddress, agent: false, timeout: timeoutMs },
-      (res) => {
-        const chunks = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString();
-          let json = null;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            // Not JSON: `text` has it.
-          }
-          resolve({ status: res.statusCode, headers: res.headers, text, json });
-        });
-        res.on("error", (error) => resolve({ status: null, error: error.code ?? error.message }));
-      },
-    );
-    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
-    req.on("error", (error) => resolve({ status: null, error: error.code ?? error.message }));
-    req.end(payload);
-  });
-}
-
-/** Runs `task` over `items`, `concurrency` at a time. */
-async function pool(items, concurrency, task) {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index], index);
-    }
-  });
-  await Promise.all(workers);
-}
 
 const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
 
@@ -254,77 +119,7 @@ function signedGet(port, path) {
   return request({ port, path, headers: { "x-partner-key": SK, "x-timestamp": timestamp, "x-signature": signature } });
 }
 
-const count = (map, key, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
-// ---------------------------------------------------------------- PostgreSQL
-
-class Postgres {
-  async start() {
-    const bins = readdirSync("/usr/lib/postgresql", { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort((a, b) => Number(a) - Number(b));
-    if (bins.length === 0) throw new Error("no PostgreSQL server (scripts/setup.sh installs it)");
-    this.bin = `/usr/lib/postgresql/${bins.at(-1)}/bin`;
-    this.asUser = [];
-    this.dir = mkdtempSync(join(tmpdir(), "sir-faults-pg."));
-    chmodSync(this.dir, 0o755);
-    if (process.getuid() === 0) {
-      // PostgreSQL refuses to run as root: as with-postgres.sh, run it as `postgres` (or `nobody`).
-      let user = "postgres";
-      try {
-        execFileSync("id", [user], { stdio: "ignore" });
-      } catch {
-        user = "nobody";
-      }
-      const uid = Number(execFileSync("id", ["-u", user]).toString().trim());
-      chownSync(this.dir, uid, -1);
-      this.asUser = ["runuser", "-u", user, "--"];
-    }
-    this.port = await freePort();
-    this.options = `-c listen_addresses=127.0.0.1 -p ${this.port} -k ${this.dir} -c fsync=off -c synchronous_commit=off -c max_connections=300`;
-    cleanups.push(() => {
-      this.ctlSync(["-m", "immediate", "stop"]);
-      rmSync(this.dir, { recursive: true, force: true });
-    });
-    await this.exec("initdb", ["-D", `${this.dir}/data`, "-U", "sir", "-A", "trust", "-E", "UTF8", "--no-sync"]);
-    await this.ctl(["-w", "-t", "30", "-o", this.options, "start"]);
-    await this.psql("postgres", "CREATE DATABASE faults");
-    this.url = `postgres://sir@127.0.0.1:${this.port}/faults`;
-  }
-
-  exec(tool, toolArgs) {
-    const [command, ...prefix] = [...this.asUser, `${this.bin}/${tool}`];
-    return run(command, [...prefix, ...toolArgs], { timeout: 60000 });
-  }
-
-  ctl(ctlArgs) {
-    return this.exec("pg_ctl", ["-D", `${this.dir}/data`, "-l", `${this.dir}/server.log`, ...ctlArgs]);
-  }
-
-  ctlSync(ctlArgs) {
-    const [command, ...prefix] = [...this.asUser, `${this.bin}/pg_ctl`];
-    execFileSync(command, [...prefix, "-D", `${this.dir}/data`, ...ctlArgs], { stdio: "ignore", timeout: 30000 });
-  }
-
-  /** A crash-like restart: every connection is cut, the server recovers from its WAL. */
-  async restart() {
-    await this.ctl(["-m", "immediate", "-w", "-t", "60", "-o", this.options, "restart"]);
-  }
-
-  /** Rows of a query, as arrays of strings. */
-  async psql(database, sql) {
-    const { stdout } = await run(
-      "psql",
-      ["-h", "127.0.0.1", "-p", String(this.port), "-U", "sir", "-d", database, "-X", "-q", "-A", "-t", "-F", "\t", "-c", sql],
-      { timeout: 30000, maxBuffer: 64 * 1024 * 1024 },
-    );
-    return stdout
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => line.split("\t"));
-  }
-}
 
 // ---------------------------------------------------------------- the partner instances
 
@@ -337,7 +132,13 @@ class Instance {
     this.starts += 1;
     const env = { ...this.env, PARTNER_LISTEN: `127.0.0.1:${this.port}`, PARTNER_METRICS_LISTEN: `127.0.0.1:${this.metricsPort}` };
     Object.assign(env, extraPartnerEnv());
-    const server = startServer(`partner-${this.name}`, join(BIN_DIR, "sir-partner-server"), [], env, this.logs);
+    const server = startServer({
+      name: `partner-${this.name}`,
+      command: join(BIN_DIR, "sir-partner-server"),
+      env,
+      logDir: RUN_DIR,
+      logTally: this.logs,
+    });
     this.process = server;
     await server.url;
     this.upSince = Date.now();
@@ -376,299 +177,13 @@ function extraPartnerEnv() {
   return extra;
 }
 
-// ---------------------------------------------------------------- SIR's webhooks, through a proxy
-
-/** What went over the wire for one webhook event. */
-class WireEvent {
-  constructor(id, type, data, at) {
-    Object.assign(this, { id, type, data, firstSeen: at, attempts: [], okAt: null });
-  }
-}
-
-/**
- * The load balancer in front of the two instances: each delivery goes to the next instance
- * in turn, on a new connection from SIR's address. A dead instance is a connection refused,
- * which SIR sees as a dropped connection: a failed delivery, retried.
- */
-class Proxy {
-  constructor(upstreams) {
-    this.upstreams = upstreams;
-    this.turn = 0;
-    this.events = new Map();
-    this.outcomes = new Map();
-    this.server = http.createServer((req, res) => this.forward(req, res));
-    // SIR keeps its connections to us open; ours never closes them first.
-    this.server.keepAliveTimeout = 120000;
-    this.server.headersTimeout = 130000;
-  }
-
-  listen() {
-    return new Promise((resolve) => this.server.listen(0, "127.0.0.1", () => resolve(this.server.address().port)));
-  }
-
-  forward(req, res) {
-    const chunks = [];
-    req.on("data", (chunk) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const at = Date.now();
-      let envelope = {};
-      try {
-        envelope = JSON.parse(body);
-      } catch {
-        // Not ours to judge: forwarded as it came.
-      }
-      const event = this.events.get(envelope.id) ?? new WireEvent(envelope.id, envelope.type, envelope.data ?? {}, at);
-      if (envelope.id) this.events.set(envelope.id, event);
-      const upstream = this.upstreams[this.turn++ % this.upstreams.length];
-      const attempt = { instance: upstream.name, at, status: null, code: null, error: null };
-      event.attempts.push(attempt);
-      const headers = {};
-      for (const name of ["content-type", "x-sir-signature", "x-sir-timestamp"]) {
-        if (req.headers[name] !== undefined) headers[name] = req.headers[name];
-      }
-      headers["content-length"] = body.length;
-      const onward = http.request(
-        {
-          host: "127.0.0.1",
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers,
-          localAddress: ADDRESS.sir,
-          agent: false,
-          timeout: 15000,
-        },
-        (answer) => {
-          const parts = [];
-          answer.on("data", (chunk) => parts.push(chunk));
-          answer.on("end", () => {
-            const text = Buffer.concat(parts);
-            attempt.status = answer.statusCode;
-            try {
-              attempt.code = JSON.parse(text).code ?? null;
-            } catch {
-              // A body that isn't JSON has no code.
-            }
-            if (answer.statusCode >= 200 && answer.statusCode < 300) event.okAt ??= Date.now();
-            count(this.outcomes, `${upstream.name} ${answer.statusCode}${attempt.code ? ` ${attempt.code}` : ""}`);
-            res.writeHead(answer.statusCode, { "content-type": answer.headers["content-type"] ?? "application/json" });
-            res.end(text);
-          });
-          answer.on("error", (error) => this.fail(res, attempt, upstream, error));
-        },
-      );
-      onward.on("timeout", () => onward.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
-      onward.on("error", (error) => this.fail(res, attempt, upstream, error));
-      // SIR gave up on this attempt (its own timeout): so do we.
-      res.on("close", () => {
-        if (!res.writableFinished) onward.destroy();
-      });
-      onward.end(body);
-    });
-  }
-
-  fail(res, attempt, upstream, error) {
-    if (attempt.status !== null || attempt.error !== null) return;
-    attempt.error = error.code ?? error.message;
-    count(this.outcomes, `${upstream.name} ${attempt.error}`);
-    // As a refused or reset connection would: no answer at all.
-    res.socket?.destroy();
-  }
-}
-
-// ---------------------------------------------------------------- faults
-
-/** One address holding `total` idle connections to an instance, reopening those closed on it. */
-class IdleFlood {
-  constructor(port, total, localAddress) {
-    Object.assign(this, { port, total, localAddress, open: 0, maxOpen: 0, opened: 0, closedByServer: 0, stopped: false });
-    this.sockets = new Set();
-    this.errors = new Map();
-  }
-
-  async start() {
-    for (let n = 0; n < this.total; n++) {
-      this.connect(n, 250);
-      // A burst of 100 at a time: fast, but no storm of SYNs.
-      if (n % 100 === 99) await sleep(30);
-    }
-  }
-
-  connect(n, backoffMs) {
-    if (this.stopped) return;
-    const socket = net.connect({ host: "127.0.0.1", port: this.port, localAddress: this.localAddress });
-    let connectedAt = null;
-    socket.on("connect", () => {
-      connectedAt = Date.now();
-      this.open += 1;
-      this.opened += 1;
-      this.maxOpen = Math.max(this.maxOpen, this.open);
-      // A quarter start HTTP/2 and then say nothing (issue #20: the header timeout is HTTP/1's).
-      if (n % 4 === 0) socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-    });
-    socket.on("error", (error) => count(this.errors, error.code ?? error.message));
-    socket.on("data", () => {});
-    socket.on("close", () => {
-      this.sockets.delete(socket);
-      if (connectedAt !== null) {
-        this.open -= 1;
-        if (!this.stopped) this.closedByServer += 1;
-      }
-      // Held a while: reopen soon; refused or cut at once: back off, up to 5 s.
-      const held = connectedAt !== null && Date.now() - connectedAt > 2000;
-      const wait = held ? 250 : Math.min(backoffMs * 2, 5000);
-      if (!this.stopped) setTimeout(() => this.connect(n, held ? 250 : wait), wait).unref();
-    });
-    this.sockets.add(socket);
-  }
-
-  stop() {
-    this.stopped = true;
-    for (const socket of this.sockets) socket.destroy();
-  }
-}
-
-/** Unsigned webhook POSTs whose bodies come 1 byte every 1.5 s, from several addresses. */
-class Drips {
-  constructor(targets, addresses, perTarget, intervalMs) {
-    Object.assign(this, { targets, addresses, perTarget, stopped: false, open: 0, maxOpen: 0, answered: new Map() });
-    this.sockets = new Set();
-    this.errors = new Map();
-    this.timer = setInterval(() => {
-      for (const socket of this.sockets) if (socket.dripping) socket.write("a");
-    }, intervalMs);
-  }
-
-  start() {
-    for (const target of this.targets) {
-      for (const address of this.addresses) {
-        for (let n = 0; n < this.perTarget; n++) this.connect(target, address, 1000);
-      }
-    }
-  }
-
-  connect(target, address, backoffMs) {
-    if (this.stopped) return;
-    const socket = net.connect({ host: "127.0.0.1", port: target.port, localAddress: address });
-    let connectedAt = null;
-    socket.on("connect", () => {
-      connectedAt = Date.now();
-      this.open += 1;
-      this.maxOpen = Math.max(this.maxOpen, this.open);
-      socket.write(
-        `POST /webhooks/sir HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`,
-      );
-      socket.dripping = true;
-    });
-    let head = "";
-    socket.on("data", (chunk) => {
-      if (head.length < 64) {
-        head += chunk.toString("latin1");
-        const status = head.match(/^HTTP\/1\.1 (\d{3})/);
-        if (status) count(this.answered, `${target.name} ${status[1]}`);
-      }
-    });
-    socket.on("error", (error) => count(this.errors, `${target.name} ${error.code ?? error.message}`));
-    socket.on("close", () => {
-      this.sockets.delete(socket);
-      if (connectedAt !== null) this.open -= 1;
-      const held = connectedAt !== null && Date.now() - connectedAt > 2000;
-      const wait = held ? 500 : Math.min(backoffMs * 2, 5000);
-      if (!this.stopped) setTimeout(() => this.connect(target, address, held ? 1000 : wait), wait).unref();
-    });
-    this.sockets.add(socket);
-  }
-
-  stop() {
-    this.stopped = true;
-    clearInterval(this.timer);
-    for (const socket of this.sockets) socket.destroy();
-  }
-}
-
-/** While the flood lasts: can another address, and the flooding one, still reach the flooded instance? */
-class Probe {
-  constructor(port) {
-    Object.assign(this, { port, results: [], stopped: false });
-  }
-
-  async start() {
-    while (!this.stopped) {
-      for (const localAddress of [ADDRESS.probe, ADDRESS.idle]) {
-        const t0 = Date.now();
-        const answer = await request({ port: this.port, path: "/healthz", localAddress, timeoutMs: 5000 });
-        this.results.push({ from: localAddress, ok: answer.status === 200, ms: Date.now() - t0, error: answer.error });
-      }
-      await sleep(2000);
-    }
-  }
-
-  summary(from) {
-    const mine = this.results.filter((r) => r.from === from);
-    const ok = mine.filter((r) => r.ok);
-    const slowest = ok.reduce((max, r) => Math.max(max, r.ms), 0);
-    const errors = new Map();
-    for (const r of mine) if (!r.ok) count(errors, r.error ?? "non-200");
-    const why = [...errors].map(([e, n]) => `${e} ×${n}`).join(", ");
-    return `${ok.length} of ${mine.length} answered${ok.length ? ` (slowest ${slowest} ms)` : ""}${why ? `; failed: ${why}` : ""}`;
-  }
-}
-
-/** Polls the sandbox's delivery log (it keeps the last 1,000) and keeps every record once. */
-class DeliveryLog {
-  constructor(port) {
-    Object.assign(this, { port, records: new Map(), gaps: 0, stopped: false });
-  }
-
-  async start() {
-    while (!this.stopped) {
-      await this.poll();
-      await sleep(1000);
-    }
-  }
-
-  async poll() {
-    const answer = await request({ port: this.port, path: "/__sandbox/webhooks/deliveries", timeoutMs: 10000 });
-    if (!Array.isArray(answer.json)) return;
-    const key = (r) => `${r.eventId}|${r.webhookId}|${r.redelivery}|${r.attempt}`;
-    // A full log whose oldest record is new to us dropped some between two polls.
-    if (answer.json.length >= 1000 && this.records.size > 0 && !this.records.has(key(answer.json[0]))) this.gaps += 1;
-    for (const record of answer.json) this.records.set(key(record), record);
-  }
-}
-
-/** SIR's side of every delivery, complete, from the sandbox's JSON log (its /__sandbox log keeps only the last 1,000). */
-class SirDeliveries {
-  constructor() {
-    this.events = new Map();
-  }
-
-  event(id) {
-    if (!this.events.has(id)) this.events.set(id, { type: null, attempts: [], ok: false, gaveUp: false });
-    return this.events.get(id);
-  }
-
-  add(line) {
-    if (!line.includes('"message":"webhook')) return;
-    let entry;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      return;
-    }
-    if (entry.message === "webhook event") this.event(entry.event).type = entry.event_type;
-    else if (entry.message === "webhook delivery") {
-      const event = this.event(entry.event);
-      event.attempts.push({ attempt: entry.attempt, status: entry.status, ok: entry.ok });
-      if (entry.ok) event.ok = true;
-    } else if (entry.message === "webhook delivery gave up") this.event(entry.event).gaveUp = true;
-  }
-}
 
 // ---------------------------------------------------------------- the run
 
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+
 async function main() {
+  loopDelay.enable();
   log(`${SMALL ? "small" : "full"} scenario: ${SCENARIO.donations} donations; binaries from ${BIN_DIR}; logs in ${RUN_DIR}`);
   const timeline = [];
   const mark = (what) => {
@@ -681,30 +196,28 @@ async function main() {
   mark(`PostgreSQL on 127.0.0.1:${postgres.port}`);
 
   const ports = { a: await freePort(), b: await freePort(), metricsA: await freePort(), metricsB: await freePort() };
-  const proxy = new Proxy([
-    { name: "A", port: ports.a },
-    { name: "B", port: ports.b },
-  ]);
+  const proxy = new Proxy(
+    [
+      { name: "A", port: ports.a },
+      { name: "B", port: ports.b },
+    ],
+    ADDRESS.sir,
+  );
   const proxyPort = await proxy.listen();
   const sir = new SirDeliveries();
-  cleanups.push(() => proxy.server.close());
-
-  const sandbox = startServer(
-    "sandbox",
-    join(BIN_DIR, "sir-sandbox"),
-    [
-      "--port", "0",
-      "--rate-limit", "100000000",
-      "--log-format", "json",
-      "--webhook-url", `http://127.0.0.1:${proxyPort}/webhooks/sir`,
-      "--webhook-secret", WHSEC,
-      "--webhook-attempts", String(SCENARIO.webhookAttempts),
-      "--webhook-retry-base-ms", String(SCENARIO.webhookRetryBaseMs),
+  const sandbox = startServer({
+    name: "sandbox",
+    command: join(BIN_DIR, "sir-sandbox"),
+    args: [
+      ...["--port", "0", "--rate-limit", "100000000", "--log-format", "json"],
+      ...["--webhook-url", `http://127.0.0.1:${proxyPort}/webhooks/sir`, "--webhook-secret", WHSEC],
+      ...["--webhook-attempts", String(SCENARIO.webhookAttempts)],
+      ...["--webhook-retry-base-ms", String(SCENARIO.webhookRetryBaseMs)],
     ],
-    { PATH: process.env.PATH },
-    null,
-    (line) => sir.add(line),
-  );
+    env: { PATH: process.env.PATH },
+    logDir: RUN_DIR,
+    onLine: (line) => sir.add(line),
+  });
   const sandboxUrl = await sandbox.url;
   const sandboxPort = Number(new URL(sandboxUrl).port);
   // Every reward paid in full: the seeded pool pays for 2,000 of them.
@@ -790,7 +303,7 @@ async function main() {
         SCENARIO.dripIntervalMs,
       )
     : null;
-  const probe = new Probe(ports.a);
+  const probe = new Probe(ports.a, [ADDRESS.probe, ADDRESS.idle]);
   const deliveries = new DeliveryLog(sandboxPort);
   const deliveryPolling = deliveries.start();
   await flood.start();
@@ -800,7 +313,7 @@ async function main() {
   for (let waited = 0; waited < 5000 && (flood.open < SCENARIO.idleConnections || (drips && drips.open < dripsWanted)); waited += 250) {
     await sleep(250);
   }
-  mark(`idle flood on A: ${flood.open} connections open from ${ADDRESS.idle}${drips ? `; drips: ${drips.open} slow bodies from ${SCENARIO.dripAddresses} addresses` : ""}`);
+  mark(`idle flood on A: ${flood.open} connections open from ${ADDRESS.idle}${drips ? `; drips: ${drips.maxOpen} slow bodies opened from ${SCENARIO.dripAddresses} addresses` : ""}`);
   const probing = probe.start();
 
   // 3. Payments at the sandbox, as fast as it answers, with the kill and the restart on the way.
@@ -820,7 +333,7 @@ async function main() {
   const restartPostgres = async () => {
     // One fault at a time: wait for B to be back.
     await killDone;
-    await sleep(2000);
+    await sleep(1000);
     mark(`PostgreSQL restart -m immediate (after ${paidCount} payments)`);
     const t0 = Date.now();
     await postgres.restart();
@@ -875,9 +388,32 @@ async function main() {
     }
     return actions;
   };
-  const heldIds = async () => {
+  // A donation SIR calls paid whose webhook never came is held too, if the partner tells its
+  // operator so (issue #20: /healthz counts them, the log names them); today's server keeps
+  // such a donation as completed/api and tells nobody, which is a loss.
+  const flagsPaidWithoutWebhook = async () => {
+    const health = await request({ port: ports.a, path: "/healthz", timeoutMs: 5000 });
+    return typeof health.json?.donations?.paidWithoutWebhook === "number";
+  };
+  const completionEvent = (id) => {
+    for (const event of proxy.events.values()) {
+      if (event.type === "transaction.completed" && event.data.partnerDonationId === id) return sir.events.get(event.id);
+    }
+    return undefined;
+  };
+  const heldIds = async (flagged) => {
     try {
-      return new Set((await postgres.psql("faults", "SELECT partner_donation_id FROM rewards WHERE state = 'held'")).map(([id]) => id));
+      const rows = await postgres.psql(
+        "faults",
+        `SELECT d.partner_donation_id, r.state FROM donations d LEFT JOIN rewards r USING (partner_donation_id)
+         WHERE r.state = 'held' OR (d.status = 'completed' AND d.source = 'api' AND r.state IS NULL)`,
+      );
+      // Flagged as paid without a webhook counts once SIR is done delivering it (it may still come).
+      return new Set(
+        rows
+          .filter(([id, state]) => state === "held" || (flagged && (completionEvent(id)?.gaveUp || completionEvent(id)?.ok)))
+          .map(([id]) => id),
+      );
     } catch {
       return new Set();
     }
@@ -886,7 +422,7 @@ async function main() {
   let unsettled = paidIds.size;
   while (Date.now() - settleStart < SCENARIO.settleMs) {
     const actions = actionsByDonation();
-    const held = await heldIds();
+    const held = await heldIds(await flagsPaidWithoutWebhook());
     unsettled = [...paidIds].filter((id) => !actions.has(id) && !held.has(id)).length;
     if (unsettled === 0) break;
     await sleep(2000);
@@ -908,6 +444,7 @@ async function main() {
     else count(balanceErrors, `${answer.status ?? answer.error}`);
   });
   const stats = (await request({ port: sandboxPort, path: "/__sandbox/stats" })).json;
+  const flagged = await flagsPaidWithoutWebhook();
   const rewardRows = await postgres.psql(
     "faults",
     "SELECT partner_donation_id, state, COALESCE(last_error, ''), attempts FROM rewards",
@@ -937,11 +474,15 @@ async function main() {
     if (donor.balance !== undefined && donor.balance % TOKENS_PER_REWARD !== 0) oddAmounts.push(donor);
     if ((credits ?? 0) > 1 || actionIds.size > 1 || rows.length > 1) doubled.push(donor);
     if ((credits ?? 0) >= 1 || actionIds.size >= 1) issued.push(donor);
-    else if (rows.some((row) => row.state === "held")) held.push(donor);
-    else lost.push(donor);
+    else if (rows.some((row) => row.state === "held")) {
+      held.push(donor);
+      donor.heldFor = rows.find((row) => row.state === "held").lastError || "(no reason given)";
+    } else if (flagged && rows.length === 0 && donationOf.get(donor.id)?.status === "completed" && donationOf.get(donor.id)?.source === "api") {
+      held.push(donor);
+      donor.heldFor = "paid per SIR's status API, no signed webhook (flagged in /healthz)";
+    } else lost.push(donor);
   }
-  const heldReasons = new Map();
-  for (const donor of held) count(heldReasons, rewardsOf.get(donor.id).find((row) => row.state === "held").lastError || "(no reason given)");
+  const heldReasons = countBy(held.map((donor) => donor.heldFor));
   // Paid, but the partner knows it only from SIR's status endpoint (source 'api'): no webhook was applied.
   const paidWithoutWebhook = paid.filter((donor) => donationOf.get(donor.id)?.source === "api");
 
@@ -954,6 +495,7 @@ async function main() {
     if (event.type === "transaction.completed") completionOf.set(event.data.partnerDonationId, event.id);
   }
   const lostShapes = new Map();
+  const lostExamples = new Map();
   for (const donor of lost) {
     const donation = donationOf.get(donor.id);
     const rows = rewardsOf.get(donor.id) ?? [];
@@ -966,7 +508,10 @@ async function main() {
           ? `SIR gave up on transaction.completed after ${event.attempts.length} failed attempts`
           : `transaction.completed failed ${event.attempts.length} times, SIR still retrying`;
     const partner = `partner: ${donation ? `${donation.status}/${donation.source}` : "no donation row"}, ${rows.length ? `reward ${rows.map((r) => `${r.state}${r.lastError ? ` (${r.lastError.slice(0, 80)})` : ""}`).join(", ")}` : "no reward row"}`;
-    count(lostShapes, `${wire}; ${partner}`);
+    const shape = `${wire}; ${partner}`;
+    count(lostShapes, shape);
+    if (!lostExamples.has(shape)) lostExamples.set(shape, []);
+    lostExamples.get(shape).push(donor.id);
   }
 
   // Deliveries, as SIR saw them (its log), by event type.
@@ -1033,8 +578,10 @@ async function main() {
   const faultTable = ["| Fault | What happened |", "|---|---|", ...faultRows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 
   const details = [];
-  if (lost.length) details.push(`- Lost, by what happened: ${totalBy(lostShapes)}.`);
-  if (lost.length) details.push(`- Lost ids (first 10): ${lost.slice(0, 10).map((d) => d.id).join(", ")}.`);
+  if (lost.length) details.push("- Lost, by what happened:");
+  for (const [shape, n] of [...lostShapes].sort((x, y) => y[1] - x[1])) {
+    details.push(`  - ×${n} ${shape} (e.g. ${lostExamples.get(shape).slice(0, 3).join(", ")})`);
+  }
   if (doubled.length) {
     details.push(
       `- Doubled: ${doubled
@@ -1044,7 +591,9 @@ async function main() {
     );
   }
   if (oddAmounts.length) details.push(`- Credited another amount than ${TOKENS_PER_REWARD} tokens per reward: ${oddAmounts.slice(0, 10).map((d) => `${d.id} (${d.balance})`).join(", ")}.`);
-  details.push(`- Paid but known to the partner only from SIR's status endpoint (source 'api', no webhook applied): ${paidWithoutWebhook.length}.`);
+  details.push(
+    `- Paid but known to the partner only from SIR's status endpoint (source 'api', no webhook applied): ${paidWithoutWebhook.length}; ${flagged ? "the partner flags them (/healthz donations.paidWithoutWebhook)" : "the partner's /healthz does not count them"}.`,
+  );
   details.push(
     `- SIR's books: ${stats?.actions?.completed ?? "?"} actions completed, ${stats?.actions?.repeats ?? "?"} resubmissions answered 409 IDEMPOTENT${balanceErrors.size ? `; balance reads failed: ${totalBy(balanceErrors)}` : ""}.`,
   );
@@ -1052,6 +601,10 @@ async function main() {
     `- SIR's deliveries: ${attempts.length} attempts, ${failedAttempts.length} failed; retried events by type: ${byType(retried) || "none"}. Failures by cause: ${totalBy(causes) || "none"}${deliveries.gaps ? ` (causes from a log that dropped records ${deliveries.gaps} times between polls)` : ""}.`,
   );
   details.push(`- Delivery answers by instance: ${totalBy(proxy.outcomes)}.`);
+  const timings = proxy.timings();
+  details.push(
+    `- Delivery times at the proxy: SIR's body in ${timings.body}; connection to the instance accepted in ${timings.connect}${timings.neverConnected ? ` (${timings.neverConnected} never)` : ""}; answered in ${timings.answer}. The harness's own event loop lagged ${Math.round(loopDelay.max / 1e6)} ms at worst (p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms).`,
+  );
   if (createErrors.size) details.push(`- Donation set-up errors (retried): ${totalBy(createErrors)}.`);
   if (completeErrors.size) details.push(`- Payments the sandbox refused: ${totalBy(completeErrors)}.`);
   details.push(`- Donors' status polls: ${totalBy(pollOutcomes) || "none"}.`);
@@ -1131,29 +684,18 @@ async function pollAsTheWidgetDoes(donor, instances) {
   }
 }
 
-/** `key ×n; …`, most frequent first. */
-function totalBy(map) {
-  return [...map]
-    .sort((x, y) => y[1] - x[1])
-    .map(([key, n]) => `${key} ×${n}`)
-    .join("; ");
-}
 
-function countBy(keys) {
-  const map = new Map();
-  for (const key of keys) count(map, key);
-  return map;
-}
-
-/** Which build ran: the binaries' directory and the repository's commit. */
+/** Which build ran: the binaries' directory, and for this checkout's own target/, its commit (and whether servers/ had changes not committed). */
 function describeBinaries() {
-  let commit = "?";
+  const label = process.env.FAULTS_LABEL ? ` (${process.env.FAULTS_LABEL})` : "";
+  if (!BIN_DIR.startsWith(`${ROOT}/`)) return `${BIN_DIR}${label}`;
   try {
-    commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]).toString().trim();
+    const commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]).toString().trim();
+    const changed = execFileSync("git", ["-C", ROOT, "status", "--porcelain", "--", "servers"]).toString().trim();
+    return `${BIN_DIR.slice(ROOT.length + 1)} built at ${commit}${changed ? " with uncommitted changes in servers/" : ""}${label}`;
   } catch {
-    // Not a git checkout.
+    return `${BIN_DIR}${label}`;
   }
-  return `${BIN_DIR.replace(`${ROOT}/`, "")} (repository at ${commit})`;
 }
 
 main().then(
