@@ -209,3 +209,9 @@ impl From<sqlx::Error> for ApiError {
         ApiError::internal(format!("storage: {error}"))
     }
 }
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        ApiError::internal(error.to_string())
+    }
+}

@@ -112,7 +112,7 @@ pub fn token_hash(token: &str) -> String {
 /// The demo session the request's cookie names, if it is live.
 async fn demo_session(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, ApiError> {
     match demo_token(headers, cookie_name(state)) {
-        Some(token) => state.store.session(&token_hash(&token), now_ms()).await,
+        Some(token) => Ok(state.store.session(&token_hash(&token), now_ms()).await?),
         None => Ok(None),
     }
 }

@@ -129,7 +129,7 @@ async fn adopt_by_verified_email(
     tx.commit().await?;
     tracing::info!(donation = id, "donation matched to a user by verified email");
     state.outbox.notify_one();
-    state.store.donation(id).await
+    Ok(state.store.donation(id).await?)
 }
 
 /// `GET /sir/rewards` → `{"signedIn": false}`, or the signed-in user's balance from the
