@@ -1,8 +1,7 @@
 //! Leptos views. They read [`WidgetState`](crate::state::WidgetState) from context, where
 //! only the donor's inputs are writable, and render API text only as text nodes, never as HTML.
 //! The form's editors ([`AmountPicker`], [`DonorForm`]) are handed the halves they edit and
-//! check as props instead, as in Leptos's todomvc: 229 bytes raw, 175 gzip of the main module
-//! (measured with `make build`); the other views keep the context.
+//! check as props instead, as in Leptos's todomvc; the other views keep the context.
 
 mod amount_picker;
 mod donor_form;
@@ -40,9 +39,8 @@ fn use_locale() -> String {
     use_state().options.with_untracked(|o| o.locale.clone().unwrap_or_else(|| "en".to_owned()))
 }
 
-/// A reactive text, attribute or property value behind one pointer type. tachys compiles its
-/// render effect once per function type: every `move ||` in a view is a type of its own,
-/// while these share one copy per value type.
+/// A reactive text, attribute or property value behind one pointer type: one copy of tachys's
+/// render effect per value type (docs/decisions/2026-12-01-shared-handler-pointer-types.md).
 pub(crate) type Dynamic<T> = Arc<dyn Fn() -> T + Send + Sync>;
 
 pub(crate) fn dynamic<T>(value: impl Fn() -> T + Send + Sync + 'static) -> Dynamic<T> {

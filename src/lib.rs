@@ -3,7 +3,8 @@
 //! Layers, with dependencies pointing one way:
 //! [`domain`] (pure logic) → [`api`] (I/O behind a trait, one error type) →
 //! [`state`] (reactive state machine) → [`components`] (Leptos views) →
-//! [`embed`] (the only code that touches JS values).
+//! [`embed`] (the JS-facing surface: options, events, the handle). Below it, only the I/O
+//! edges touch JS values: `api::http` (fetch), `api::json` (`JSON.parse`) and `i18n` (`Intl`).
 
 pub mod api;
 pub mod components;

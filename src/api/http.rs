@@ -56,7 +56,7 @@ impl HttpSirApi {
     /// key's environment documents.
     ///
     /// # Errors
-    /// [`ApiError::InvalidKey`] for a base URL that is not https (or http to loopback),
+    /// [`ApiError::InvalidRequest`] for a base URL that is not https (or http to loopback),
     /// and [`ApiError::EnvironmentMismatch`] for a live key with a non-production host
     /// or a test key with the production host (each also logs a console warning).
     pub fn new(key: PublishableKey, api_base: Option<&str>) -> Result<Self, ApiError> {

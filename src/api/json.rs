@@ -1,17 +1,8 @@
 //! JSON read and written by the browser's own `JSON.parse` and `JSON.stringify`.
 //!
-//! Decision (issue #8): the browser's parser costs no wasm. Dropping serde, serde_json and
-//! their derived impls (with gloo-net and a generic GET) saved 40 KB gzip of wasm, measured
-//! (README, "Performance and size"). Readers stay as tolerant as the `#[serde(default)]`
-//! types they replace: a missing field is `None`, and so is a field of the wrong JSON type
-//! (the docs leave the shapes open, §7).
-//!
-//! Decision (issue #13): serde stays out. Measured: `#[derive(Deserialize)]` on
-//! `PartnerConfig`, `TipConfig` and `Organization`, decoded with `serde-wasm-bindgen` from the
-//! object `JSON.parse` returns (no serde_json), in place of these readers, added 23.8 KB raw
-//! and 11.7 KB gzip to the main module and 0.7 KB gzip to the glue, against a 2 KB budget:
-//! serde's error messages bring `core::fmt` and float formatting, and that without the
-//! readers' tolerance of a wrongly typed field (README, "Performance and size").
+//! The browser's parser costs no wasm, and the readers stay tolerant: a missing field, or a
+//! field of the wrong JSON type, is `None` (the docs leave the shapes open, §7). Why not
+//! serde: docs/decisions/2026-11-25-no-serde-in-the-widget.md.
 
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,10 +1,7 @@
 //! [`Loaded`]: a value fetched asynchronously into a signal.
 //!
-//! Decision (issue #8): this replaces Leptos's `LocalResource` and `Action`, whose async
-//! reactive layer (async-derived signals, transitions, suspense tasks, `send_wrapper`,
-//! `async-lock`) cost 14 KB gzip of wasm, measured (README, "Performance and size").
-//! The widget uses none of what that layer adds (it has no `Suspense`: `None` renders
-//! as "loading"), and keeps the guarantees it relied on:
+//! In place of Leptos's `LocalResource` and `Action`, a smaller async layer
+//! (docs/decisions/2026-11-25-loaded-over-resources.md) that keeps their guarantees:
 //! - the newest load wins: a changed source or a refetch cancels the load under way;
 //! - a destroyed widget is never updated: its loads are cancelled with it.
 

@@ -1,11 +1,8 @@
 //! [`ReadOnly`]: a signal that components can read and the state alone writes.
 //!
-//! Decision (issue #16): not Leptos's `signal()` halves (`ReadSignal`/`WriteSignal`). Those are
-//! types of their own, so each value type gets another copy of the signal code: for the six
-//! signals here the main wasm module was 4.6 KB raw, 1.7 KB gzip larger with them than with this
-//! wrapper (318.0 against 313.4 KB raw, `make build` and bench/size.mjs). This wrapper is the same
-//! `RwSignal` underneath (its code, inlined, is what was there before) and only narrows what the
-//! rest of the crate may call.
+//! The same `RwSignal` underneath, narrowed to reading; not Leptos's `ReadSignal`/`WriteSignal`
+//! halves, which cost a copy of the signal code per value type
+//! (docs/decisions/2026-12-02-read-only-signal-wrapper.md).
 
 use leptos::prelude::*;
 
