@@ -1,4 +1,5 @@
-//! Configuration from the environment, checked before anything starts.
+//! Configuration from the environment (declared once in [`Env`], clap's derive style),
+//! checked section by section before anything starts.
 //!
 //! The server refuses to start, listing every problem at once, on a missing secret, a
 //! publishable key given as the secret key, a malformed `hmacSecret` / webhook secret,
@@ -8,6 +9,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -259,330 +261,591 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+/// The environment, declared once in clap's derive style (as the sandbox's flags are):
+/// `sir-partner-server --help` lists every variable. Values are kept as text here, so that
+/// [`Config::check`] reads them all and lists every problem at once, rather than stopping at
+/// the first. Empty values count as unset.
+#[derive(clap::Parser, Clone, Debug, Default)]
+#[command(
+    name = "sir-partner-server",
+    version,
+    about = "The reference partner backend for sir-donate \
+    (servers/partner/README.md). Every setting is an environment variable; a flag of the same name overrides it."
+)]
+pub struct Env {
+    /// SIR API base URL: https://, or http:// to a loopback sandbox [default: http://127.0.0.1:8787]
+    #[arg(long, env = "SIR_API_BASE")]
+    pub sir_api_base: Option<String>,
+    /// sk_test_… / sk_live_… (backend only)
+    #[arg(long, env = "SIR_SECRET_KEY", hide_env_values = true)]
+    pub sir_secret_key: Option<String>,
+    /// The 64-hex hmacSecret issued with the secret key
+    #[arg(long, env = "SIR_HMAC_SECRET", hide_env_values = true)]
+    pub sir_hmac_secret: Option<String>,
+    /// whsec_ + 64 hex: the secret of the webhook pointing here
+    #[arg(long, env = "SIR_WEBHOOK_SECRET", hide_env_values = true)]
+    pub sir_webhook_secret: Option<String>,
+    /// pk_… of the same environment: creates donation links and reads their status
+    #[arg(long, env = "SIR_PUBLISHABLE_KEY")]
+    pub sir_publishable_key: Option<String>,
+    /// jwt, header or demo: how the server learns who the user is
+    #[arg(long, env = "PARTNER_IDENTITY")]
+    pub partner_identity: Option<String>,
+    /// jwt: the HS256 secret shared with your login, at least 32 bytes
+    #[arg(long, env = "PARTNER_JWT_SECRET", hide_env_values = true)]
+    pub partner_jwt_secret: Option<String>,
+    /// jwt: the `aud` your login puts in tokens meant for this server
+    #[arg(long, env = "PARTNER_JWT_AUDIENCE")]
+    pub partner_jwt_audience: Option<String>,
+    /// jwt: the cookie holding the token [default: __Host-partner_token]
+    #[arg(long, env = "PARTNER_JWT_COOKIE")]
+    pub partner_jwt_cookie: Option<String>,
+    /// jwt: when set, every token must carry this `iss`
+    #[arg(long, env = "PARTNER_JWT_ISSUER")]
+    pub partner_jwt_issuer: Option<String>,
+    /// Comma-separated IPs of your reverse proxies
+    #[arg(long, env = "PARTNER_TRUSTED_PROXIES")]
+    pub partner_trusted_proxies: Option<String>,
+    /// header: the user id header [default: X-Partner-User]
+    #[arg(long, env = "PARTNER_USER_HEADER")]
+    pub partner_user_header: Option<String>,
+    /// header: the email header [default: X-Partner-Email]
+    #[arg(long, env = "PARTNER_EMAIL_HEADER")]
+    pub partner_email_header: Option<String>,
+    /// header: the email-verified header [default: X-Partner-Email-Verified]
+    #[arg(long, env = "PARTNER_EMAIL_VERIFIED_HEADER")]
+    pub partner_email_verified_header: Option<String>,
+    /// IP:PORT to listen on [default: 127.0.0.1:8788]
+    #[arg(long, env = "PARTNER_LISTEN")]
+    pub partner_listen: Option<String>,
+    /// Comma-separated origins whose pages may call /sir/* with credentials
+    #[arg(long, env = "PARTNER_ALLOWED_ORIGINS")]
+    pub partner_allowed_origins: Option<String>,
+    /// SQLite file, or :memory: [default: partner.sqlite3]
+    #[arg(long, env = "PARTNER_DB")]
+    pub partner_db: Option<String>,
+    /// postgres://…: PostgreSQL instead of SQLite, for several instances
+    #[arg(long, env = "PARTNER_DATABASE_URL", hide_env_values = true)]
+    pub partner_database_url: Option<String>,
+    /// PostgreSQL connections this instance keeps [default: 10]
+    #[arg(long, env = "PARTNER_DB_POOL_SIZE")]
+    pub partner_db_pool_size: Option<String>,
+    /// A directory served at /
+    #[arg(long, env = "PARTNER_STATIC_DIR")]
+    pub partner_static_dir: Option<String>,
+    /// 1: the demo cookie is Secure and __Host- prefixed on loopback too
+    #[arg(long, env = "PARTNER_COOKIE_SECURE")]
+    pub partner_cookie_secure: Option<String>,
+    /// No request runs longer [default: 10000]
+    #[arg(long, env = "PARTNER_REQUEST_DEADLINE_MS")]
+    pub partner_request_deadline_ms: Option<String>,
+    /// Requests in progress at once, webhooks apart [default: 256]
+    #[arg(long, env = "PARTNER_MAX_CONCURRENT")]
+    pub partner_max_concurrent: Option<String>,
+    /// /sir/* requests in progress at once per client [default: 32]
+    #[arg(long, env = "PARTNER_MAX_CONCURRENT_PER_CLIENT")]
+    pub partner_max_concurrent_per_client: Option<String>,
+    /// Webhook bodies read at once [default: 256]
+    #[arg(long, env = "PARTNER_MAX_CONCURRENT_WEBHOOKS")]
+    pub partner_max_concurrent_webhooks: Option<String>,
+    /// Connections one client address may hold [default: 256]
+    #[arg(long, env = "PARTNER_MAX_CONNECTIONS_PER_CLIENT")]
+    pub partner_max_connections_per_client: Option<String>,
+    /// /sir/* requests per minute per client IP [default: 120]
+    #[arg(long, env = "PARTNER_RATE_PER_IP")]
+    pub partner_rate_per_ip: Option<String>,
+    /// /sir/* requests per minute per session [default: 60]
+    #[arg(long, env = "PARTNER_RATE_PER_SESSION")]
+    pub partner_rate_per_session: Option<String>,
+    /// Demo sign-ins per minute per client IP [default: 10]
+    #[arg(long, env = "PARTNER_SIGN_INS_PER_IP")]
+    pub partner_sign_ins_per_ip: Option<String>,
+    /// How long a balance read from SIR is reused [default: 15]
+    #[arg(long, env = "PARTNER_BALANCE_CACHE_SECS")]
+    pub partner_balance_cache_secs: Option<String>,
+    /// The reward outbox's first backoff [default: 2000]
+    #[arg(long, env = "PARTNER_OUTBOX_RETRY_BASE_MS")]
+    pub partner_outbox_retry_base_ms: Option<String>,
+    /// The reward outbox's longest backoff [default: 300000]
+    #[arg(long, env = "PARTNER_OUTBOX_RETRY_MAX_MS")]
+    pub partner_outbox_retry_max_ms: Option<String>,
+    /// How long an instance holds a reward it is submitting [default: 60000]
+    #[arg(long, env = "PARTNER_OUTBOX_LEASE_MS")]
+    pub partner_outbox_lease_ms: Option<String>,
+    /// A donation still open this long is looked up at SIR [default: 600]
+    #[arg(long, env = "PARTNER_RECONCILE_AFTER_SECS")]
+    pub partner_reconcile_after_secs: Option<String>,
+    /// How often reconciliation looks [default: 60]
+    #[arg(long, env = "PARTNER_RECONCILE_EVERY_SECS")]
+    pub partner_reconcile_every_secs: Option<String>,
+    /// IP:PORT of the Prometheus endpoint (GET /metrics); keep it private
+    #[arg(long, env = "PARTNER_METRICS_LISTEN")]
+    pub partner_metrics_listen: Option<String>,
+}
+
+impl Env {
+    /// The variables through `lookup` (tests pass a map), never the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let command = Self::command();
+        let mut argv = vec!["sir-partner-server".to_owned()];
+        for arg in command.get_arguments() {
+            let (Some(long), Some(name)) = (arg.get_long(), arg.get_env().and_then(|name| name.to_str())) else {
+                continue;
+            };
+            if let Some(value) = lookup(name) {
+                argv.push(format!("--{long}={value}"));
+            }
+        }
+        let command = command.mut_args(|arg| arg.env(None::<&str>));
+        command
+            .try_get_matches_from(argv)
+            .ok()
+            .and_then(|matches| Self::from_arg_matches(&matches).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Text settings read into typed ones; every problem is kept, none stops the reading.
+#[derive(Default)]
+struct Reader {
+    problems: Vec<String>,
+}
+
+impl Reader {
+    fn problem(&mut self, text: impl Into<String>) {
+        self.problems.push(text.into());
     }
 
-    /// Reads the variables through `lookup` (tests pass a map). Empty values count as unset.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let mut problems = Vec::new();
-
-        let api_base = get("SIR_API_BASE").unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
-        let api_base = api_base.trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&api_base) {
-            Ok(url) if url.scheme() == "https" => {}
-            Ok(url) if url.scheme() == "http" && is_loopback_host(url.host_str().unwrap_or_default()) => {}
-            Ok(url) if url.scheme() == "http" => problems.push(format!(
-                "SIR_API_BASE must be https:// (plain http:// only to a loopback sandbox), got {api_base:?}: \
-                 the secret key's signatures and the donors' data must not cross a network in clear"
-            )),
-            _ => problems.push(format!("SIR_API_BASE must be an https:// URL, got {api_base:?}")),
-        }
-
-        let secret_key = get("SIR_SECRET_KEY");
-        let secret_env = match secret_key.as_deref().map(|key| (key, key_kind(key))) {
-            None => {
-                problems.push("SIR_SECRET_KEY is missing: the sk_test_… / sk_live_… key (backend only)".to_owned());
-                None
-            }
-            Some((_, Some((KeyKind::Secret, environment)))) => Some(environment),
-            Some((_, Some((KeyKind::Publishable, _)))) => {
-                problems.push(
-                    "SIR_SECRET_KEY holds a publishable key (pk_…); give the secret key (sk_test_… / sk_live_…)"
-                        .to_owned(),
-                );
-                None
-            }
-            Some(_) => {
-                problems.push("SIR_SECRET_KEY is not a secret key: expected sk_test_… or sk_live_…".to_owned());
-                None
-            }
-        };
-        let live = secret_env == Some(Environment::Live);
-        if live && !api_base.starts_with("https://") {
-            problems
-                .push("an sk_live_ key talks to SIR over https:// only: set SIR_API_BASE to an https:// URL".into());
-        }
-
-        let hmac_secret = get("SIR_HMAC_SECRET");
-        match hmac_secret.as_deref() {
-            None => {
-                problems.push("SIR_HMAC_SECRET is missing: the 64-hex hmacSecret issued with the secret key".to_owned())
-            }
-            Some(secret) if !is_hmac_secret(secret) => {
-                problems.push("SIR_HMAC_SECRET must be 64 hex digits (the hmacSecret, not the sk_ key)".to_owned())
-            }
-            Some(_) => {}
-        }
-
-        let webhook_secret = get("SIR_WEBHOOK_SECRET");
-        match webhook_secret.as_deref() {
-            None => problems.push("SIR_WEBHOOK_SECRET is missing: the whsec_… secret of your webhook".to_owned()),
-            Some(secret) if !is_webhook_secret(secret) => {
-                problems.push("SIR_WEBHOOK_SECRET must be whsec_ followed by 64 hex digits".to_owned())
-            }
-            Some(_) => {}
-        }
-
-        let publishable_key = get("SIR_PUBLISHABLE_KEY");
-        match publishable_key.as_deref().map(key_kind) {
-            None => problems.push(
-                "SIR_PUBLISHABLE_KEY is missing: the pk_… key of the same environment (it creates the donation \
-                 links this server ties to their donors, and reads their status)"
-                    .to_owned(),
-            ),
-            Some(Some((KeyKind::Publishable, environment))) => {
-                if secret_env.is_some_and(|secret_env| secret_env != environment) {
-                    problems.push(format!(
-                        "SIR_PUBLISHABLE_KEY is a {} key but SIR_SECRET_KEY a {} key: use one environment",
-                        environment_name(environment),
-                        secret_env.map_or("", environment_name),
-                    ));
-                }
-            }
-            Some(_) => {
-                problems.push("SIR_PUBLISHABLE_KEY must be a publishable key (pk_test_… / pk_live_…)".to_owned())
-            }
-        }
-
-        let listen = get("PARTNER_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen.parse::<SocketAddr>().map_err(|_| {
-            problems.push(format!("PARTNER_LISTEN must be IP:PORT, e.g. {DEFAULT_LISTEN}, got {listen:?}"));
-        });
-
-        let allowed_origins: Vec<String> =
-            list(get("PARTNER_ALLOWED_ORIGINS")).into_iter().map(|o| o.trim_end_matches('/').to_owned()).collect();
-        for origin in &allowed_origins {
-            match origin_host(origin) {
-                None => problems.push(format!(
-                    "PARTNER_ALLOWED_ORIGINS: {origin:?} is not an origin (scheme://host[:port], no path), \
-                     e.g. https://shop.example"
-                )),
-                Some(("http", host)) if !is_loopback_host(host) => problems.push(format!(
-                    "PARTNER_ALLOWED_ORIGINS: {origin:?} must be https:// (plain http:// only for loopback pages): \
-                     the session travels with these requests"
-                )),
-                Some(_) => {}
-            }
-        }
-
-        let static_dir = get("PARTNER_STATIC_DIR").map(PathBuf::from);
-        if let Some(dir) = &static_dir
-            && !dir.is_dir()
-        {
-            problems.push(format!("PARTNER_STATIC_DIR {} is not a directory", dir.display()));
-        }
-
-        let database = match get("PARTNER_DATABASE_URL") {
-            None => Database::Sqlite(get("PARTNER_DB").unwrap_or_else(|| DEFAULT_DB.to_owned())),
-            Some(url) => {
-                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                    problems.push("PARTNER_DATABASE_URL must be a postgres:// URL".to_owned());
-                }
-                if get("PARTNER_DB").is_some() {
-                    problems.push("set PARTNER_DATABASE_URL (PostgreSQL) or PARTNER_DB (SQLite), not both".to_owned());
-                }
-                Database::Postgres { url, pool: DEFAULT_DB_POOL_SIZE }
-            }
-        };
-
-        let flag = |name: &str, problems: &mut Vec<String>| match get(name).as_deref() {
-            None | Some("0" | "false" | "no") => false,
-            Some("1" | "true" | "yes") => true,
-            Some(other) => {
-                problems.push(format!("{name} must be 1 or 0, got {other:?}"));
-                false
-            }
-        };
-        let force_secure = flag("PARTNER_COOKIE_SECURE", &mut problems);
-
-        let trusted_proxies: Vec<IpAddr> = list(get("PARTNER_TRUSTED_PROXIES"))
-            .into_iter()
-            .filter_map(|ip| {
-                ip.parse()
-                    .map_err(|_| problems.push(format!("PARTNER_TRUSTED_PROXIES: {ip:?} is not an IP address")))
-                    .ok()
-            })
-            .collect();
-
-        let identity = match get("PARTNER_IDENTITY").as_deref() {
-            Some("jwt") => {
-                let secret = get("PARTNER_JWT_SECRET");
-                match &secret {
-                    None => {
-                        problems.push("PARTNER_JWT_SECRET is missing: the HS256 secret shared with your login".into())
-                    }
-                    Some(s) if s.len() < MIN_JWT_SECRET_BYTES => problems.push(format!(
-                        "PARTNER_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (a random 256-bit value)"
-                    )),
-                    Some(_) => {}
-                }
-                let audience = get("PARTNER_JWT_AUDIENCE");
-                if audience.is_none() {
-                    problems.push(
-                        "PARTNER_JWT_AUDIENCE is missing: the `aud` your login puts in tokens meant for this server \
-                         (so a token for another of your services is refused here)"
-                            .to_owned(),
-                    );
-                }
-                Some(IdentityConfig::Jwt(JwtConfig {
-                    secret: Secret::new(secret.unwrap_or_default()),
-                    cookie: get("PARTNER_JWT_COOKIE").unwrap_or_else(|| DEFAULT_JWT_COOKIE.to_owned()),
-                    issuer: get("PARTNER_JWT_ISSUER"),
-                    audience: audience.unwrap_or_default(),
-                }))
-            }
-            Some("header") => {
-                if trusted_proxies.is_empty() {
-                    problems.push(
-                        "PARTNER_IDENTITY=header needs PARTNER_TRUSTED_PROXIES: the reverse proxies whose identity \
-                         headers are believed (anyone else could send them)"
-                            .to_owned(),
-                    );
-                }
-                let header = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned()).to_lowercase();
-                Some(IdentityConfig::Header(HeaderConfig {
-                    user: header("PARTNER_USER_HEADER", DEFAULT_USER_HEADER),
-                    email: header("PARTNER_EMAIL_HEADER", DEFAULT_EMAIL_HEADER),
-                    email_verified: header("PARTNER_EMAIL_VERIFIED_HEADER", DEFAULT_EMAIL_VERIFIED_HEADER),
-                }))
-            }
-            Some("demo") => {
-                if live {
-                    problems.push(
-                        "PARTNER_IDENTITY=demo lets anyone sign in as any email: it is refused with an sk_live_ key"
-                            .to_owned(),
-                    );
-                }
-                Some(IdentityConfig::Demo)
-            }
-            Some(other) => {
-                problems.push(format!("PARTNER_IDENTITY must be jwt, header or demo, got {other:?}"));
-                None
-            }
-            None => {
-                problems.push(
-                    "PARTNER_IDENTITY is missing: jwt (a token from your login), header (set by your reverse proxy) \
-                     or demo (any email, for the demo only); see servers/partner/README.md"
-                        .to_owned(),
-                );
-                None
-            }
-        };
-
-        let mut number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| match get(name) {
+    /// A whole number within `range`, else the default and a problem.
+    fn number(&mut self, name: &str, value: &Option<String>, default: u64, range: RangeInclusive<u64>) -> u64 {
+        match given(value) {
             None => default,
             Some(text) => match text.parse::<u64>() {
                 Ok(value) if range.contains(&value) => value,
                 _ => {
-                    problems.push(format!("{name} must be a whole number from {} to {}", range.start(), range.end()));
+                    self.problem(format!("{name} must be a whole number from {} to {}", range.start(), range.end()));
                     default
                 }
             },
-        };
-        let mut millis = |name: &str, default: Duration, range| {
-            Duration::from_millis(number(name, default.as_millis() as u64, range))
-        };
-        let defaults = Limits::default();
-        let outbox_defaults = OutboxPolicy::default();
-        let deadline = millis("PARTNER_REQUEST_DEADLINE_MS", defaults.deadline, 1_000..=120_000);
-        let outbox = OutboxPolicy {
-            base: millis("PARTNER_OUTBOX_RETRY_BASE_MS", outbox_defaults.base, 10..=3_600_000),
-            max: millis("PARTNER_OUTBOX_RETRY_MAX_MS", outbox_defaults.max, 10..=86_400_000),
-            lease: millis("PARTNER_OUTBOX_LEASE_MS", outbox_defaults.lease, 1_000..=3_600_000),
-        };
-        let limits = Limits {
-            deadline,
-            max_concurrent: number("PARTNER_MAX_CONCURRENT", defaults.max_concurrent as u64, 1..=100_000) as usize,
-            max_concurrent_webhooks: number(
-                "PARTNER_MAX_CONCURRENT_WEBHOOKS",
-                defaults.max_concurrent_webhooks as u64,
-                1..=100_000,
-            ) as usize,
-            per_ip_per_minute: number("PARTNER_RATE_PER_IP", defaults.per_ip_per_minute.into(), 3..=1_000_000) as u32,
-            per_session_per_minute: number(
-                "PARTNER_RATE_PER_SESSION",
-                defaults.per_session_per_minute.into(),
-                3..=1_000_000,
-            ) as u32,
-            sign_ins_per_minute: number("PARTNER_SIGN_INS_PER_IP", defaults.sign_ins_per_minute.into(), 1..=100_000)
-                as u32,
-            balance_cache: Duration::from_secs(number(
-                "PARTNER_BALANCE_CACHE_SECS",
-                defaults.balance_cache.as_secs(),
-                0..=3_600,
-            )),
-            connections_per_client: number(
-                "PARTNER_MAX_CONNECTIONS_PER_CLIENT",
-                defaults.connections_per_client as u64,
-                1..=100_000,
-            ) as usize,
-            concurrent_per_client: number(
-                "PARTNER_MAX_CONCURRENT_PER_CLIENT",
-                defaults.concurrent_per_client as u64,
-                1..=100_000,
-            ) as usize,
-        };
-        let reconcile_defaults = ReconcilePolicy::default();
-        let seconds = |value: u64| Duration::from_secs(value);
-        let reconcile = ReconcilePolicy {
-            after: seconds(number("PARTNER_RECONCILE_AFTER_SECS", reconcile_defaults.after.as_secs(), 1..=604_800)),
-            every: seconds(number("PARTNER_RECONCILE_EVERY_SECS", reconcile_defaults.every.as_secs(), 1..=86_400)),
-        };
-        let database = match database {
-            Database::Postgres { url, .. } => Database::Postgres {
-                url,
-                pool: number("PARTNER_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE.into(), 1..=1_000) as u32,
-            },
-            sqlite => sqlite,
-        };
-        let metrics_listen = match get("PARTNER_METRICS_LISTEN") {
-            None => None,
-            Some(text) => match text.parse::<SocketAddr>() {
-                Ok(address) => Some(address),
-                Err(_) => {
-                    problems.push("PARTNER_METRICS_LISTEN must be an address and port, like 127.0.0.1:9464".to_owned());
-                    None
-                }
-            },
-        };
+        }
+    }
+
+    fn millis(
+        &mut self,
+        name: &str,
+        value: &Option<String>,
+        default: Duration,
+        range: RangeInclusive<u64>,
+    ) -> Duration {
+        Duration::from_millis(self.number(name, value, default.as_millis() as u64, range))
+    }
+
+    fn flag(&mut self, name: &str, value: &Option<String>) -> bool {
+        match given(value) {
+            None | Some("0" | "false" | "no") => false,
+            Some("1" | "true" | "yes") => true,
+            Some(other) => {
+                self.problem(format!("{name} must be 1 or 0, got {other:?}"));
+                false
+            }
+        }
+    }
+}
+
+/// A setting's text, trimmed; empty is unset.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn owned(value: &Option<String>) -> Option<String> {
+    given(value).map(str::to_owned)
+}
+
+/// What SIR's section yields when it is valid.
+struct SirSettings {
+    api_base: String,
+    signer: Signer,
+    live: bool,
+    webhook_secret: WebhookSecret,
+    publishable_key: String,
+}
+
+/// Where and for whom the server listens.
+struct ServerSettings {
+    listen: SocketAddr,
+    allowed_origins: Vec<String>,
+    static_dir: Option<PathBuf>,
+    trusted_proxies: Vec<IpAddr>,
+    force_secure: bool,
+}
+
+impl Config {
+    /// Reads the process environment (and flags; `--help` lists them).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        use clap::Parser as _;
+        Self::check(&Env::parse())
+    }
+
+    /// Reads the variables through `lookup` (tests pass a map). Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::check(&Env::from_lookup(lookup))
+    }
+
+    /// Reads and checks every setting, listing every problem at once.
+    pub fn check(env: &Env) -> Result<Self, ConfigError> {
+        let mut reader = Reader::default();
+        let sir = sir_settings(env, &mut reader);
+        let server = server_settings(env, &mut reader);
+        let live = sir.as_ref().is_some_and(|sir| sir.live);
+        let identity = identity(env, live, &server.trusted_proxies, &mut reader);
+        let database = database(env, &mut reader);
+        let (limits, outbox, reconcile) = limits(env, &mut reader);
+        let metrics_listen = owned(&env.partner_metrics_listen).and_then(|text| {
+            text.parse::<SocketAddr>()
+                .map_err(|_| reader.problem("PARTNER_METRICS_LISTEN must be an address and port, like 127.0.0.1:9464"))
+                .ok()
+        });
         // A SIR call, retries included, fits inside the request deadline.
         let retry =
             RetryPolicy { timeout: RetryPolicy::default().timeout.min(limits.deadline / 2), ..Default::default() };
+        let (true, Some(sir), Some(identity)) = (reader.problems.is_empty(), sir, identity) else {
+            return Err(ConfigError(reader.problems));
+        };
+        Ok(Self {
+            api_base: sir.api_base,
+            signer: sir.signer,
+            live: sir.live,
+            webhook_secret: sir.webhook_secret,
+            publishable_key: sir.publishable_key,
+            cookie_secure: server.force_secure || !server.listen.ip().is_loopback(),
+            listen: server.listen,
+            allowed_origins: server.allowed_origins,
+            database,
+            static_dir: server.static_dir,
+            identity,
+            trusted_proxies: server.trusted_proxies,
+            limits,
+            retry,
+            outbox,
+            reconcile,
+            metrics_listen,
+        })
+    }
+}
 
-        match (problems.is_empty(), secret_key, hmac_secret, webhook_secret, publishable_key, listen, identity) {
-            (
-                true,
-                Some(secret_key),
-                Some(hmac_secret),
-                Some(webhook_secret),
-                Some(publishable_key),
-                Ok(listen),
-                Some(identity),
-            ) => Ok(Self {
-                api_base,
-                signer: Signer::new(secret_key, hmac_secret),
-                live,
-                webhook_secret: WebhookSecret::new(webhook_secret),
-                publishable_key,
-                listen,
-                allowed_origins,
-                database,
-                static_dir,
-                identity,
-                trusted_proxies,
-                cookie_secure: force_secure || !listen.ip().is_loopback(),
-                limits,
-                retry,
-                outbox,
-                reconcile,
-                metrics_listen,
-            }),
-            _ => Err(ConfigError(problems)),
+/// `SIR_API_BASE`, trailing `/` dropped: https://, or http:// to loopback only.
+fn api_base(env: &Env, reader: &mut Reader) -> String {
+    let api_base = owned(&env.sir_api_base).unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+    let api_base = api_base.trim_end_matches('/').to_owned();
+    match reqwest::Url::parse(&api_base) {
+        Ok(url) if url.scheme() == "https" => {}
+        Ok(url) if url.scheme() == "http" && is_loopback_host(url.host_str().unwrap_or_default()) => {}
+        Ok(url) if url.scheme() == "http" => reader.problem(format!(
+            "SIR_API_BASE must be https:// (plain http:// only to a loopback sandbox), got {api_base:?}: \
+             the secret key's signatures and the donors' data must not cross a network in clear"
+        )),
+        _ => reader.problem(format!("SIR_API_BASE must be an https:// URL, got {api_base:?}")),
+    }
+    api_base
+}
+
+/// `SIR_SECRET_KEY`: a secret key, and its environment.
+fn secret_key(env: &Env, reader: &mut Reader) -> Option<(String, Environment)> {
+    let key = owned(&env.sir_secret_key);
+    match key.as_deref().map(key_kind) {
+        None => reader.problem("SIR_SECRET_KEY is missing: the sk_test_… / sk_live_… key (backend only)"),
+        Some(Some((KeyKind::Secret, environment))) => return key.map(|key| (key, environment)),
+        Some(Some((KeyKind::Publishable, _))) => {
+            reader.problem("SIR_SECRET_KEY holds a publishable key (pk_…); give the secret key (sk_test_… / sk_live_…)")
         }
+        Some(_) => reader.problem("SIR_SECRET_KEY is not a secret key: expected sk_test_… or sk_live_…"),
+    }
+    None
+}
+
+/// `SIR_PUBLISHABLE_KEY`: a publishable key of the secret key's environment.
+fn publishable_key(env: &Env, secret_env: Option<Environment>, reader: &mut Reader) -> Option<String> {
+    let key = owned(&env.sir_publishable_key);
+    match key.as_deref().map(key_kind) {
+        None => reader.problem(
+            "SIR_PUBLISHABLE_KEY is missing: the pk_… key of the same environment (it creates the donation \
+             links this server ties to their donors, and reads their status)",
+        ),
+        Some(Some((KeyKind::Publishable, environment))) => {
+            if secret_env.is_some_and(|secret_env| secret_env != environment) {
+                reader.problem(format!(
+                    "SIR_PUBLISHABLE_KEY is a {} key but SIR_SECRET_KEY a {} key: use one environment",
+                    environment_name(environment),
+                    secret_env.map_or("", environment_name),
+                ));
+            }
+            return key;
+        }
+        Some(_) => reader.problem("SIR_PUBLISHABLE_KEY must be a publishable key (pk_test_… / pk_live_…)"),
+    }
+    None
+}
+
+/// The SIR credentials and where SIR is.
+fn sir_settings(env: &Env, reader: &mut Reader) -> Option<SirSettings> {
+    let api_base = api_base(env, reader);
+    let secret = secret_key(env, reader);
+    let live = secret.as_ref().is_some_and(|(_, environment)| *environment == Environment::Live);
+    if live && !api_base.starts_with("https://") {
+        reader.problem("an sk_live_ key talks to SIR over https:// only: set SIR_API_BASE to an https:// URL");
+    }
+    let hmac_secret = owned(&env.sir_hmac_secret);
+    match hmac_secret.as_deref() {
+        None => reader.problem("SIR_HMAC_SECRET is missing: the 64-hex hmacSecret issued with the secret key"),
+        Some(secret) if !is_hmac_secret(secret) => {
+            reader.problem("SIR_HMAC_SECRET must be 64 hex digits (the hmacSecret, not the sk_ key)")
+        }
+        Some(_) => {}
+    }
+    let webhook_secret = owned(&env.sir_webhook_secret);
+    match webhook_secret.as_deref() {
+        None => reader.problem("SIR_WEBHOOK_SECRET is missing: the whsec_… secret of your webhook"),
+        Some(secret) if !is_webhook_secret(secret) => {
+            reader.problem("SIR_WEBHOOK_SECRET must be whsec_ followed by 64 hex digits")
+        }
+        Some(_) => {}
+    }
+    let publishable_key = publishable_key(env, secret.as_ref().map(|(_, environment)| *environment), reader);
+    Some(SirSettings {
+        api_base,
+        signer: Signer::new(secret?.0, hmac_secret.filter(|s| is_hmac_secret(s))?),
+        live,
+        webhook_secret: WebhookSecret::new(webhook_secret.filter(|s| is_webhook_secret(s))?),
+        publishable_key: publishable_key?,
+    })
+}
+
+/// The listening address, the pages allowed to call, static files, proxies and cookies.
+fn server_settings(env: &Env, reader: &mut Reader) -> ServerSettings {
+    let listen_text = owned(&env.partner_listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listen = listen_text.parse::<SocketAddr>().unwrap_or_else(|_| {
+        reader.problem(format!("PARTNER_LISTEN must be IP:PORT, e.g. {DEFAULT_LISTEN}, got {listen_text:?}"));
+        SocketAddr::from(([127, 0, 0, 1], 0))
+    });
+    let allowed_origins: Vec<String> =
+        list(owned(&env.partner_allowed_origins)).into_iter().map(|o| o.trim_end_matches('/').to_owned()).collect();
+    for origin in &allowed_origins {
+        match origin_host(origin) {
+            None => reader.problem(format!(
+                "PARTNER_ALLOWED_ORIGINS: {origin:?} is not an origin (scheme://host[:port], no path), \
+                 e.g. https://shop.example"
+            )),
+            Some(("http", host)) if !is_loopback_host(host) => reader.problem(format!(
+                "PARTNER_ALLOWED_ORIGINS: {origin:?} must be https:// (plain http:// only for loopback pages): \
+                 the session travels with these requests"
+            )),
+            Some(_) => {}
+        }
+    }
+    let static_dir = owned(&env.partner_static_dir).map(PathBuf::from);
+    if let Some(dir) = &static_dir
+        && !dir.is_dir()
+    {
+        reader.problem(format!("PARTNER_STATIC_DIR {} is not a directory", dir.display()));
+    }
+    let force_secure = reader.flag("PARTNER_COOKIE_SECURE", &env.partner_cookie_secure);
+    let trusted_proxies = list(owned(&env.partner_trusted_proxies))
+        .into_iter()
+        .filter_map(|ip| {
+            ip.parse().map_err(|_| reader.problem(format!("PARTNER_TRUSTED_PROXIES: {ip:?} is not an IP address"))).ok()
+        })
+        .collect();
+    ServerSettings { listen, allowed_origins, static_dir, trusted_proxies, force_secure }
+}
+
+/// `PARTNER_DATABASE_URL` (PostgreSQL) or `PARTNER_DB` (SQLite), not both.
+fn database(env: &Env, reader: &mut Reader) -> Database {
+    match owned(&env.partner_database_url) {
+        None => Database::Sqlite(owned(&env.partner_db).unwrap_or_else(|| DEFAULT_DB.to_owned())),
+        Some(url) => {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                reader.problem("PARTNER_DATABASE_URL must be a postgres:// URL");
+            }
+            if given(&env.partner_db).is_some() {
+                reader.problem("set PARTNER_DATABASE_URL (PostgreSQL) or PARTNER_DB (SQLite), not both");
+            }
+            let pool = reader.number(
+                "PARTNER_DB_POOL_SIZE",
+                &env.partner_db_pool_size,
+                DEFAULT_DB_POOL_SIZE.into(),
+                1..=1_000,
+            );
+            Database::Postgres { url, pool: pool as u32 }
+        }
+    }
+}
+
+/// `PARTNER_IDENTITY` and its mode's settings.
+fn identity(env: &Env, live: bool, trusted_proxies: &[IpAddr], reader: &mut Reader) -> Option<IdentityConfig> {
+    match given(&env.partner_identity) {
+        Some("jwt") => Some(IdentityConfig::Jwt(jwt(env, reader))),
+        Some("header") => {
+            if trusted_proxies.is_empty() {
+                reader.problem(
+                    "PARTNER_IDENTITY=header needs PARTNER_TRUSTED_PROXIES: the reverse proxies whose identity \
+                     headers are believed (anyone else could send them)",
+                );
+            }
+            let header = |value: &Option<String>, default: &str| {
+                owned(value).unwrap_or_else(|| default.to_owned()).to_lowercase()
+            };
+            Some(IdentityConfig::Header(HeaderConfig {
+                user: header(&env.partner_user_header, DEFAULT_USER_HEADER),
+                email: header(&env.partner_email_header, DEFAULT_EMAIL_HEADER),
+                email_verified: header(&env.partner_email_verified_header, DEFAULT_EMAIL_VERIFIED_HEADER),
+            }))
+        }
+        Some("demo") => {
+            if live {
+                reader.problem(
+                    "PARTNER_IDENTITY=demo lets anyone sign in as any email: it is refused with an sk_live_ key",
+                );
+            }
+            Some(IdentityConfig::Demo)
+        }
+        Some(other) => {
+            reader.problem(format!("PARTNER_IDENTITY must be jwt, header or demo, got {other:?}"));
+            None
+        }
+        None => {
+            reader.problem(
+                "PARTNER_IDENTITY is missing: jwt (a token from your login), header (set by your reverse proxy) \
+                 or demo (any email, for the demo only); see servers/partner/README.md",
+            );
+            None
+        }
+    }
+}
+
+fn jwt(env: &Env, reader: &mut Reader) -> JwtConfig {
+    let secret = owned(&env.partner_jwt_secret);
+    match &secret {
+        None => reader.problem("PARTNER_JWT_SECRET is missing: the HS256 secret shared with your login"),
+        Some(s) if s.len() < MIN_JWT_SECRET_BYTES => reader.problem(format!(
+            "PARTNER_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (a random 256-bit value)"
+        )),
+        Some(_) => {}
+    }
+    let audience = owned(&env.partner_jwt_audience);
+    if audience.is_none() {
+        reader.problem(
+            "PARTNER_JWT_AUDIENCE is missing: the `aud` your login puts in tokens meant for this server \
+             (so a token for another of your services is refused here)",
+        );
+    }
+    JwtConfig {
+        secret: Secret::new(secret.unwrap_or_default()),
+        cookie: owned(&env.partner_jwt_cookie).unwrap_or_else(|| DEFAULT_JWT_COOKIE.to_owned()),
+        issuer: owned(&env.partner_jwt_issuer),
+        audience: audience.unwrap_or_default(),
+    }
+}
+
+/// The bounds on clients; the outbox's backoff and reconciliation's pace.
+fn limits(env: &Env, reader: &mut Reader) -> (Limits, OutboxPolicy, ReconcilePolicy) {
+    let defaults = Limits::default();
+    let mut count = |name, value, default: usize| reader.number(name, value, default as u64, 1..=100_000) as usize;
+    let max_concurrent = count("PARTNER_MAX_CONCURRENT", &env.partner_max_concurrent, defaults.max_concurrent);
+    let max_concurrent_webhooks = count(
+        "PARTNER_MAX_CONCURRENT_WEBHOOKS",
+        &env.partner_max_concurrent_webhooks,
+        defaults.max_concurrent_webhooks,
+    );
+    let connections_per_client = count(
+        "PARTNER_MAX_CONNECTIONS_PER_CLIENT",
+        &env.partner_max_connections_per_client,
+        defaults.connections_per_client,
+    );
+    let concurrent_per_client = count(
+        "PARTNER_MAX_CONCURRENT_PER_CLIENT",
+        &env.partner_max_concurrent_per_client,
+        defaults.concurrent_per_client,
+    );
+    let mut rate =
+        |name, value, default: u32, least| reader.number(name, value, default.into(), least..=1_000_000) as u32;
+    let per_ip_per_minute = rate("PARTNER_RATE_PER_IP", &env.partner_rate_per_ip, defaults.per_ip_per_minute, 3);
+    let per_session_per_minute =
+        rate("PARTNER_RATE_PER_SESSION", &env.partner_rate_per_session, defaults.per_session_per_minute, 3);
+    let sign_ins_per_minute = reader.number(
+        "PARTNER_SIGN_INS_PER_IP",
+        &env.partner_sign_ins_per_ip,
+        defaults.sign_ins_per_minute.into(),
+        1..=100_000,
+    ) as u32;
+    let limits = Limits {
+        deadline: reader.millis(
+            "PARTNER_REQUEST_DEADLINE_MS",
+            &env.partner_request_deadline_ms,
+            defaults.deadline,
+            1_000..=120_000,
+        ),
+        max_concurrent,
+        max_concurrent_webhooks,
+        per_ip_per_minute,
+        per_session_per_minute,
+        sign_ins_per_minute,
+        balance_cache: Duration::from_secs(reader.number(
+            "PARTNER_BALANCE_CACHE_SECS",
+            &env.partner_balance_cache_secs,
+            defaults.balance_cache.as_secs(),
+            0..=3_600,
+        )),
+        connections_per_client,
+        concurrent_per_client,
+    };
+    (limits, outbox_policy(env, reader), reconcile_policy(env, reader))
+}
+
+/// The reward outbox's backoff and lease.
+fn outbox_policy(env: &Env, reader: &mut Reader) -> OutboxPolicy {
+    let outbox_defaults = OutboxPolicy::default();
+    OutboxPolicy {
+        base: reader.millis(
+            "PARTNER_OUTBOX_RETRY_BASE_MS",
+            &env.partner_outbox_retry_base_ms,
+            outbox_defaults.base,
+            10..=3_600_000,
+        ),
+        max: reader.millis(
+            "PARTNER_OUTBOX_RETRY_MAX_MS",
+            &env.partner_outbox_retry_max_ms,
+            outbox_defaults.max,
+            10..=86_400_000,
+        ),
+        lease: reader.millis(
+            "PARTNER_OUTBOX_LEASE_MS",
+            &env.partner_outbox_lease_ms,
+            outbox_defaults.lease,
+            1_000..=3_600_000,
+        ),
+    }
+}
+
+/// How soon and how often reconciliation asks SIR.
+fn reconcile_policy(env: &Env, reader: &mut Reader) -> ReconcilePolicy {
+    let reconcile_defaults = ReconcilePolicy::default();
+    let mut seconds = |name, value, default: Duration, most| {
+        Duration::from_secs(reader.number(name, value, default.as_secs(), 1..=most))
+    };
+    ReconcilePolicy {
+        after: seconds(
+            "PARTNER_RECONCILE_AFTER_SECS",
+            &env.partner_reconcile_after_secs,
+            reconcile_defaults.after,
+            604_800,
+        ),
+        every: seconds(
+            "PARTNER_RECONCILE_EVERY_SECS",
+            &env.partner_reconcile_every_secs,
+            reconcile_defaults.every,
+            86_400,
+        ),
     }
 }
 
