@@ -31,6 +31,7 @@ SANDBOX := target/debug/sir-sandbox
 help:
 	@echo "make demo   build, start the SIR sandbox and the partner server with the demo page"
 	@echo "make test   lint and run every test tier (native, wasm and end-to-end in Chromium, Firefox, WebKit)"
+	@echo "make check  the inner loop: fmt, clippy and the native tests, no browser"
 	@echo "make build  the distributable bundle in dist/"
 	@echo "make bench  sizes, times and memory beside a plain link and change-drop-in (bench/README.md)"
 
@@ -81,6 +82,15 @@ test: lint
 	  $(TALLY) summary $(TIERS) || status=1; exit $$status
 
 test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e
+
+## The inner loop, no browser: formatting, clippy (native and wasm32) and the native tests.
+## A few minutes on a warm build; `make test` runs every tier.
+.PHONY: check
+check:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
+	scripts/with-postgres.sh cargo test --workspace
 
 lint: setup
 	cargo fmt --all --check
