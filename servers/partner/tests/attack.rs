@@ -18,7 +18,7 @@ use axum::http::{Method, StatusCode};
 use common::process::{Process, binary, free_port};
 use common::{
     DEMO_HMAC, DEMO_PK, DEMO_SK, JWT_AUDIENCE, JWT_SECRET, TempDb, WHSEC, WIDGET_ORIGIN, assert_error_envelope,
-    create_link_at_sir, deliver_over_http, jwt,
+    create_link_at_sir, deliver_over_http, health_of, jwt,
 };
 use serde_json::{Value, json};
 
@@ -468,15 +468,7 @@ async fn the_lifecycle_events_sir_sends_take_effect() {
     servers.pay(&next).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let health: Value = servers
-            .http
-            .get(format!("{}/healthz", servers.partner_url()))
-            .send()
-            .await
-            .expect("health")
-            .json()
-            .await
-            .expect("JSON");
+        let health = health_of(&servers.http, &servers.partner_url()).await;
         if health["tokenPool"]["lowBalance"] == true && health["rewards"]["pending"] == 1 {
             assert_eq!(health["tokenPool"]["alert"]["detail"]["poolBalance"], 10, "{health}");
             break;

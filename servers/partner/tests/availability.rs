@@ -249,15 +249,7 @@ async fn a_donation_whose_webhook_never_came_is_found_held_and_rewarded_when_it_
     // Nobody asks: the job finds it.
     let mut health = Value::Null;
     for _ in 0..100 {
-        health = stack
-            .http
-            .get(format!("{}/healthz", stack.partner_url))
-            .send()
-            .await
-            .expect("health")
-            .json()
-            .await
-            .expect("JSON");
+        health = health_of(&stack.http, &stack.partner_url).await;
         if health["donations"]["paidWithoutWebhook"] == 1 {
             break;
         }
@@ -287,14 +279,6 @@ async fn a_donation_whose_webhook_never_came_is_found_held_and_rewarded_when_it_
         })
         .await;
     assert_eq!(view["source"], "webhook", "{view}");
-    let health: Value = stack
-        .http
-        .get(format!("{}/healthz", stack.partner_url))
-        .send()
-        .await
-        .expect("health")
-        .json()
-        .await
-        .expect("JSON");
+    let health = health_of(&stack.http, &stack.partner_url).await;
     assert_eq!(health["donations"]["paidWithoutWebhook"], 0, "{health}");
 }

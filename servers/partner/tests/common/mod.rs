@@ -145,6 +145,11 @@ pub async fn deliver_over_http(http: &reqwest::Client, partner_url: &str, body: 
         .expect("deliver")
 }
 
+/// `GET /healthz` of the server at `partner_url`, from loopback: with its counts.
+pub async fn health_of(http: &reqwest::Client, partner_url: &str) -> Value {
+    http.get(format!("{partner_url}/healthz")).send().await.expect("health").json().await.expect("JSON")
+}
+
 /// A `transaction.completed` envelope, serialized as SIR would send it.
 pub fn completed_event(event_id: &str, donation_id: &str) -> String {
     completed_event_with(event_id, donation_id, json!(2500))
