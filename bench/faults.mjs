@@ -126,6 +126,8 @@ function signedGet(port, path) {
 class Instance {
   constructor(name, port, metricsPort, env) {
     Object.assign(this, { name, port, metricsPort, env, logs: new LogTally(), starts: 0, failedStarts: 0 });
+    /** Exits nobody asked for, after it was listening: no supervisor restarts it here, so its effect shows. */
+    this.crashes = [];
   }
 
   async start() {
@@ -142,6 +144,12 @@ class Instance {
     this.process = server;
     await server.url;
     this.upSince = Date.now();
+    server.exited.then(({ code, signal }) => {
+      if (server.killed) return;
+      const last = server.tail().filter((line) => !/ INFO /.test(line)).at(-1) ?? "";
+      this.crashes.push({ at: Date.now(), how: code ?? signal, last });
+      log(`${this.name} EXITED on its own (${code ?? signal}): ${last.slice(0, 300)}`);
+    });
   }
 
   /** Starts again, as a supervisor would (systemd Restart=always): retried while it fails, e.g. while PostgreSQL is down. */
@@ -163,6 +171,7 @@ class Instance {
 
   async kill() {
     const { child, exited } = this.process;
+    this.process.killed = true;
     child.kill("SIGKILL");
     await exited;
   }
@@ -572,7 +581,13 @@ async function main() {
       `${drips.maxOpen} at most, from ${SCENARIO.dripAddresses} addresses, 1 byte every ${seconds(SCENARIO.dripIntervalMs)}; answers: ${totalBy(drips.answered) || "none"}; errors: ${totalBy(drips.errors) || "none"}`,
     ]);
   }
-  for (const { at, what } of timeline.filter((t) => /SIGKILL|restart|back/.test(t.what))) {
+  for (const instance of [a, b]) {
+    for (const crash of instance.crashes) {
+      timeline.push({ at: crash.at, what: `**${instance.name} exited on its own** (exit ${crash.how}), and stayed down: \`${crash.last.replace(/`/g, "'").slice(0, 240)}\`` });
+    }
+  }
+  timeline.sort((x, y) => x.at - y.at);
+  for (const { at, what } of timeline.filter((t) => /SIGKILL|restart|back|exited/.test(t.what))) {
     faultRows.push([`${seconds(at - payStart)} after the first payment`, what]);
   }
   const faultTable = ["| Fault | What happened |", "|---|---|", ...faultRows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");

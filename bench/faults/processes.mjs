@@ -82,5 +82,5 @@ export function startServer({ name, command, args: commandArgs = [], env, logDir
       }
     });
   });
-  return { child, url, exited };
+  return { child, url, exited, tail: () => stderrTail.slice() };
 }
