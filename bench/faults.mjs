@@ -35,7 +35,7 @@
 // FAULTS_PARTNER_ENV ("NAME=value,NAME=value" added to both instances' environment).
 import { execFileSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -186,13 +186,15 @@ function extraPartnerEnv() {
   return extra;
 }
 
-
 // ---------------------------------------------------------------- the run
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 
 async function main() {
   loopDelay.enable();
+  for (const binary of ["sir-sandbox", "sir-partner-server"]) {
+    if (!existsSync(join(BIN_DIR, binary))) throw new Error(`${join(BIN_DIR, binary)} is missing: make servers builds it`);
+  }
   log(`${SMALL ? "small" : "full"} scenario: ${SCENARIO.donations} donations; binaries from ${BIN_DIR}; logs in ${RUN_DIR}`);
   const timeline = [];
   const mark = (what) => {

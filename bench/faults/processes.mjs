@@ -61,12 +61,18 @@ export function startServer({ name, command, args: commandArgs = [], env, logDir
     stderrTail.push(line);
     if (stderrTail.length > 20) stderrTail.shift();
   });
-  const exited = new Promise((resolve) =>
+  const exited = new Promise((resolve) => {
     child.on("exit", (code, signal) => {
       children.delete(child);
       resolve({ code, signal });
-    }),
-  );
+    });
+    // Not started at all (no such file): as an exit, with the reason.
+    child.on("error", (error) => {
+      stderrTail.push(String(error.message ?? error));
+      children.delete(child);
+      resolve({ code: error.code ?? "error", signal: null });
+    });
+  });
   const url = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s`)), 30000);
     exited.then(({ code, signal }) => {
