@@ -72,6 +72,69 @@ pub struct CreateDonation {
     tip_amount: Option<u64>,
     tip_percent: Option<f64>,
     referral_code: Option<String>,
+    /// Kept here, never sent to SIR (it has no such field): the partner's campaign code.
+    campaign: Option<String>,
+    /// Kept here, never sent to SIR: where the donor came from.
+    attribution: Option<Attribution>,
+}
+
+/// The landing page's `utm_*` parameters and click ids, as the widget read them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Attribution {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utm_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utm_medium: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utm_campaign: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utm_term: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utm_content: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gclid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fbclid: Option<String>,
+}
+
+/// The names, in the order the export lists them.
+pub const ATTRIBUTION_FIELDS: [&str; 7] =
+    ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid"];
+
+impl Attribution {
+    fn values(&self) -> [&Option<String>; 7] {
+        [
+            &self.utm_source,
+            &self.utm_medium,
+            &self.utm_campaign,
+            &self.utm_term,
+            &self.utm_content,
+            &self.gclid,
+            &self.fbclid,
+        ]
+    }
+
+    /// The value of each of [`ATTRIBUTION_FIELDS`], empty where absent.
+    pub fn columns(&self) -> [&str; 7] {
+        self.values().map(|value| value.as_deref().unwrap_or(""))
+    }
+
+    /// At most 200 characters each, of what URLs' query values carry (no quotes, angle
+    /// brackets, spaces or control characters), so an export opened in a spreadsheet holds
+    /// no formula and a page showing them no markup.
+    fn check(&self) -> Result<(), ApiError> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/+%@!$()*,;=|".contains(c);
+        let fine =
+            |value: &str| value.len() <= 200 && value.chars().all(allowed) && !value.starts_with(['=', '+', '-', '@']);
+        if self.values().iter().any(|value| value.as_deref().is_some_and(|value| !fine(value))) {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidBody,
+                "an attribution value is too long or holds characters a URL parameter doesn't",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl CreateDonation {
@@ -145,6 +208,16 @@ pub async fn create(
         request.donor_email = user.verified_email().map(str::to_owned);
     }
     let body = request.to_sir_body()?;
+    let campaign = request.campaign.take().filter(|code| !code.is_empty());
+    if campaign.as_deref().is_some_and(|code| {
+        code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return Err(ApiError::bad_request(ErrorCode::InvalidBody, "campaign must be 1 to 64 of A-Z a-z 0-9 _ -"));
+    }
+    let attribution = request.attribution.take().filter(|a| *a != Attribution::default());
+    if let Some(attribution) = &attribution {
+        attribution.check()?;
+    }
     // The origin guard let this request through, so its Origin is allowed (or ours).
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let (donation_link, id) = match state.sir.create_link(&body, origin).await? {
@@ -169,6 +242,8 @@ pub async fn create(
         currency: request.currency,
         nonprofit_slug: request.nonprofit_slug,
         frequency: request.frequency,
+        campaign,
+        attribution: attribution.as_ref().and_then(|a| serde_json::to_string(a).ok()),
     };
     // One transaction: if SIR's webhook outran this answer, the stored completion is
     // rewarded now that the owner is known.
@@ -198,6 +273,11 @@ pub struct DonationView {
     pub reward: Option<RewardView>,
     /// RFC 3339 UTC: when this server learned of the current status.
     pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// Where the donor came from, as the widget sent it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -261,6 +341,8 @@ pub async fn status(
         source: donation.source,
         reward,
         updated_at: rfc3339(donation.updated_at),
+        campaign: donation.campaign,
+        attribution: donation.attribution.and_then(|text| serde_json::from_str(&text).ok()),
     }))
 }
 

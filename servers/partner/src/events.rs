@@ -43,6 +43,8 @@ pub const ACTION_COMPLETED: &str = "action.completed";
 pub const ACTION_FAILED: &str = "action.failed";
 pub const ACTION_REVERSED: &str = "action.reversed";
 pub const TOKEN_POOL_LOW_BALANCE: &str = "token_pool.low_balance";
+/// Our names for a refunded payment (none is documented; docs/decisions/2026-12-07-campaign-totals.md).
+pub const TRANSACTION_REVERSALS: [&str; 2] = ["transaction.refunded", "transaction.reversed"];
 
 /// The idempotency key this server gives a donation's reward action.
 pub fn idempotency_key(donation_id: &str) -> String {
@@ -118,7 +120,17 @@ pub async fn apply(
         ACTION_REVERSED => {
             let tokens = whole(data, "tokensReversed").or_else(|| whole(data, "tokensDistributed"));
             let change = LifecycleChange::Reversed { action_id: text(data, "actionId"), tokens };
+            // A reward is reversed when its donation is refunded: the totals drop it too.
+            if let Some(id) = our_donation(data) {
+                Store::mark_reversed(tx, &id, now).await?;
+            }
             lifecycle(tx, data, &change, now).await
+        }
+        reversal if TRANSACTION_REVERSALS.contains(&reversal) => {
+            if let Some(id) = text(data, "partnerDonationId").filter(|id| valid_donation_id(id)) {
+                Store::mark_reversed(tx, &id, now).await?;
+            }
+            Ok(Ok(Effects::default()))
         }
         TOKEN_POOL_LOW_BALANCE => {
             tracing::warn!(data = %data, "SIR says the token pool is running low: top it up (POST /v1/partner/token-pools/request)");
@@ -243,12 +255,7 @@ async fn lifecycle(
     change: &LifecycleChange,
     now: i64,
 ) -> Result<Result<Effects, String>, ApiError> {
-    // Ours carry the idempotency key we gave them; nothing else (another system's action
-    // may name our donation in its metadata) touches our rewards.
-    let donation_id = text(data, "idempotencyKey")
-        .and_then(|key| key.strip_prefix("donation_").map(str::to_owned))
-        .filter(|id| valid_donation_id(id));
-    let Some(donation_id) = donation_id else {
+    let Some(donation_id) = our_donation(data) else {
         return Ok(Ok(Effects::default())); // Another system's action: nothing of ours.
     };
     let owner = Store::reward_lifecycle(tx, &donation_id, change, now).await?;
@@ -256,6 +263,15 @@ async fn lifecycle(
         tracing::error!(donation = %donation_id, reason, "SIR reports the reward failed for good");
     }
     Ok(Ok(Effects { balances_changed: owner.into_iter().collect(), ..Effects::default() }))
+}
+
+/// The donation an action event is about, when the action is ours: ours carry the
+/// idempotency key we gave them; nothing else (another system's action may name our
+/// donation in its metadata) touches our rewards.
+fn our_donation(data: &Value) -> Option<String> {
+    text(data, "idempotencyKey")
+        .and_then(|key| key.strip_prefix("donation_").map(str::to_owned))
+        .filter(|id| valid_donation_id(id))
 }
 
 /// A non-empty string field without control characters.

@@ -112,6 +112,7 @@ pub async fn apply(state: &AppState, event_id: &str) -> Result<Applied, ApiError
         Ok(Effects { reward_due, balances_changed, reward_held }) => {
             tracing::info!(event = %event_id, event_type, "webhook applied");
             state.metrics.events_applied.inc();
+            crate::totals::forget(state);
             if reward_due {
                 state.outbox.notify_one();
             }

@@ -11,15 +11,17 @@
 //! | `GET /sir/donations/{id}` | the owner's view of their donation (webhooks first, else SIR) |
 //! | `POST /sir/rewards/donation` | the owner's reward for a completed donation |
 //! | `GET /sir/rewards` | the signed-in user's SIR balance (signed call, briefly cached) |
+//! | `GET /sir/totals?org=…` | a goal meter's totals: confirmed donations only, for anyone |
 //! | `GET /sir/session` | who is signed in; `POST`/`DELETE` sign in and out in demo mode |
 //! | `GET /healthz` | liveness; counts and alerts for loopback callers |
 //! | `/` | `PARTNER_STATIC_DIR`, when set |
-//! | `GET /metrics` | Prometheus text, on `PARTNER_METRICS_LISTEN` only |
+//! | `GET /metrics`, `GET /donations.csv` | Prometheus text; the confirmed donations with their attribution: on `PARTNER_METRICS_LISTEN` only |
 
 pub mod config;
 pub mod donations;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod identity;
@@ -33,6 +35,7 @@ pub mod session;
 pub mod sir;
 pub mod static_files;
 pub mod store;
+pub mod totals;
 pub mod webhook;
 
 use std::future::Future;
@@ -76,6 +79,8 @@ pub struct AppState {
     pub inbox: Arc<Notify>,
     pub limiters: Limiters,
     pub metrics: Arc<Metrics>,
+    /// The goal meter's totals, briefly reused.
+    pub totals: Arc<totals::TotalsCache>,
 }
 
 impl AppState {
@@ -93,6 +98,7 @@ impl AppState {
             inbox: Arc::default(),
             limiters,
             metrics: Arc::default(),
+            totals: Arc::default(),
         }
     }
 }
@@ -129,6 +135,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sir/donations/{partner_donation_id}", wrong_method(get(donations::status)))
         .route("/sir/rewards", wrong_method(get(rewards::balance)))
         .route("/sir/rewards/donation", wrong_method(post(rewards::reward)))
+        .route("/sir/totals", wrong_method(get(totals::totals)))
         .route("/sir/session", wrong_method(session))
         .route_layer(middleware::from_fn_with_state(state.clone(), origin_guard))
         .route_layer(GovernorLayer::new(limits.per_session.clone()).error_handler(limits::too_many))

@@ -194,7 +194,10 @@ pub async fn serve(State(state): State<AppState>) -> Result<impl IntoResponse, A
     Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text))
 }
 
-/// The metrics endpoint's own router.
+/// The private listener's router: the metrics, and the confirmed donations' export.
 pub fn router(state: AppState) -> axum::Router {
-    axum::Router::new().route("/metrics", axum::routing::get(serve)).with_state(state)
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(serve))
+        .route("/donations.csv", axum::routing::get(crate::export::donations_csv))
+        .with_state(state)
 }

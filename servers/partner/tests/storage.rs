@@ -33,6 +33,32 @@ fn new_donation(id: &str, owner: Option<&str>) -> NewDonation {
         currency: "USD".into(),
         nonprofit_slug: "st-jude".into(),
         frequency: "once".into(),
+        campaign: Some("spring".into()),
+        attribution: None,
+    }
+}
+
+#[tokio::test]
+async fn totals_count_confirmed_donations_per_campaign_on_both_engines() {
+    for (engine, database, _file) in engines("totals").await {
+        let store = Store::open(&database).await.expect("open");
+        for id in ["t1", "t2", "t3"] {
+            store.create_donation(&new_donation(id, Some(&format!("user-{id}"))), 1).await.expect("create");
+        }
+        let mut tx = store.begin().await.expect("tx");
+        for id in ["t1", "t2"] {
+            Store::complete(&mut tx, &Completion { id: id.into(), ..Completion::default() }, 2)
+                .await
+                .expect("complete");
+        }
+        assert!(Store::mark_reversed(&mut tx, "t2", 3).await.expect("reverse"), "{engine}");
+        tx.commit().await.expect("commit");
+        let totals = store.totals("st-jude", None).await.expect("totals");
+        assert_eq!((totals.donations, totals.donors, totals.raised.len()), (1, 1, 1), "{engine}");
+        assert_eq!(totals.raised[0].amount, 2500, "{engine}");
+        assert_eq!(store.totals("st-jude", Some("spring")).await.expect("totals").donations, 1, "{engine}");
+        assert_eq!(store.totals("st-jude", Some("autumn")).await.expect("totals").donations, 0, "{engine}");
+        assert_eq!(store.confirmed_donations().await.expect("export").len(), 1, "{engine}");
     }
 }
 

@@ -476,6 +476,7 @@ async fn a_reward_sir_refuses_for_good_is_failed_and_counted_and_another_systems
         currency: "USD".into(),
         nonprofit_slug: "st-jude".into(),
         frequency: "once".into(),
+        ..Default::default()
     };
     store.create_donation(&donation, 1).await.expect("create");
     // The webhook completes it; its reward goes into the outbox (no worker runs here).

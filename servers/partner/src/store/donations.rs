@@ -17,6 +17,10 @@ pub struct NewDonation {
     pub currency: String,
     pub nonprofit_slug: String,
     pub frequency: String,
+    /// The partner's campaign code, for the goal meter's totals.
+    pub campaign: Option<String>,
+    /// The landing page's `utm_*` and click ids, as a JSON object.
+    pub attribution: Option<String>,
 }
 
 /// What a verified `transaction.completed` says.
@@ -45,6 +49,9 @@ pub struct DonationRow {
     pub nonprofit_slug: Option<String>,
     pub donor_email: Option<String>,
     pub updated_at: i64,
+    pub campaign: Option<String>,
+    /// A JSON object of `utm_*` and click ids.
+    pub attribution: Option<String>,
 }
 
 impl DonationRow {
@@ -55,7 +62,7 @@ impl DonationRow {
 }
 
 const DONATION_COLUMNS: &str = "partner_donation_id, owner_external_id, owner_email, status, source, amount_cents, \
-                                currency, nonprofit_slug, donor_email, updated_at";
+                                currency, nonprofit_slug, donor_email, updated_at, campaign, attribution";
 
 fn donation_row(row: &sqlx::any::AnyRow) -> Result<DonationRow, sqlx::Error> {
     Ok(DonationRow {
@@ -69,6 +76,8 @@ fn donation_row(row: &sqlx::any::AnyRow) -> Result<DonationRow, sqlx::Error> {
         nonprofit_slug: row.try_get(7)?,
         donor_email: row.try_get(8)?,
         updated_at: row.try_get(9)?,
+        campaign: row.try_get(10)?,
+        attribution: row.try_get(11)?,
     })
 }
 
@@ -85,8 +94,8 @@ impl Store {
     ) -> Result<DonationRow, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO donations (partner_donation_id, owner_external_id, owner_email, status, source, amount_cents,
-                                    currency, nonprofit_slug, frequency, created_at, updated_at)
-             VALUES ($1, $2, $3, 'pending', 'created', $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
+                                    currency, nonprofit_slug, frequency, created_at, updated_at, campaign, attribution)
+             VALUES ($1, $2, $3, 'pending', 'created', $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT DO NOTHING",
         )
         .bind(&donation.id)
         .bind(donation.owner.as_deref())
@@ -96,13 +105,16 @@ impl Store {
         .bind(&donation.nonprofit_slug)
         .bind(&donation.frequency)
         .bind(now)
+        .bind(donation.campaign.as_deref())
+        .bind(donation.attribution.as_deref())
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if inserted == 0 {
             let claimed = sqlx::query(
                 "UPDATE donations SET owner_external_id = $1, owner_email = $2, amount_cents = $3, currency = $4,
-                                      nonprofit_slug = COALESCE(nonprofit_slug, $5), frequency = COALESCE(frequency, $6)
+                                      nonprofit_slug = COALESCE(nonprofit_slug, $5), frequency = COALESCE(frequency, $6),
+                                      campaign = $8, attribution = $9
                  WHERE partner_donation_id = $7 AND owner_external_id IS NULL",
             )
             .bind(donation.owner.as_deref())
@@ -112,6 +124,8 @@ impl Store {
             .bind(&donation.nonprofit_slug)
             .bind(&donation.frequency)
             .bind(&donation.id)
+            .bind(donation.campaign.as_deref())
+            .bind(donation.attribution.as_deref())
             .execute(&mut *tx)
             .await?
             .rows_affected();

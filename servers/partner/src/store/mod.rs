@@ -9,10 +9,11 @@
 //! before that commit leaves it queued, and a redelivery is recognised as a duplicate.
 //! SQLite runs with `synchronous=FULL`, so a commit is on disk before the 2xx goes out.
 //!
-//! One file per concern, each an `impl Store` block: `events`, `donations`, `rewards`,
+//! One file per concern, each an `impl Store` block: `events`, `donations`, `campaigns`, `rewards`,
 //! `lifecycle`, `reconciliation`, `sessions`, `health`. Every query fails with [`StoreError`], which `?` turns into the
 //! API's 500.
 
+mod campaigns;
 mod donations;
 mod events;
 mod health;
@@ -21,6 +22,7 @@ mod reconciliation;
 mod rewards;
 mod sessions;
 
+pub use campaigns::{Confirmed, Raised, Totals};
 pub use donations::{Completion, DonationRow, NewDonation};
 pub use events::{IncomingEvent, Recorded};
 pub use health::{Alert, Health, Queues};
