@@ -3,9 +3,7 @@ use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 
-use sir_partner_server::{
-    AppState, Config, IdentityConfig, Store, inbox, listening_line, metrics, serve, spawn_workers,
-};
+use sir_partner_server::{AppState, Config, IdentityConfig, Store, listening_line, metrics, serve, spawn_workers};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -35,8 +33,7 @@ const DEMO_WARNING: &str = "DEMO IDENTITY (PARTNER_IDENTITY=demo): anyone can si
                             For the demo and tests only; never in production.";
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let store =
-        Store::open(&config.database).await.map_err(|error| format!("{}: {error}", config.database.describe()))?;
+    let store = open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
 
@@ -62,17 +59,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let state = AppState::new(config, store);
-    // What an earlier run stored but did not apply (or could not): applied now.
-    let (applied, flagged) = inbox::drain(&state).await?;
-    if applied + flagged > 0 {
-        tracing::info!(applied, flagged, "stored webhooks applied at start");
-    }
-    for (event, reason) in state.store.flagged_events().await? {
-        tracing::error!(%event, reason, "webhook stored but NOT applied");
-    }
-    for donation in state.store.paid_without_webhook().await? {
-        tracing::error!(%donation, "PAID WITHOUT WEBHOOK: its reward is held until SIR's signed webhook arrives");
-    }
+    tokio::spawn(look_back(state.clone()));
     if let Some(address) = state.config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(address).await?;
         println!("Metrics: http://{}/metrics", listener.local_addr()?);
@@ -84,3 +71,45 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!("stopped");
     Ok(())
 }
+
+/// At start, beside serving (a database that restarts meanwhile must not stop the server):
+/// events an earlier run flagged are queued again, so a fixed or upgraded server applies
+/// them (the inbox applies whatever is queued), and what still waits for an operator is
+/// logged again.
+async fn look_back(state: AppState) {
+    match state.store.requeue_flagged().await {
+        Ok(0) => {}
+        Ok(requeued) => tracing::info!(requeued, "flagged webhooks queued again at start"),
+        Err(error) => tracing::warn!(%error, "cannot queue flagged webhooks again now; the next start will"),
+    }
+    if let Ok(donations) = state.store.paid_without_webhook().await {
+        for donation in donations {
+            tracing::error!(%donation, "PAID WITHOUT WEBHOOK: its reward is held until SIR's signed webhook arrives");
+        }
+    }
+}
+
+/// The database; PostgreSQL is waited for up to [`OPEN_PATIENCE`]: an instance started while it
+/// restarts (a deploy, a failover) comes up when it is back, rather than exiting.
+async fn open_store(config: &Config) -> Result<Store, String> {
+    // A SQLite file that can't be opened won't open later either.
+    let shared = matches!(config.database, sir_partner_server::config::Database::Postgres { .. });
+    let started = std::time::Instant::now();
+    let mut wait = std::time::Duration::from_millis(250);
+    loop {
+        match Store::open(&config.database).await {
+            Ok(store) => return Ok(store),
+            Err(error @ sir_partner_server::store::OpenError::Connect(_))
+                if shared && started.elapsed() < OPEN_PATIENCE =>
+            {
+                tracing::warn!(%error, retry_in_ms = wait.as_millis() as u64, "the database is not answering yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(4));
+            }
+            Err(error) => return Err(format!("{}: {error}", config.database.describe())),
+        }
+    }
+}
+
+/// How long a starting instance waits for its database.
+const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
