@@ -32,7 +32,8 @@
 //   bench/faults/netns.sh node bench/faults.mjs            (after `make servers`)
 // Settings (environment): FAULTS_BIN_DIR (default target/debug), FAULTS_DONATIONS,
 // FAULTS_IDLE_CONNECTIONS, FAULTS_SETTLE_SECS, FAULTS_LABEL (names the results file),
-// FAULTS_PARTNER_ENV ("NAME=value,NAME=value" added to both instances' environment).
+// FAULTS_PARTNER_ENV ("NAME=value,NAME=value" added to both instances' environment),
+// FAULTS_POSTGRES_AFTER_BACK_MS (PostgreSQL restarts that long after B's restart, not at 60%).
 import { execFileSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -67,6 +68,8 @@ const SCENARIO = {
   downMs: SMALL ? 2000 : 3000,
   postgresRestart: !SMALL,
   postgresAtFraction: 0.6,
+  /** Set: PostgreSQL restarts this long after B is back instead (B is then still applying the stored backlog). */
+  postgresAfterBackMs: process.env.FAULTS_POSTGRES_AFTER_BACK_MS ? Number(process.env.FAULTS_POSTGRES_AFTER_BACK_MS) : null,
   /** Faults go on this long after the last payment, so they meet SIR's retries. */
   holdAfterMs: SMALL ? 6000 : 20000,
   settleMs: numberFrom("FAULTS_SETTLE_SECS", SMALL ? 40 : 180) * 1000,
@@ -344,7 +347,7 @@ async function main() {
   const restartPostgres = async () => {
     // One fault at a time: wait for B to be back.
     await killDone;
-    await sleep(1000);
+    await sleep(SCENARIO.postgresAfterBackMs ?? 1000);
     mark(`PostgreSQL restart -m immediate (after ${paidCount} payments)`);
     const t0 = Date.now();
     await postgres.restart();
@@ -371,7 +374,8 @@ async function main() {
       killDone = killAndRestart();
       faultsDone.push(killDone);
     }
-    if (SCENARIO.postgresRestart && paidCount === postgresAt) faultsDone.push(restartPostgres());
+    const postgresNow = SCENARIO.postgresAfterBackMs === null ? paidCount === postgresAt : paidCount === killAt;
+    if (SCENARIO.postgresRestart && postgresNow) faultsDone.push(restartPostgres());
     polls.push(pollAsTheWidgetDoes(donor, [a, b]));
   });
   const paid = withDonation.filter((donor) => donor.paidAt);
