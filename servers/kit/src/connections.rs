@@ -21,6 +21,21 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+/// The key a client's share counts under: its IP, or its IPv6 /64 (one subscriber's whole
+/// prefix, so fresh addresses from one network buy nothing).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 /// The limits [`crate::serve_with`] applies to connections.
 #[derive(Clone, Debug)]
 pub struct ConnectionPolicy {
@@ -89,6 +104,15 @@ impl Table {
             .map(|(id, _)| *id)
     }
 
+    /// The oldest connection that served a request and now waits for another.
+    fn oldest_kept_alive(&self) -> Option<u64> {
+        self.entries
+            .iter()
+            .filter(|(_, entry)| entry.busy == 0 && entry.started)
+            .min_by_key(|(_, entry)| entry.idle_since)
+            .map(|(id, _)| *id)
+    }
+
     fn evict(&mut self, id: u64) {
         if let Some(entry) = self.remove(id) {
             entry.close.notify_one();
@@ -136,7 +160,7 @@ impl Connections {
 
     /// Makes room for a connection from `peer`, or refuses it (`None`).
     pub fn admit(&self, peer: IpAddr) -> Option<Admitted> {
-        let address = (!self.policy.trusted_proxies.contains(&peer)).then_some(peer);
+        let address = (!self.policy.trusted_proxies.contains(&peer)).then(|| client_key(peer));
         let mut table = self.lock();
         if let Some(address) = address
             && table.per_address.get(&address).copied().unwrap_or(0) >= self.policy.per_address
@@ -146,9 +170,10 @@ impl Connections {
             self.stats.evicted_total.fetch_add(1, Ordering::Relaxed);
         }
         if table.entries.len() >= self.policy.max {
-            // The address holding the most gives up its oldest idle connection first.
+            // The address holding the most gives up its oldest idle connection first; of
+            // others, only a kept-alive one (never one whose first request may be arriving).
             let crowded = table.per_address.iter().max_by_key(|(_, count)| **count).map(|(address, _)| *address);
-            let Some(id) = table.oldest_idle(crowded).or_else(|| table.oldest_idle(None)) else {
+            let Some(id) = table.oldest_idle(crowded).or_else(|| table.oldest_kept_alive()) else {
                 return self.refuse();
             };
             table.evict(id);
@@ -176,16 +201,42 @@ impl Connections {
     }
 }
 
+/// A request in flight on a connection, from its headers until its response is sent (or it
+/// is cancelled): the connection is busy while one lives.
+pub struct Busy(Arc<Admitted>);
+
+impl Busy {
+    pub fn new(admitted: Arc<Admitted>) -> Self {
+        admitted.started();
+        Self(admitted)
+    }
+
+    /// The response body, holding this guard until it is sent or dropped.
+    pub fn until_sent(self, body: axum::body::Body) -> axum::body::Body {
+        use http_body_util::BodyExt as _;
+        axum::body::Body::new(body.map_frame(move |frame| {
+            let _busy = &self;
+            frame
+        }))
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.finished();
+    }
+}
+
 impl Admitted {
     /// A request's headers are in: the connection is busy until [`Admitted::finished`].
-    pub fn started(&self) {
+    fn started(&self) {
         if let Some(entry) = self.connections.lock().entries.get_mut(&self.id) {
             entry.busy += 1;
             entry.started = true;
         }
     }
 
-    pub fn finished(&self) {
+    fn finished(&self) {
         if let Some(entry) = self.connections.lock().entries.get_mut(&self.id) {
             entry.busy = entry.busy.saturating_sub(1);
             entry.idle_since = Instant::now();

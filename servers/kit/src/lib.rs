@@ -38,6 +38,8 @@ use tracing::Span;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most connections held open at once; past it, a new connection is closed at once.
 pub const MAX_CONNECTIONS: usize = 2_048;
+/// HTTP/2 streams (requests) in flight at once on one connection.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 32;
 /// How long a graceful stop waits for requests in flight.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -67,6 +69,8 @@ pub async fn serve_with(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    // Each stream is a request in flight: a bounded number per connection.
+    builder.http2().timer(TokioTimer::new()).max_concurrent_streams(MAX_STREAMS_PER_CONNECTION);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -90,13 +94,13 @@ pub async fn serve_with(
         let tracked = admitted.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            tracked.started();
-            let tracked = tracked.clone();
+            // Busy until the response is sent, or the request is cancelled (an HTTP/2
+            // reset drops this future): either way the guard is dropped.
+            let busy = connections::Busy::new(tracked.clone());
             let response = app.clone().oneshot(request.map(Body::new));
             async move {
-                let response = response.await;
-                tracked.finished();
-                response
+                let response = response.await?;
+                Ok::<_, std::convert::Infallible>(response.map(|body| busy.until_sent(body)))
             }
         });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();

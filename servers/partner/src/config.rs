@@ -64,9 +64,11 @@ pub struct Config {
     pub outbox: OutboxPolicy,
     /// How donations whose signed webhook never came are found.
     pub reconcile: ReconcilePolicy,
-    /// `PARTNER_METRICS_LISTEN`: the Prometheus endpoint's own address (`GET /metrics`),
-    /// apart from the public one. None: no metrics endpoint.
+    /// `PARTNER_METRICS_LISTEN`: the private listener's address (`GET /metrics`,
+    /// `GET /donations.csv`), apart from the public one. None: no private listener.
     pub metrics_listen: Option<SocketAddr>,
+    /// `PARTNER_METRICS_TOKEN`: the bearer token it requires; required off loopback.
+    pub metrics_token: Option<Secret>,
 }
 
 /// Reconciliation (`reconcile.rs`): a donation still open `after` its creation is looked up
@@ -265,7 +267,8 @@ impl std::error::Error for ConfigError {}
 /// `sir-partner-server --help` lists every variable. Values are kept as text here, so that
 /// [`Config::check`] reads them all and lists every problem at once, rather than stopping at
 /// the first. Empty values count as unset.
-#[derive(clap::Parser, Clone, Debug, Default)]
+/// No `Debug`: it holds the secrets as given.
+#[derive(clap::Parser, Clone, Default)]
 #[command(
     name = "sir-partner-server",
     version,
@@ -378,9 +381,12 @@ pub struct Env {
     /// How often reconciliation looks [default: 60]
     #[arg(long, env = "PARTNER_RECONCILE_EVERY_SECS")]
     pub partner_reconcile_every_secs: Option<String>,
-    /// IP:PORT of the Prometheus endpoint (GET /metrics); keep it private
+    /// IP:PORT of the private listener (GET /metrics, GET /donations.csv); loopback, or with a token
     #[arg(long, env = "PARTNER_METRICS_LISTEN")]
     pub partner_metrics_listen: Option<String>,
+    /// A bearer token the private listener requires (needed off loopback), at least 32 bytes
+    #[arg(long, env = "PARTNER_METRICS_TOKEN", hide_env_values = true)]
+    pub partner_metrics_token: Option<String>,
 }
 
 impl Env {
@@ -501,11 +507,7 @@ impl Config {
         let identity = identity(env, live, &server.trusted_proxies, &mut reader);
         let database = database(env, &mut reader);
         let (limits, outbox, reconcile) = limits(env, &mut reader);
-        let metrics_listen = owned(&env.partner_metrics_listen).and_then(|text| {
-            text.parse::<SocketAddr>()
-                .map_err(|_| reader.problem("PARTNER_METRICS_LISTEN must be an address and port, like 127.0.0.1:9464"))
-                .ok()
-        });
+        let (metrics_listen, metrics_token) = private_listener(env, &mut reader);
         // A SIR call, retries included, fits inside the request deadline.
         let retry =
             RetryPolicy { timeout: RetryPolicy::default().timeout.min(limits.deadline / 2), ..Default::default() };
@@ -530,8 +532,29 @@ impl Config {
             outbox,
             reconcile,
             metrics_listen,
+            metrics_token,
         })
     }
+}
+
+/// `PARTNER_METRICS_LISTEN` and its token: off loopback, the token is required (the
+/// export lists every donation).
+fn private_listener(env: &Env, reader: &mut Reader) -> (Option<SocketAddr>, Option<Secret>) {
+    let listen = owned(&env.partner_metrics_listen).and_then(|text| {
+        text.parse::<SocketAddr>()
+            .map_err(|_| reader.problem("PARTNER_METRICS_LISTEN must be an address and port, like 127.0.0.1:9464"))
+            .ok()
+    });
+    let token = owned(&env.partner_metrics_token);
+    if token.as_ref().is_some_and(|token| token.len() < 32) {
+        reader.problem("PARTNER_METRICS_TOKEN must be at least 32 bytes (a random value)");
+    }
+    if listen.is_some_and(|address| !address.ip().is_loopback()) && token.is_none() {
+        reader.problem(
+            "PARTNER_METRICS_LISTEN off loopback needs PARTNER_METRICS_TOKEN: its export lists every donation",
+        );
+    }
+    (listen, token.map(Secret::new))
 }
 
 /// `SIR_API_BASE`, trailing `/` dropped: https://, or http:// to loopback only.

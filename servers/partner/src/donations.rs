@@ -315,7 +315,8 @@ async fn refresh(state: &AppState, donation: DonationRow) -> Result<DonationRow,
     let budget = Budget::new(state.config.limits.deadline / 3);
     match state.sir.donation_status(&donation.id, budget).await {
         Ok(Some(remote)) => {
-            crate::reconcile::record(state, &donation.id, &remote.status).await?;
+            let young = now_ms() - donation.created_at < state.config.reconcile.after.as_millis() as i64;
+            crate::reconcile::record(state, &donation.id, &remote.status, young).await?;
             Ok(state.store.donation(&donation.id).await?.unwrap_or(donation))
         }
         Ok(None) => Ok(donation),

@@ -210,8 +210,18 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// A database that doesn't answer (restarting, its pool exhausted) is a passing outage:
+/// 503 with `Retry-After`, so clients and SIR try again; anything else is a 500.
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
-        ApiError::internal(error.to_string())
+        use crate::store::StoreError;
+        match &error {
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Overloaded, "Busy right now; try again")
+                    .with_retry_after(1)
+                    .with_detail(error.to_string())
+            }
+            _ => ApiError::internal(error.to_string()),
+        }
     }
 }

@@ -39,7 +39,20 @@ pub async fn donations_csv(State(state): State<AppState>) -> Result<impl IntoRes
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
 }
 
-/// One CSV cell: quoted, quotes doubled (RFC 4180).
+/// One CSV cell: quoted, quotes doubled (RFC 4180), and a leading `=`, `+`, `-`, `@`, tab or
+/// return escaped with `'`, so a spreadsheet reads a formula as text.
 fn cell(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
+    let guard = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
+    format!("\"{guard}{}\"", text.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cell_is_quoted_and_never_a_formula() {
+        assert_eq!(super::cell("plain"), "\"plain\"");
+        assert_eq!(super::cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::cell("-spring"), "\"'-spring\"");
+        assert_eq!(super::cell("=1+1"), "\"'=1+1\"");
+    }
 }

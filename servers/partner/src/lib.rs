@@ -78,6 +78,8 @@ pub struct AppState {
     /// Woken when a webhook is stored, so the inbox applies it at once.
     pub inbox: Arc<Notify>,
     pub limiters: Limiters,
+    /// Webhook bodies read at once, per client and in all.
+    pub webhook_reads: ClientShares,
     pub metrics: Arc<Metrics>,
     /// The goal meter's totals, briefly reused.
     pub totals: Arc<totals::TotalsCache>,
@@ -89,6 +91,15 @@ impl AppState {
         let balances = Arc::new(BalanceCache::new(config.limits.balance_cache));
         let cookie = if config.cookie_secure { identity::SECURE_COOKIE_NAME } else { identity::COOKIE_NAME };
         let limiters = Limiters::new(&config, cookie);
+        let metrics = Arc::<Metrics>::default();
+        let webhook_reads = ClientShares::new(
+            "webhook_wait",
+            limits::WEBHOOKS_PER_CLIENT,
+            config.limits.max_concurrent_webhooks,
+            Some(config.limits.deadline / 3),
+            &config.trusted_proxies,
+            metrics.clone(),
+        );
         Self {
             config: Arc::new(config),
             store,
@@ -97,7 +108,8 @@ impl AppState {
             outbox: Arc::default(),
             inbox: Arc::default(),
             limiters,
-            metrics: Arc::default(),
+            webhook_reads,
+            metrics,
             totals: Arc::default(),
         }
     }
@@ -113,14 +125,6 @@ pub fn app(state: AppState) -> Router {
         config.limits.concurrent_per_client,
         config.limits.max_concurrent,
         None,
-        &config.trusted_proxies,
-        state.metrics.clone(),
-    );
-    let webhook_share = ClientShares::new(
-        "webhook_wait",
-        limits::WEBHOOKS_PER_CLIENT,
-        config.limits.max_concurrent_webhooks,
-        Some(config.limits.deadline),
         &config.trusted_proxies,
         state.metrics.clone(),
     );
@@ -150,11 +154,9 @@ pub fn app(state: AppState) -> Router {
     };
     let deadline = state.config.limits.deadline;
     let router = limits::bounded(router, state.config.limits.max_concurrent, deadline);
-    // SIR's deliveries in slots of their own, each client in its share, waiting its turn:
-    // a client sending slow bodies holds only its own share (webhook.rs).
-    let webhooks = Router::new()
-        .route("/webhooks/sir", wrong_method(post(webhook::receive)))
-        .layer(middleware::from_fn_with_state(webhook_share, limits::within_share));
+    // SIR's deliveries: bodies read in slots of their own, each client in its share,
+    // waiting its turn, so a client sending slow bodies holds only its own (webhook.rs).
+    let webhooks = Router::new().route("/webhooks/sir", wrong_method(post(webhook::receive)));
     let webhooks = limits::deadline(webhooks, deadline);
     router
         .merge(webhooks)

@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,16 +40,10 @@ use crate::metrics::Metrics;
 /// Webhook bodies read at once from one client (IP, or IPv6 /64); more wait their turn.
 pub const WEBHOOKS_PER_CLIENT: usize = 8;
 
-/// The key a client's limits count under: its IP, or its IPv6 /64.
+/// The key a client's limits count under: its IP, or its IPv6 /64 (the same key as its
+/// share of connections).
 pub fn rate_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let segments = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(segments[0], segments[1], segments[2], segments[3], 0, 0, 0, 0))
-        }
-        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(Ipv4Addr::UNSPECIFIED)),
-        v4 => v4,
-    }
+    sir_server_kit::connections::client_key(ip)
 }
 
 /// The client's IP (see [`client_ip`]): the key of the per-IP limits.
@@ -155,18 +150,48 @@ pub fn too_many(error: GovernorError) -> Response {
     }
 }
 
-/// Requests in progress at once per client (IP, or IPv6 /64, as [`client_ip`] takes it from
-/// trusted proxies), and in all. Past a share, a request either waits its turn (`wait`:
-/// webhooks, which must not be refused) or is refused at once with 503 `OVERLOADED`.
+/// Work in progress at once per client (IP, or IPv6 /64, as [`client_ip`] takes it from
+/// trusted proxies), and in all: `/sir/*` requests, or webhook bodies being read. Past a
+/// share, the work either waits its turn (`wait`: webhooks, which must not be refused) or
+/// is refused at once with 503 `OVERLOADED`.
 #[derive(Clone)]
 pub struct ClientShares {
     per_client: usize,
     all: Arc<Semaphore>,
-    clients: Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>,
+    clients: Arc<Mutex<HashMap<IpAddr, Arc<Share>>>>,
     trusted: Arc<[IpAddr]>,
     wait: Option<Duration>,
     metrics: Arc<Metrics>,
     name: &'static str,
+}
+
+/// One client's share: its slots, and how many of its requests wait for one.
+struct Share {
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+}
+
+/// Requests of one client that may wait for its slots, per slot: past that, the client is
+/// sending faster than it is served, and more waiting would only hold memory.
+const WAITING_PER_SLOT: usize = 4;
+
+/// Forgets the client's share when the work is over, however it ends (a cancelled request
+/// drops it too), so the map never keeps a client that has nothing in progress.
+struct Leave<'a>(&'a ClientShares, IpAddr);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.leave(self.1);
+    }
+}
+
+/// Counts down a share's waiters when a wait ends, however it ends.
+struct Waiting<'a>(&'a Share);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl ClientShares {
@@ -189,18 +214,29 @@ impl ClientShares {
         }
     }
 
-    fn clients(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Arc<Semaphore>>> {
+    fn clients(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Arc<Share>>> {
         self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Both permits (the client's, then one of all), or `None` past the share.
     async fn enter(&self, key: IpAddr) -> Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
-        let share = self.clients().entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.per_client))).clone();
+        let share = self
+            .clients()
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Share { slots: Arc::new(Semaphore::new(self.per_client)), waiting: AtomicUsize::new(0) })
+            })
+            .clone();
         let Some(wait) = self.wait else {
-            return Some((share.try_acquire_owned().ok()?, self.all.clone().try_acquire_owned().ok()?));
+            return Some((share.slots.clone().try_acquire_owned().ok()?, self.all.clone().try_acquire_owned().ok()?));
         };
+        if share.waiting.fetch_add(1, Ordering::Relaxed) >= self.per_client * WAITING_PER_SLOT {
+            share.waiting.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        let _waiting = Waiting(&share);
         let waited = tokio::time::Instant::now();
-        let own = tokio::time::timeout(wait, share.acquire_owned()).await.ok()?.ok()?;
+        let own = tokio::time::timeout(wait, share.slots.clone().acquire_owned()).await.ok()?.ok()?;
         let left = wait.saturating_sub(waited.elapsed());
         let all = tokio::time::timeout(left, self.all.clone().acquire_owned()).await.ok()?.ok()?;
         Some((own, all))
@@ -209,12 +245,37 @@ impl ClientShares {
     /// Forgets a client whose share is idle again.
     fn leave(&self, key: IpAddr) {
         let mut clients = self.clients();
-        if clients
-            .get(&key)
-            .is_some_and(|share| Arc::strong_count(share) == 1 && share.available_permits() == self.per_client)
-        {
+        let idle =
+            |share: &Arc<Share>| Arc::strong_count(share) == 1 && share.slots.available_permits() == self.per_client;
+        if clients.get(&key).is_some_and(idle) {
             clients.remove(&key);
         }
+    }
+
+    /// The client a request counts for: its IP (or IPv6 /64), through trusted proxies.
+    pub fn client_of<B>(&self, request: &axum::http::Request<B>) -> IpAddr {
+        rate_key(
+            client_ip(request.headers(), peer_ip(request.extensions()), &self.trusted)
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        )
+    }
+
+    /// Runs `work` inside `client`'s share; 503 `OVERLOADED` (counted as shed) when the
+    /// share stays busy (at once, or after the wait), or too many wait already.
+    pub async fn run<T>(&self, client: IpAddr, work: impl std::future::Future<Output = T>) -> Result<T, ApiError> {
+        // Declared first, so dropped last: after the permits, however this ends.
+        let _leave = Leave(self, client);
+        let Some(_permits) = self.enter(client).await else {
+            self.metrics.shed(self.name);
+            tracing::warn!(%client, share = self.name, "request shed: the client's share is busy");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Overloaded,
+                "Too busy right now; try again",
+            )
+            .with_retry_after(1));
+        };
+        Ok(work.await)
     }
 }
 
@@ -224,22 +285,8 @@ pub async fn within_share(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let key = rate_key(
-        client_ip(request.headers(), peer_ip(request.extensions()), &shares.trusted)
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-    );
-    let Some(permits) = shares.enter(key).await else {
-        shares.metrics.shed(shares.name);
-        shares.leave(key);
-        tracing::warn!(client = %key, share = shares.name, "request shed: the client's share is busy");
-        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Overloaded, "Too busy right now; try again")
-            .with_retry_after(1)
-            .into_response();
-    };
-    let response = next.run(request).await;
-    drop(permits);
-    shares.leave(key);
-    response
+    let client = shares.client_of(&request);
+    shares.run(client, next.run(request)).await.unwrap_or_else(|refused| refused.into_response())
 }
 
 /// `router` with one cap for all its requests (tower's `GlobalConcurrencyLimitLayer`:

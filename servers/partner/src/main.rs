@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 use sir_partner_server::{AppState, Config, IdentityConfig, Store, listening_line, metrics, serve, spawn_workers};
+use sir_server_kit::{ConnectionPolicy, Connections};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -64,7 +65,14 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind(address).await?;
         println!("Metrics: http://{}/metrics", listener.local_addr()?);
         let router = metrics::router(state.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        // The same connection deadlines and shares as the public listener.
+        let connections = Connections::new(ConnectionPolicy::default(), std::sync::Arc::default());
+        tokio::spawn(async move {
+            if let Err(error) = sir_server_kit::serve_with(listener, router, std::future::pending(), connections).await
+            {
+                tracing::error!(%error, "the private listener stopped");
+            }
+        });
     }
     let _workers = spawn_workers(&state);
     serve(listener, state, sir_server_kit::shutdown_signal()).await?;

@@ -194,10 +194,36 @@ pub async fn serve(State(state): State<AppState>) -> Result<impl IntoResponse, A
     Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text))
 }
 
-/// The private listener's router: the metrics, and the confirmed donations' export.
+/// The private listener's router: the metrics, and the confirmed donations' export, behind
+/// `PARTNER_METRICS_TOKEN` when one is set.
 pub fn router(state: AppState) -> axum::Router {
     axum::Router::new()
         .route("/metrics", axum::routing::get(serve))
         .route("/donations.csv", axum::routing::get(crate::export::donations_csv))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), token_only))
+        .fallback(sir_server_kit::not_found::<ApiError>)
         .with_state(state)
+}
+
+/// Refuses a request without the configured bearer token (compared in constant time).
+async fn token_only(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(token) = &state.config.metrics_token {
+        let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let expected = format!("Bearer {}", token.expose());
+        let same = given.len() == expected.len()
+            && given.bytes().zip(expected.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0;
+        if !same {
+            return ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                crate::error::ErrorCode::SignInRequired,
+                "This listener needs its bearer token",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
 }

@@ -56,7 +56,7 @@ pub async fn pass(state: &AppState) -> Result<usize, ApiError> {
     for id in &due {
         let budget = Budget::new(state.config.limits.deadline / 3);
         match state.sir.donation_status(id, budget).await {
-            Ok(Some(remote)) => record(state, id, &remote.status).await?,
+            Ok(Some(remote)) => record(state, id, &remote.status, false).await?,
             Ok(None) => {}
             Err(error) => {
                 tracing::warn!(donation = %id, %error, "reconciliation: status check failed; asking again later")
@@ -67,9 +67,15 @@ pub async fn pass(state: &AppState) -> Result<usize, ApiError> {
 }
 
 /// Records SIR's status for donation `id` (from the job or the owner's request), and tells
-/// the operator the first time SIR calls it paid while no signed webhook did.
-pub async fn record(state: &AppState, id: &str, remote_status: &str) -> Result<(), ApiError> {
-    if state.store.record_api_status(id, &contract_status(remote_status), now_ms()).await? {
+/// the operator the first time SIR calls it paid while no signed webhook did. A `young`
+/// donation (created less than `PARTNER_RECONCILE_AFTER_SECS` ago) that SIR calls paid is
+/// `processing`: its webhook is on its way (SIR's retries included), so that is no finding.
+pub async fn record(state: &AppState, id: &str, remote_status: &str, young: bool) -> Result<(), ApiError> {
+    let status = match contract_status(remote_status) {
+        completed if completed == "completed" && young => "processing".to_owned(),
+        status => status,
+    };
+    if state.store.record_api_status(id, &status, now_ms()).await? {
         state.metrics.reconciliation.get_or_create(&crate::metrics::Outcome { outcome: PAID_WITHOUT_WEBHOOK }).inc();
         tracing::error!(
             donation = %id,

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -45,9 +46,10 @@ pub struct TotalsView {
 /// A nonprofit's slug and, when given, a campaign code.
 type Scope = (String, Option<String>);
 
-/// Totals read recently, per nonprofit and campaign, with when they were read.
+/// Totals read recently, per nonprofit and campaign, with when they were read; and a
+/// generation, bumped by every change, so a read that raced a change is not kept.
 #[derive(Default)]
-pub struct TotalsCache(Mutex<HashMap<Scope, (Instant, TotalsView)>>);
+pub struct TotalsCache(Mutex<HashMap<Scope, (Instant, TotalsView)>>, AtomicU64);
 
 fn slug(text: &str) -> bool {
     (1..=100).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -72,6 +74,7 @@ pub async fn totals(
     let view = match cached {
         Some(view) => view,
         None => {
+            let generation = state.totals.1.load(Ordering::SeqCst);
             let totals = state.store.totals(&key.0, key.1.as_deref()).await?;
             let view =
                 TotalsView { nonprofit_slug: key.0.clone(), campaign: key.1.clone(), totals, as_of: rfc3339(now_ms()) };
@@ -79,7 +82,7 @@ pub async fn totals(
             if cache.len() >= CACHED_KEYS {
                 cache.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
             }
-            if cache.len() < CACHED_KEYS {
+            if cache.len() < CACHED_KEYS && state.totals.1.load(Ordering::SeqCst) == generation {
                 cache.insert(key, (Instant::now(), view.clone()));
             }
             view
@@ -91,5 +94,7 @@ pub async fn totals(
 
 /// Forgets every cached total (a donation of this instance's just changed them).
 pub fn forget(state: &AppState) {
-    state.totals.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    let mut cache = state.totals.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    state.totals.1.fetch_add(1, Ordering::SeqCst);
+    cache.clear();
 }

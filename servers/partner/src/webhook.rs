@@ -17,9 +17,8 @@
 //! already done.
 
 use axum::Json;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sir_signing::{VerifyError, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, unix_now};
 
@@ -48,11 +47,10 @@ pub struct Received {
     pub duplicate: bool,
 }
 
-pub async fn receive(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<Received>, ApiError> {
+pub async fn receive(State(state): State<AppState>, request: Request) -> Result<Json<Received>, ApiError> {
+    let client = state.webhook_reads.client_of(&request);
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
     let refuse = |outcome: &'static str, error: ApiError| {
         state.metrics.delivery(outcome);
         error
@@ -63,7 +61,10 @@ pub async fn receive(
     if let Err(error) = state.config.webhook_secret.check_headers(signature, timestamp, unix_now()) {
         return Err(refuse(delivery::REFUSED_SIGNATURE, signature_refused(error)));
     }
-    let body = match tokio::time::timeout(BODY_DEADLINE, axum::body::to_bytes(body, MAX_WEBHOOK_BYTES)).await {
+    // Only the read holds the client's share: SIR's bodies arrive at once, so its slots free
+    // in microseconds, while a slow sender waits on its own.
+    let read = tokio::time::timeout(BODY_DEADLINE, axum::body::to_bytes(body, MAX_WEBHOOK_BYTES));
+    let body = match state.webhook_reads.run(client, read).await.map_err(|shed| refuse(delivery::SHED, shed))? {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(_)) => {
             let error = ApiError::new(

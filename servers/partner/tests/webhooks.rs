@@ -496,3 +496,35 @@ async fn a_reward_sir_refuses_for_good_is_failed_and_counted_and_another_systems
     assert!(partner.applied("evt_x").await);
     assert_eq!(store.reward("d9").await.expect("read").map(|r| r.state), Some(RewardState::Failed));
 }
+
+#[tokio::test]
+async fn the_private_listener_needs_its_token_and_off_loopback_one_must_be_set() {
+    use tower::ServiceExt as _;
+    let token = "metrics-token-0123456789-0123456789-abcdef";
+    let partner = Partner::new(config(&[("PARTNER_METRICS_TOKEN", token)])).await;
+    let router = sir_partner_server::metrics::router(partner.state.clone());
+    let get = |auth: Option<String>| {
+        let mut request = Request::get("/donations.csv");
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        router.clone().oneshot(request.body(Body::empty()).expect("request"))
+    };
+    assert_eq!(get(None).await.expect("answer").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(get(Some("Bearer wrong".into())).await.expect("answer").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(get(Some(format!("Bearer {token}"))).await.expect("answer").status(), StatusCode::OK);
+
+    let vars: std::collections::HashMap<String, String> = [
+        ("SIR_SECRET_KEY", DEMO_SK),
+        ("SIR_HMAC_SECRET", DEMO_HMAC),
+        ("SIR_WEBHOOK_SECRET", WHSEC),
+        ("SIR_PUBLISHABLE_KEY", DEMO_PK),
+        ("PARTNER_IDENTITY", "demo"),
+        ("PARTNER_METRICS_LISTEN", "0.0.0.0:9464"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let refused = sir_partner_server::Config::from_lookup(|name| vars.get(name).cloned()).expect_err("refused");
+    assert!(refused.to_string().contains("needs PARTNER_METRICS_TOKEN"), "{refused}");
+}

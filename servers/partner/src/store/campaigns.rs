@@ -40,34 +40,39 @@ const CONFIRMED: &str = "status = 'completed' AND source = 'webhook' AND reverse
 
 impl Store {
     /// The totals for `nonprofit` (and `campaign`, when given).
+    /// One statement, so the sums and the counts are of the same moment.
     pub async fn totals(&self, nonprofit: &str, campaign: Option<&str>) -> Result<Totals, StoreError> {
         let scope = format!("{CONFIRMED} AND nonprofit_slug = $1 AND ($2 IS NULL OR campaign = $2)");
-        let raised = sqlx::query(&format!(
-            "SELECT COALESCE(currency, 'USD'), CAST(SUM(amount_cents) AS BIGINT) FROM donations WHERE {scope}
-             GROUP BY COALESCE(currency, 'USD') ORDER BY SUM(amount_cents) DESC"
+        let rows = sqlx::query(&format!(
+            "SELECT COALESCE(currency, 'USD'), CAST(SUM(amount_cents) AS BIGINT),
+                    (SELECT COUNT(*) FROM donations WHERE {scope}),
+                    (SELECT COUNT(DISTINCT COALESCE(owner_external_id, LOWER(donor_email), partner_donation_id))
+                     FROM donations WHERE {scope})
+             FROM donations WHERE {scope}
+             GROUP BY COALESCE(currency, 'USD') ORDER BY 2 DESC"
         ))
         .bind(nonprofit)
         .bind(campaign)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| Ok(Raised { currency: row.try_get(0)?, amount: row.try_get(1)? }))
-        .collect::<Result<_, sqlx::Error>>()?;
-        let counts = sqlx::query(&format!(
-            "SELECT COUNT(*), COUNT(DISTINCT COALESCE(owner_external_id, LOWER(donor_email), partner_donation_id))
-             FROM donations WHERE {scope}"
-        ))
-        .bind(nonprofit)
-        .bind(campaign)
-        .fetch_one(&self.pool)
         .await?;
-        Ok(Totals { raised, donations: counts.try_get(0)?, donors: counts.try_get(1)? })
+        let mut totals = Totals::default();
+        for row in &rows {
+            totals.raised.push(Raised { currency: row.try_get(0)?, amount: row.try_get(1)? });
+            totals.donations = row.try_get(2)?;
+            totals.donors = row.try_get(3)?;
+        }
+        Ok(totals)
     }
 
-    /// Marks a donation reversed (refunded): the totals no longer count it.
+    /// Marks a donation reversed (refunded): the totals no longer count it. A refund applied
+    /// before its payment's completion (events may be applied out of order) leaves a row that
+    /// the completion then fills in, still reversed.
     pub async fn mark_reversed(tx: &mut AnyConnection, id: &str, now: i64) -> Result<bool, StoreError> {
         let changed = sqlx::query(
-            "UPDATE donations SET reversed_at = $1, updated_at = $1 WHERE partner_donation_id = $2 AND reversed_at IS NULL",
+            "INSERT INTO donations (partner_donation_id, status, source, created_at, updated_at, reversed_at)
+             VALUES ($2, 'pending', 'webhook', $1, $1, $1)
+             ON CONFLICT (partner_donation_id) DO UPDATE SET reversed_at = excluded.reversed_at, updated_at = excluded.updated_at
+             WHERE donations.reversed_at IS NULL",
         )
         .bind(now)
         .bind(id)

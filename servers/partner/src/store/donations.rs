@@ -49,6 +49,7 @@ pub struct DonationRow {
     pub nonprofit_slug: Option<String>,
     pub donor_email: Option<String>,
     pub updated_at: i64,
+    pub created_at: i64,
     pub campaign: Option<String>,
     /// A JSON object of `utm_*` and click ids.
     pub attribution: Option<String>,
@@ -62,7 +63,7 @@ impl DonationRow {
 }
 
 const DONATION_COLUMNS: &str = "partner_donation_id, owner_external_id, owner_email, status, source, amount_cents, \
-                                currency, nonprofit_slug, donor_email, updated_at, campaign, attribution";
+                                currency, nonprofit_slug, donor_email, updated_at, campaign, attribution, created_at";
 
 fn donation_row(row: &sqlx::any::AnyRow) -> Result<DonationRow, sqlx::Error> {
     Ok(DonationRow {
@@ -78,6 +79,7 @@ fn donation_row(row: &sqlx::any::AnyRow) -> Result<DonationRow, sqlx::Error> {
         updated_at: row.try_get(9)?,
         campaign: row.try_get(10)?,
         attribution: row.try_get(11)?,
+        created_at: row.try_get(12)?,
     })
 }
 
