@@ -174,4 +174,24 @@ async fn two_instances_apply_and_reward_every_donation_once_even_when_one_dies()
     let pool: Value =
         http.get(format!("{}/__sandbox/pool", sandbox.url)).send().await.expect("pool").json().await.expect("JSON");
     assert_eq!(pool["tokens"], 10_000 - 25 * DONATIONS as u64);
+
+    // A goal meter reads the same totals from any instance (a fresh one here, B being gone).
+    let c = partner(&sandbox.url, &database_url);
+    let totals = |url: String| {
+        let http = http.clone();
+        async move {
+            let body: Value = http
+                .get(format!("{url}/sir/totals?org=water-org"))
+                .send()
+                .await
+                .expect("totals")
+                .json()
+                .await
+                .expect("JSON");
+            (body["raised"].clone(), body["donations"].clone(), body["donors"].clone())
+        }
+    };
+    let (from_a, from_c) = tokio::join!(totals(a_url.clone()), totals(c.url.clone()));
+    assert_eq!(from_a, from_c);
+    assert_eq!(from_a, (json!([{"currency": "USD", "amount": 2500 * DONATIONS}]), json!(DONATIONS), json!(DONATIONS)));
 }
