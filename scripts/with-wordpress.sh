@@ -58,8 +58,10 @@ done
 mariadb --no-defaults --socket="$db/mariadb.sock" -uroot -e 'CREATE DATABASE wordpress' \
   || { cat "$db/mariadb.log" >&2; exit 1; }
 
-# wp-content of this site: the plugin as a site owner installs it (its zip), Debian's theme.
-mkdir -p "$dir/wp-content/plugins" "$dir/wp-content/themes" "$dir/wp-content/uploads"
+# wp-content of this site: the plugin as a site owner installs it (its zip), Debian's theme,
+# and a must-use plugin that keeps WordPress from asking WordPress.org for updates.
+mkdir -p "$dir/wp-content/plugins" "$dir/wp-content/mu-plugins" "$dir/wp-content/themes" "$dir/wp-content/uploads"
+cp e2e/wordpress/offline.php "$dir/wp-content/mu-plugins/"
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$dir/wp-content/plugins"
 ln -s /usr/share/wordpress/wp-content/themes/twentytwentythree "$dir/wp-content/themes/"
 touch "$dir/php-errors.log" "$dir/apache-error.log"

@@ -186,9 +186,12 @@ test("deleting the plugin removes its settings", async () => {
 
 test("PHP logged no notice, warning or error, and Apache no error", async () => {
   const lines = process.env.WORDPRESS_LOGS!.split(" ").flatMap((file) => readFileSync(file, "utf8").split("\n"));
-  // WordPress 6.1's bundled Requests library predates PHP 8.2's return types: its own
-  // deprecations (in core, not the plugin) are the only lines let through.
-  const core = /PHP Deprecated: .* in \/usr\/share\/wordpress\/wp-includes\/Requests\//;
-  expect(lines.filter((line) => /PHP (Notice|Warning|Deprecated|Fatal|Parse|Recoverable)/.test(line) && !core.test(line))).toEqual([]);
+  const php = lines.filter((line) => /PHP (Notice|Warning|Deprecated|Fatal|Parse|Recoverable|Strict)/.test(line));
+  // WordPress 6.1 predates PHP 8.2 (Debian 12 ships the two together): its own code logs
+  // deprecations (null passed to trim() on the login page, its Requests library's return
+  // types). Those in core's files are let through, and counted; nothing else is.
+  const coreDeprecations = php.filter((line) => /PHP Deprecated: .* in \/usr\/share\/wordpress\/wp-(includes|admin)\//.test(line));
+  console.log(`WordPress core logged ${coreDeprecations.length} deprecations under PHP 8.2 (let through)`);
+  expect(php.filter((line) => !coreDeprecations.includes(line))).toEqual([]);
   expect(lines.filter((line) => /:(warn|error|crit|alert|emerg)\]/.test(line))).toEqual([]);
 });
