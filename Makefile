@@ -26,7 +26,7 @@ TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
 
 .PHONY: help setup build servers sandbox demo examples test test-tiers lint test-native test-types test-wasm \
-  test-wasm-chromium test-wasm-firefox test-wasm-webkit test-baseline test-e2e clean
+  test-wasm-chromium test-wasm-firefox test-wasm-webkit test-baseline test-e2e test-wordpress clean
 
 help:
 	@echo "make demo   build, start the SIR sandbox and the partner server with the demo page"
@@ -46,11 +46,13 @@ export SIZE_TUNED_STD
 
 ## The distributable bundle: dist/sir-donate.js (loader) + dist/wasm/ (glue, main wasm and
 ## its lazily loaded chunks), the playground page, and the npm package in dist/npm/ (packed
-## as dist/sir-donate-<version>.tgz). Not through trunk: it can't run the splitter between
-## cargo and wasm-bindgen (trunk#1022); scripts/build-wasm.sh does the pipeline.
+## as dist/sir-donate-<version>.tgz), and beside it the WordPress plugin (integrations/wordpress/)
+## as dist/sir-donate-wordpress-<version>.zip. Not through trunk: it can't run the splitter
+## between cargo and wasm-bindgen (trunk#1022); scripts/build-wasm.sh does the pipeline.
 build: setup
 	scripts/build-wasm.sh
 	node js/build.mjs
+	python3 scripts/pack-wordpress-plugin.py
 
 ## The React and Vue examples (examples/*) on the freshly packed tarball. Setup installed
 ## their other dependencies, so this needs no network; `--no-save` keeps their lockfiles as
@@ -75,13 +77,14 @@ demo: build servers
 # target/test-counts/; scripts/tally.mjs then adds them up per engine and prints the
 # plain "N passed, N failed" line CI reads last. A tier that could not run counts as failed.
 TALLY := node scripts/tally.mjs
-TIERS := native types loader wasm:chromium wasm:firefox wasm:webkit size baseline faults e2e:chromium e2e:firefox e2e:webkit
+TIERS := native types loader wasm:chromium wasm:firefox wasm:webkit size baseline faults e2e:chromium e2e:firefox e2e:webkit \
+  wordpress:chromium
 test: lint
 	@rm -rf target/test-counts
 	@status=0; $(MAKE) --no-print-directory -k test-tiers || status=$$?; \
 	  $(TALLY) summary $(TIERS) || status=1; exit $$status
 
-test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e
+test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e test-wordpress
 
 ## The inner loop, no browser: formatting, clippy (native and wasm32) and the native tests.
 ## A few minutes on a warm build; `make test` runs every tier.
@@ -96,6 +99,11 @@ lint: setup
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
+	@# The WordPress plugin's PHP: php -l (WordPress's PHP_CodeSniffer standard isn't in the
+	@# registries reachable here: Debian packages phpcs without it, and Packagist isn't one).
+	@for file in $$(find integrations/wordpress e2e/wordpress -name '*.php' | sort); do \
+	  php -l -d display_errors=stderr "$$file" >/dev/null || exit 1; \
+	done
 
 ## Native tests; the partner server's storage tests run on SQLite and on a throwaway
 ## PostgreSQL (scripts/with-postgres.sh), as does its two-instance test.
@@ -148,6 +156,13 @@ test-faults: servers
 ## servers); the donor's core journeys also run in Firefox and WebKit through WebDriver.
 test-e2e: build servers examples
 	SE_OFFLINE=true GECKODRIVER=$(GECKODRIVER) npx playwright test --config e2e/playwright.config.ts
+
+## The WordPress plugin in Debian's WordPress, on a private Apache and MariaDB started for
+## the run (scripts/with-wordpress.sh) with the plugin from its zip: the settings page, an
+## Author's block, shortcode and pasted snippet to the sandbox's checkout in Chromium, and a
+## clean PHP log (e2e/wordpress/).
+test-wordpress: build servers
+	SE_OFFLINE=true scripts/with-wordpress.sh npx playwright test --config e2e/wordpress/playwright.config.ts
 
 clean:
 	cargo clean

@@ -5,7 +5,7 @@
 // the loader alone (a deployment missing wasm/); GET /__requests lists the paths served
 // since the last POST /__requests, so a test in any engine can tell what was fetched. With
 // --compress, text and wasm go out as brotli (or gzip) when the browser accepts it, as a CDN
-// sends them.
+// sends them; with --cors, every answer allows any origin.
 import { createServer } from "node:http";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     pages: { type: "string" },
     "api-base": { type: "string", default: "http://127.0.0.1:8787" },
     compress: { type: "boolean", default: false },
+    cors: { type: "boolean", default: false },
   },
 });
 
@@ -91,6 +92,8 @@ const server = createServer(async (request, response) => {
     headers.vary = "accept-encoding";
   }
   body = encoded.body;
+  // --cors: a CDN on another origin, as the README asks it to be (the WordPress tests).
+  if (args.cors) headers["access-control-allow-origin"] = "*";
   // A page may ask for a Content-Security-Policy, to prove the widget runs under it.
   const csp = url.searchParams.get("csp");
   if (csp) headers["content-security-policy"] = csp;

@@ -88,6 +88,36 @@ postgres() {
   apt_install postgresql
 }
 
+# The WordPress plugin's tests (scripts/with-wordpress.sh): Debian's WordPress, Apache with
+# mod_php and MariaDB. Only their packages: no service is started or enabled (each test run
+# starts a private, loopback-only pair), and the one file outside the packages is the host
+# config Debian's wp-config.php picks for those runs, inert for any other site.
+wordpress() {
+  if ! [ -f /usr/share/wordpress/wp-settings.php ] || ! [ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] \
+    || ! command -v apache2 >/dev/null 2>&1 || ! ls /usr/lib/apache2/modules/libphp*.so >/dev/null 2>&1 \
+    || ! command -v mariadbd >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qx mysqli; then
+    log "installing wordpress, apache2, libapache2-mod-php and mariadb-server with apt"
+    local services=() service
+    for service in apache2 mariadb-server; do
+      dpkg -s "$service" >/dev/null 2>&1 || services+=("${service%-server}")
+    done
+    apt_install --no-install-recommends wordpress wordpress-theme-twentytwentythree apache2 libapache2-mod-php \
+      php-mysql mariadb-server
+    # Under systemd, apt starts and enables a newly installed Apache (on every address, port 80)
+    # and MariaDB: stop and disable the ones it just installed. The tests never use them.
+    # (In containers, policy-rc.d keeps apt from starting them at all.)
+    if [ ${#services[@]} -gt 0 ] && [ -d /run/systemd/system ]; then
+      local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+      $sudo systemctl disable --now "${services[@]}" >/dev/null 2>&1 || true
+    fi
+  fi
+  local config=/etc/wordpress/config-sir-donate-test.php
+  if ! cmp -s e2e/wordpress/config-sir-donate-test.php "$config"; then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo install -m 644 e2e/wordpress/config-sir-donate-test.php "$config"
+  fi
+}
+
 # Firefox and WebKit (Safari's engine) for the cross-engine tests: Debian's firefox-esr,
 # WebKitGTK's WebDriver with its MiniBrowser, and Xvfb, since MiniBrowser has no headless mode.
 other_engines() {
@@ -139,6 +169,7 @@ cargo_install wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 wasm_split
 browser
 postgres
+wordpress
 other_engines
 cargo_install geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
 node_and_npm

@@ -8,11 +8,17 @@ type Counts = { passed: number; failed: number; skipped: number; seconds: number
 
 /**
  * Counts each engine's tests (an engine is a project of playwright.config.ts), prints
- * them, and leaves them in target/test-counts/e2e-<engine>.json. Its own last line is the
+ * them, and leaves them in target/test-counts/<tier>-<engine>.json. Its own last line is the
  * plain `N passed, N failed[, N skipped]` of this run.
  */
 export default class SummaryReporter implements Reporter {
   private readonly engines = new Map<string, Counts>();
+  /** The tier these tests count in: `e2e`, or one of its own (e2e/wordpress). */
+  private readonly tier: string;
+
+  constructor({ tier = "e2e" }: { tier?: string } = {}) {
+    this.tier = tier;
+  }
 
   onTestEnd(test: TestCase, result: TestResult) {
     // Count each test once, by its final outcome.
@@ -32,8 +38,8 @@ export default class SummaryReporter implements Reporter {
     const total: Counts = { passed: 0, failed: 0, skipped: 0, seconds: 0 };
     for (const [engine, counts] of this.engines) {
       const seconds = Math.round(counts.seconds);
-      writeFileSync(new URL(`e2e-${engine}.json`, COUNTS), JSON.stringify({ tier: "e2e", engine, ...counts, seconds }) + "\n");
-      console.log(`e2e in ${engine}: ${line(counts)}`);
+      writeFileSync(new URL(`${this.tier}-${engine}.json`, COUNTS), JSON.stringify({ tier: this.tier, engine, ...counts, seconds }) + "\n");
+      console.log(`${this.tier} in ${engine}: ${line(counts)}`);
       total.passed += counts.passed;
       total.failed += counts.failed;
       total.skipped += counts.skipped;

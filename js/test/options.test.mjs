@@ -1,6 +1,7 @@
 // The option names are written in four places: the element's attributes (js/src/element.js),
 // the Rust options parser (src/domain/options.rs), the public types (js/sir-donate.d.ts) and
-// the README's options table. This test holds them to one list.
+// the README's options table; the WordPress plugin splits them between its settings and its
+// display options. This test holds them to one list.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -33,6 +34,19 @@ test("the README documents the same options", () => {
   const names = [...section[1].matchAll(/^\| ([^|]+) \|/gm)]
     .flatMap((row) => [...row[1].matchAll(/`([\w-]+)`/g)].map((m) => camelCase(m[1])));
   assert.deepEqual(sorted(names), fromElement);
+});
+
+test("the WordPress plugin's display and site options are the widget's options, and its block has each display option", () => {
+  const render = read("integrations/wordpress/sir-donate/includes/render.php");
+  const display = render.match(/function sir_donate_display_options\(\) \{\s*return array\(([^)]*)\);/);
+  const site = render.match(/const SIR_DONATE_SITE_ATTRIBUTES = array\(([^)]*)\);/);
+  assert.ok(display && site, "sir_donate_display_options and SIR_DONATE_SITE_ATTRIBUTES in render.php");
+  const displayNames = [...display[1].matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
+  const siteNames = [...site[1].matchAll(/'([\w-]+)'\s*=>/g)].map((m) => m[1]);
+  assert.deepEqual(sorted([...displayNames, ...siteNames].map(camelCase)), fromElement);
+  assert.deepEqual(siteNames.filter((name) => displayNames.includes(name)), []);
+  const block = JSON.parse(read("integrations/wordpress/sir-donate/block/block.json"));
+  assert.deepEqual(sorted(Object.keys(block.attributes).filter((name) => name !== "fallbackUrl")), sorted(displayNames.map(camelCase)));
 });
 
 test("attributes are the kebab-case of the option names", () => {
