@@ -188,10 +188,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
    * @param {{ key?: unknown, publishableKey?: unknown }} options */
   function warnIfKeyless(options) {
     if (keyOf(options)) return;
-    console.warn(
-      "sir-donate: no publishable key. Set the `publishable-key` attribute (`publishableKey` in SirDonate.mount()). " +
-        "A `key` written in React or Vue never reaches the element: they keep `key` for themselves."
-    );
+    console.warn("sir-donate: no publishable key. Set publishable-key (publishableKey in mount()): React and Vue keep a key prop to themselves.");
   }
 
   /** Ends the widget that holds `element` (mounted by either path): its mount() handle, if
