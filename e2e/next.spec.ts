@@ -64,9 +64,10 @@ function watchForFailures(page: Page): string[] {
 /**
  * The donor sees one widget with the partner's presets and the nonprofit's name, gives $25 and
  * reaches the sandbox checkout in a new tab; the page's callback (or on() listener) heard that
- * one link, once. Returns the donation's id.
+ * one link, once: the page lists the links it heard, `earlier` ones (kept by a hidden route) and
+ * this one. Returns the page's list.
  */
-async function donate(page: Page, context: BrowserContext, selector: string): Promise<string> {
+async function donate(page: Page, context: BrowserContext, selector: string, earlier: string[] = []): Promise<string[]> {
   const widget = new DonateWidget(page, selector);
   await expect(page.locator(selector)).toHaveCount(1);
   await widget.seeNonprofit("Water.org");
@@ -79,8 +80,8 @@ async function donate(page: Page, context: BrowserContext, selector: string): Pr
   const partnerDonationId = checkout.url().split("/").pop()!;
   await checkout.close();
   const started = page.getByRole("list", { name: "Donations started" }).getByRole("listitem");
-  await expect(started).toHaveText([partnerDonationId]);
-  return partnerDonationId;
+  await expect(started).toHaveText([...earlier, partnerDonationId]);
+  return [...earlier, partnerDonationId];
 }
 
 test.describe("the Next.js example", () => {
@@ -103,13 +104,17 @@ test.describe("the Next.js example", () => {
     const html = await (await request.get(`${url}/`)).text();
     expect(html).toMatch(/<sir-donate publishable-key="pk_test_[0-9a-f]+" org="water-org" amounts="10,25,50"/);
 
-    await donate(page, context, "sir-donate");
+    const links = await donate(page, context, "sir-donate");
+    await page.locator("sir-donate").evaluate((element) => element.setAttribute("data-first-visit", ""));
     await page.getByRole("link", { name: "The JS API" }).click();
     await expect(page).toHaveURL(`${url}/client`);
     await expect(new DonateWidget(page, "#donate").root.locator('[part~="form"]')).toHaveCount(1);
     await page.getByRole("link", { name: "The component" }).click();
     await expect(page).toHaveURL(`${url}/`);
-    await donate(page, context, "sir-donate");
+    // cacheComponents kept the route, hidden, with its widget (and the page's state): the same
+    // element is back, and its callback still hears each link once.
+    await expect(page.locator("sir-donate[data-first-visit]")).toHaveCount(1);
+    await donate(page, context, "sir-donate", links);
 
     expect((await sandbox.stats()).requests.createLink).toBe(2);
     expect(failures).toEqual([]);
@@ -120,13 +125,14 @@ test.describe("the Next.js example", () => {
     await sandbox.reset();
     const failures = watchForFailures(page);
     await page.goto(`${url}/client`);
-    await donate(page, context, "#donate");
+    const links = await donate(page, context, "#donate");
     await page.getByRole("link", { name: "The component" }).click();
     await expect(page).toHaveURL(`${url}/`);
     await donate(page, context, "sir-donate");
+    // Hidden, the route's effect was cleaned up (destroy()); shown again, it mounted anew.
     await page.getByRole("link", { name: "The JS API" }).click();
     await expect(page).toHaveURL(`${url}/client`);
-    await donate(page, context, "#donate");
+    await donate(page, context, "#donate", links);
 
     expect((await sandbox.stats()).requests.createLink).toBe(3);
     expect(failures).toEqual([]);
