@@ -65,7 +65,7 @@ function watchForFailures(page: Page): string[] {
  * The donor sees one widget with the partner's presets and the nonprofit's name, gives $25 and
  * reaches the sandbox checkout in a new tab; the page's callback (or on() listener) heard that
  * one link, once: the page lists the links it heard, `earlier` ones (kept by a hidden route) and
- * this one. Returns the page's list.
+ * this one. Returns the page's list, with the widget back at its form.
  */
 async function donate(page: Page, context: BrowserContext, selector: string, earlier: string[] = []): Promise<string[]> {
   const widget = new DonateWidget(page, selector);
@@ -81,6 +81,10 @@ async function donate(page: Page, context: BrowserContext, selector: string, ear
   await checkout.close();
   const started = page.getByRole("list", { name: "Donations started" }).getByRole("listitem");
   await expect(started).toHaveText([...earlier, partnerDonationId]);
+  // The widget follows the donation it started, as would the next one on this origin: the donor
+  // starts over, which forgets it.
+  await widget.root.getByRole("button", { name: "Make another donation" }).click();
+  await expect(widget.root.locator('[part~="form"]')).toHaveCount(1);
   return [...earlier, partnerDonationId];
 }
 
