@@ -54,7 +54,7 @@ build: setup
 	node js/build.mjs
 	python3 scripts/pack-wordpress-plugin.py
 
-## The React and Vue examples (examples/*) on the freshly packed tarball. Setup installed
+## The React, Vue and Next.js examples (examples/*) on the freshly packed tarball. Setup installed
 ## their other dependencies, so this needs no network; `--no-save` keeps their lockfiles as
 ## committed (a locked tarball would pin one build's checksum).
 EXAMPLES_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)

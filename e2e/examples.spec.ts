@@ -50,7 +50,7 @@ for (const { name, port } of APPS) {
     });
     await page.goto(`http://127.0.0.1:${port}/`);
 
-    // The publishable key went in through the ref (React) or directive (Vue): the nonprofit loads.
+    // The publishable key went in as publishableKey (React) or publishable-key (Vue): the nonprofit loads.
     const widget = new DonateWidget(page);
     await widget.seeNonprofit("Water.org");
     await expect(widget.root.getByRole("radio", { name: /^\$25(\.00)?$/ })).toBeChecked();

@@ -6,7 +6,8 @@
 //   dist/index.html, dist/signin.js   the playground page (`make demo`)
 //   dist/builder.*       the snippet builder (`make demo`, /builder.html)
 //   dist/npm/            the npm package `sir-donate` (ESM, types, wasm as separate assets,
-//                        and types for React, Vue and Svelte templates)
+//                        the React component `sir-donate/react`, and types for React, Vue
+//                        and Svelte templates)
 //   dist/sir-donate-<version>.tgz   that package, packed with `npm pack`
 //   dist/cdn/<version>/  the release tree for a CDN: the loader, the glue and the wasm under
 //                        content-hashed names, and manifest.json (names, sizes, sha384 SRI)
@@ -58,6 +59,18 @@ mkdirSync(npm, { recursive: true });
 // Two modules, so that importing the package loads nothing but the tiny entry.
 await build({ ...common, entryPoints: [join(root, "js/src/npm.js")], format: "esm", outfile: join(npm, "index.js") });
 await build({ ...common, entryPoints: [join(root, "js/src/element.js")], bundle: true, format: "esm", outfile: join(npm, "element.js") });
+// `sir-donate/react`: the client component ("use client" stays first), on the package's own
+// entry (one loader per page, whichever import reaches it) and the app's React.
+await build({
+  ...common,
+  entryPoints: [join(root, "js/src/react.js")],
+  bundle: true,
+  format: "esm",
+  outfile: join(npm, "react.js"),
+  external: ["react"],
+  plugins: [{ name: "package-entry", setup: (on) => on.onResolve({ filter: /^\.\/npm\.js$/ }, () => ({ path: "./index.js", external: true })) }],
+});
+if (!readFileSync(join(npm, "react.js"), "utf8").startsWith('"use client";')) throw new Error("js/build.mjs: react.js lost its \"use client\"");
 // Each chunk as `new URL("./wasm/<file>", import.meta.url)`, which bundlers (Vite) rewrite
 // and copy like the main module: the glue then fetches them from where they went.
 const chunkUrls = chunks.length
@@ -67,7 +80,8 @@ const index = join(npm, "index.js");
 writeFileSync(index, readFileSync(index, "utf8").replace("__SIR_DONATE_CHUNK_URLS__", chunkUrls));
 cpSync(join(dist, "wasm"), join(npm, "wasm"), { recursive: true });
 cpSync(join(root, "js/sir-donate.d.ts"), join(npm, "index.d.ts"));
-// Types-only entries for templates: `/// <reference types="sir-donate/react" />` (or vue, svelte).
+// Types for templates: `/// <reference types="sir-donate/react" />` (or vue, svelte); react.d.ts
+// also types the component.
 for (const framework of ["react", "vue", "svelte"]) cpSync(join(root, `js/${framework}.d.ts`), join(npm, `${framework}.d.ts`));
 cpSync(join(root, "js/npm/README.md"), join(npm, "README.md"));
 const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf8"));

@@ -3,10 +3,16 @@
  * Hand-written public types; nothing of the wasm-bindgen internals is exposed.
  */
 
-/** Options, as for `SirDonate.mount()` and (kebab-case) as `<sir-donate>` attributes. */
+/** Options, as for `SirDonate.mount()` and (kebab-case) as `<sir-donate>` attributes. A widget
+ * needs its publishable key under one of two names: `publishableKey`, which every framework
+ * passes on, or `key`. */
 export interface SirDonateOptions {
-  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key. */
-  key: string;
+  /** Your publishable key, as `publishableKey`: the same as `key`. */
+  key?: string;
+  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key.
+   * Use this name (`publishable-key` on the element): React and Vue keep a `key` prop for
+   * themselves and never pass it to the element. Given with a different `key`, it is refused. */
+  publishableKey?: string;
   /** Nonprofit slug, or several (array or comma-separated); the first is preselected. */
   org: string | string[];
   /** API host; defaults to the host of the key's environment. Must be https (or http to loopback). */
@@ -41,6 +47,12 @@ export interface SirDonateOptions {
   /** Sent with each donation as `referralCode`. */
   referralCode?: string;
 }
+
+/** The publishable key is required, under either name. */
+export type SirDonateKeyOption = { publishableKey: string } | { key: string };
+
+/** What `SirDonate.mount()` takes: the options with a publishable key. */
+export type SirDonateMountOptions = SirDonateOptions & SirDonateKeyOption;
 
 export type SirDonateFrequency = "once" | "monthly";
 
@@ -109,12 +121,16 @@ export interface SirDonateUnsupportedError extends Error {
   retryable: false;
 }
 
-/** A mounted widget. */
+/**
+ * A mounted widget. A target holds one widget: a later `mount()` on the same target takes it
+ * over, and this handle goes stale: its `update()`, `on()` and `destroy()` then leave the
+ * target (and the newer widget) alone, and its listeners are removed.
+ */
 export interface SirDonateHandle {
   readonly element: HTMLElement;
   /** Changes some options; the others keep their values. Throws `SirDonateOptionError`. */
   update(options: Partial<SirDonateOptions>): void;
-  /** Removes the widget with all its listeners, timers and requests. */
+  /** Removes the widget with all its listeners, timers and requests; of a stale handle, only its listeners. */
   destroy(): void;
   on<T extends SirDonateEventType>(type: T, listener: (detail: SirDonateEventDetails[T]) => void): void;
   off<T extends SirDonateEventType>(type: T, listener: (detail: SirDonateEventDetails[T]) => void): void;
@@ -125,9 +141,10 @@ export interface SirDonateApi {
   /** Resolves once the widget's code is loaded (reading it starts the load); rejects
    * with `SirDonateUnsupportedError` below the browser baseline. */
   readonly ready: Promise<SirDonateApi>;
-  /** Mounts a widget into an element (or the first match of a selector). Rejects with
-   * `SirDonateOptionError` for bad options, `SirDonateUnsupportedError` below the baseline. */
-  mount(target: HTMLElement | string, options: SirDonateOptions): Promise<SirDonateHandle>;
+  /** Mounts a widget into an element (or the first match of a selector), taking over a widget
+   * mounted there before (whose handle goes stale). Rejects with `SirDonateOptionError` for bad
+   * options, `SirDonateUnsupportedError` below the baseline. */
+  mount(target: HTMLElement | string, options: SirDonateMountOptions): Promise<SirDonateHandle>;
 }
 
 /** `"apiBase"` → `"api-base"`: an option's attribute name. */

@@ -18,8 +18,7 @@ export type SirDonateVueProps = Omit<HTMLAttributes, "key"> &
   Omit<SirDonateOptions, "key"> & {
     /** `data-*` attributes, as Vue's checker names them (`data-track` → `dataTrack`). */
     [data: `data${Capitalize<string>}`]: unknown;
-    /** Vue keeps `key` for itself and never passes it to the element: set the publishable key with a
-     * directive (`beforeMount: (element, { value }) => element.setAttribute("key", value)`). */
+    /** Vue keeps `key` for itself and never passes it to the element: write `publishable-key`. */
     key?: never;
   };
 

@@ -276,3 +276,24 @@ fn options_are_validated_and_name_the_bad_one() {
         assert_eq!(options(pairs).unwrap_err().option, *option, "{pairs:?}");
     }
 }
+
+#[test]
+fn publishable_key_is_another_name_for_key() {
+    let alias = options(&[("publishableKey", "pk_test_x"), ("org", "water-org")]).unwrap();
+    assert_eq!(alias.key, "pk_test_x");
+    let both = options(&[("key", "pk_test_x"), ("publishableKey", "pk_test_x"), ("org", "water-org")]).unwrap();
+    assert_eq!(both.key, "pk_test_x");
+    let differ = options(&[("key", "pk_test_x"), ("publishableKey", "pk_test_y"), ("org", "water-org")]);
+    assert_eq!(differ.unwrap_err().option, "publishableKey");
+
+    // Folded into `key`, so that a later change under either name replaces it.
+    let mut raw: RawOptions = [("publishableKey", "pk_test_x"), ("org", "water-org")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    raw.fold_key_alias().unwrap();
+    assert_eq!(raw.get("key").map(String::as_str), Some("pk_test_x"));
+    assert_eq!(raw.get("publishableKey"), None);
+    raw.extend([("key".to_owned(), "pk_test_y".to_owned())]);
+    assert_eq!(WidgetOptions::from_raw(&raw).unwrap().key, "pk_test_y");
+}

@@ -296,6 +296,19 @@ async fn update_switches_nonprofit_and_destroy_removes_everything() {
     widget.handle.destroy(); // twice is harmless
 }
 
+/// `publishableKey` is the key under the name every framework passes on; a later `key` replaces it.
+#[wasm_bindgen_test]
+async fn publishable_key_is_the_key_by_another_name() {
+    let mut widget =
+        Widget::mount(&[("publishableKey", DEMO_KEY), ("org", "american-red-cross"), ("apiBase", SANDBOX)]);
+    widget.see("American Red Cross").await;
+    // Folded into `key`: a change under either name replaces it, with no clash between the two.
+    widget.handle.update(options(&[("key", DEMO_KEY), ("org", "water-org")])).unwrap();
+    widget.see("Water.org").await;
+    widget.handle.update(options(&[("publishableKey", "sk_test_x")])).unwrap();
+    assert!(widget.saw_error("secret_key_refused").await.contains(&"secret_key_refused".to_owned()));
+}
+
 #[wasm_bindgen_test]
 fn unknown_or_bad_options_are_rejected_by_name() {
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
@@ -303,6 +316,7 @@ fn unknown_or_bad_options_are_rejected_by_name() {
         (vec![("key", DEMO_KEY), ("org", "x"), ("colour", "red")], "colour"),
         (vec![("key", DEMO_KEY), ("org", "x"), ("frequency", "weekly")], "frequency"),
         (vec![("key", DEMO_KEY)], "org"),
+        (vec![("key", DEMO_KEY), ("publishableKey", "pk_test_other"), ("org", "x")], "publishableKey"),
     ] {
         let error = mount(host.clone(), options(&pairs), JsValue::NULL).err().expect("rejected");
         assert_eq!(Reflect::get(&error, &"name".into()).unwrap(), "SirDonateOptionError");

@@ -2,7 +2,7 @@
 /*! sir-donate · the <sir-donate> element and the SirDonate API, shared by the
  * script-tag loader (script.js) and the npm package (npm.js). */
 import { fetchFile } from "./files.js";
-import { dropReads, startReads } from "./reads.js";
+import { dropReads, keyOf, startReads } from "./reads.js";
 
 /** @typedef {import("../sir-donate").SirDonateApi} SirDonateApi */
 /** @typedef {import("../sir-donate").SirDonateHandle} SirDonateHandle */
@@ -21,9 +21,12 @@ import { dropReads, startReads } from "./reads.js";
  */
 /** @typedef {{ update(options: object): void, free(): void }} NativeHandle */
 /**
- * A `<sir-donate>` element, with what the loader keeps on it.
+ * A `<sir-donate>` element (or any mount() target), with what the loader keeps on it:
+ * `_sirHandle` is the widget that holds it, and `_sirRelease` detaches the listeners of the
+ * mount() handle that made that widget.
  * @typedef {HTMLElement & {
  *   _sirHandle?: NativeHandle | null,
+ *   _sirRelease?: (() => void) | null,
  *   _sirReads?: StartedReads | false | null,
  *   _sirPressed?: boolean,
  *   _sirUnsupported?: boolean,
@@ -36,7 +39,7 @@ import { dropReads, startReads } from "./reads.js";
  * table; js/test/options.test.mjs checks that all four agree.
  */
 export var OPTION_ATTRIBUTES = [
-  "key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
+  "key", "publishable-key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
   "lock-frequency", "lock-amount", "required-fields", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
 ];
 
@@ -178,6 +181,27 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
         if (glue.preloadChunks) return glue.preloadChunks();
       }).catch(function () {});
     }, { once: true });
+  }
+
+  /** A widget without a key shows so on screen; the developer also hears it here, with the
+   * usual cause, which the screen can't know.
+   * @param {{ key?: unknown, publishableKey?: unknown }} options */
+  function warnIfKeyless(options) {
+    if (keyOf(options)) return;
+    console.warn("sir-donate: no publishable key. Set publishable-key (publishableKey in mount()): React and Vue keep a key prop to themselves.");
+  }
+
+  /** Ends the widget that holds `element` (mounted by either path): its mount() handle, if
+   * it had one, goes stale and loses its listeners. The element's shadow root is left empty.
+   * @param {SirDonateElementState} element */
+  function endWidgetIn(element) {
+    var native = element._sirHandle;
+    var release = element._sirRelease;
+    element._sirHandle = null;
+    element._sirRelease = null;
+    if (release) release();
+    // free() drops the Rust handle, which unmounts and cancels timers and requests.
+    if (native) native.free();
   }
 
   /** @param {string} name */
@@ -333,8 +357,10 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
         // A donor who already focused or pressed the placeholder keeps their place.
         var focused = root.activeElement;
         var pressed = element._sirPressed;
+        var attributes = optionsFromAttributes(element);
+        warnIfKeyless(attributes);
         try {
-          element._sirHandle = glue.mount(element, optionsFromAttributes(element), reads || null);
+          element._sirHandle = glue.mount(element, attributes, reads || null);
         } catch (error) {
           dropReads(reads);
           throw error;
@@ -352,13 +378,10 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
 
   /** @this {SirDonateElementState} */
   SirDonateElement.prototype.disconnectedCallback = function () {
-    var handle = this._sirHandle;
-    this._sirHandle = null;
     // Reads started for a widget that never mounted are cancelled with it.
     dropReads(this._sirReads);
     this._sirReads = null;
-    // free() drops the Rust handle, which unmounts and cancels timers and requests.
-    if (handle) handle.free();
+    endWidgetIn(this);
   };
 
   /**
@@ -397,7 +420,13 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
           option: "target",
         });
       }
-      var element = found;
+      var element = /** @type {SirDonateElementState} */ (found);
+      warnIfKeyless(options || {});
+      // One widget per target: mounting again takes the target over (React's Strict Mode
+      // mounts twice), and the earlier handle goes stale: its update(), on() and destroy()
+      // no longer touch the target. The earlier widget ends first: ending a widget empties
+      // the shadow root, which would blank a newer one.
+      endWidgetIn(element);
       // Events dispatched before the caller could call on() (a refused key is reported
       // at once) are kept and replayed to listeners added in the same task.
       /** @type {Event[]} */
@@ -411,27 +440,34 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
         EVENTS.forEach(function (type) { element.removeEventListener(PREFIX + type, record); });
       }
       setTimeout(stopRecording, 0);
-      /** @type {NativeHandle | null} */
+      /** @type {{ type: string, listener: Function, wrapper: (event: Event) => void }[]} */
+      var listeners = [];
+      function release() {
+        stopRecording();
+        listeners.forEach(function (entry) { element.removeEventListener(PREFIX + entry.type, entry.wrapper); });
+        listeners = [];
+      }
+      /** @type {NativeHandle} */
       var native;
       try {
         native = glue.mount(element, options || {}, reads);
       } catch (error) {
+        release();
         dropReads(reads);
         throw error;
       }
-      /** @type {{ type: string, listener: Function, wrapper: (event: Event) => void }[]} */
-      var listeners = [];
+      element._sirHandle = native;
+      element._sirRelease = release;
+      function owns() { return element._sirHandle === native; }
       return {
         element: element,
-        update: function (change) { if (native) native.update(change || {}); },
+        update: function (change) { if (owns()) native.update(change || {}); },
         destroy: function () {
-          stopRecording();
-          listeners.forEach(function (entry) { element.removeEventListener(PREFIX + entry.type, entry.wrapper); });
-          listeners = [];
-          if (native) native.free();
-          native = null;
+          if (owns()) endWidgetIn(element);
+          else release();
         },
         on: function (type, listener) {
+          if (!owns()) return;
           var entry = { type: type, listener: listener, wrapper: function (/** @type {Event} */ event) { listener(/** @type {CustomEvent} */ (event).detail); } };
           listeners.push(entry);
           element.addEventListener(PREFIX + type, entry.wrapper);

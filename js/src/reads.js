@@ -21,11 +21,11 @@ var MAX_BODY_BYTES = 256 * 1024;
  * Nothing is sent unless the wasm would send it too: only for a publishable key, a valid
  * slug and a host that key may use (https, or http to loopback). Anything else is left to
  * the wasm, which reports it with nothing sent. `null` when there is nothing to read.
- * @param {{ key?: unknown, org?: unknown, apiBase?: unknown }} options
+ * @param {{ key?: unknown, publishableKey?: unknown, org?: unknown, apiBase?: unknown }} options
  * @returns {StartedReads | null}
  */
 export function startReads(options) {
-  var key = String(options.key == null ? "" : options.key).trim();
+  var key = keyOf(options);
   var environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(key);
   var slug = String(options.org == null ? "" : options.org).split(",").map(trim).filter(Boolean)[0];
   if (!environment || !slug || !/^[a-z0-9._-]{1,100}$/.test(slug) || typeof AbortSignal.any !== "function") return null;
@@ -73,6 +73,14 @@ function readAhead(answer) {
  * @param {StartedReads | false | null | undefined} reads */
 export function dropReads(reads) {
   if (reads) reads.controller.abort();
+}
+
+/** The publishable key, under either of its names (`publishableKey` wins, as in the wasm's
+ * src/domain/options.rs, which refuses two different ones); "" when there is none.
+ * @param {{ key?: unknown, publishableKey?: unknown }} options */
+export function keyOf(options) {
+  var alias = String(options.publishableKey == null ? "" : options.publishableKey).trim();
+  return alias || String(options.key == null ? "" : options.key).trim();
 }
 
 /** @param {string} text */

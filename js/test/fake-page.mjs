@@ -81,9 +81,27 @@ export function fakePage({ failLoads = 0 } = {}) {
       return Promise.resolve({
         default: async () => {},
         mount(element, options) {
-          page.calls.mounts.push({ element, options });
+          // As the wasm does: the widget replaces what the shadow root held, and ending it
+          // (free) empties the shadow root; a freed handle's methods throw.
+          const root = element.shadowRoot || element.attachShadow();
+          const widget = new FakeNode("div");
+          root.childNodes = [widget];
+          const native = {
+            widget,
+            updates: [],
+            frees: 0,
+            update(change) {
+              if (native.frees) throw new Error("null pointer passed to rust");
+              native.updates.push(change);
+            },
+            free() {
+              if (native.frees++) throw new Error("null pointer passed to rust");
+              root.childNodes = [];
+            },
+          };
+          page.calls.mounts.push({ element, options, native });
           page.onMount(element);
-          return { update() {}, free() {} };
+          return native;
         },
       });
     },

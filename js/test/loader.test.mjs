@@ -159,3 +159,132 @@ test("ready loads the widget, and after a failure loads it again", async () => {
   assert.equal(await api.ready, api);
   assert.equal(page.calls.imports, 2);
 });
+
+/**
+ * After two mount() calls on one target, in any order of resolution and with the first
+ * handle destroyed: the second widget shows, is alive and answers its handle; the first
+ * was ended exactly once, and its handle touches nothing any more.
+ */
+async function assertSecondOwns(page, target, [first, second], heard) {
+  const [one, two] = page.calls.mounts.map((call) => call.native);
+  assert.deepEqual(target.shadowRoot.childNodes, [two.widget], "the newer widget shows");
+  assert.equal(one.frees, 1, "the first widget was ended, once");
+  assert.equal(two.frees, 0, "the newer widget lives");
+  first.update({ amount: 10 });
+  first.destroy();
+  second.update({ amount: 50 });
+  assert.deepEqual(two.updates, [{ amount: 50 }], "only the newer handle reaches it");
+  assert.deepEqual(target.shadowRoot.childNodes, [two.widget]);
+  first.on("completed", (detail) => heard.push(["first", detail]));
+  target.dispatchEvent(new CustomEvent("sir-donate:completed", { detail: { partnerDonationId: "d1" } }));
+  await settle();
+  assert.deepEqual(heard, [["second", { partnerDonationId: "d1" }]], "the stale handle's listeners are gone");
+  second.destroy();
+  assert.equal(two.frees, 1);
+  assert.deepEqual(target.shadowRoot.childNodes, []);
+}
+
+/** Listens on a handle the way a component would, recording who heard what. */
+function listen(handle, name, heard) {
+  handle.on("completed", (detail) => heard.push([name, detail]));
+  return handle;
+}
+
+const OPTIONS = { key: "", org: "water-org" };
+
+test("mount, mount, destroy the first after the second resolved: the second stays", async (t) => {
+  t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  const target = page.element();
+  const heard = [];
+  const first = listen(await api.mount(target, OPTIONS), "first", heard);
+  const second = listen(await api.mount(target, OPTIONS), "second", heard);
+  first.destroy();
+  await assertSecondOwns(page, target, [first, second], heard);
+});
+
+test("mount, mount, destroy the first before the second resolved: the second stays", async (t) => {
+  t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  const target = page.element();
+  const heard = [];
+  const first = listen(await api.mount(target, OPTIONS), "first", heard);
+  const pending = api.mount(target, OPTIONS);
+  first.destroy();
+  const second = listen(await pending, "second", heard);
+  await assertSecondOwns(page, target, [first, second], heard);
+});
+
+test("mount, destroy, mount as React's Strict Mode runs an effect: the cleanup's destroy leaves the second", async (t) => {
+  t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  const target = page.element();
+  const heard = [];
+  // Effect, cleanup (which destroys the handle once it arrives), effect again: both mounts
+  // were asked for before either resolved, so the second resolves before the destroy runs.
+  const firstMount = api.mount(target, OPTIONS);
+  const destroyed = firstMount.then((handle) => {
+    handle.destroy();
+    return handle;
+  });
+  const second = listen(await api.mount(target, OPTIONS), "second", heard);
+  const first = await destroyed;
+  await assertSecondOwns(page, target, [first, second], heard);
+});
+
+test("mount, destroy, mount one after another: the second stays", async (t) => {
+  t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  const target = page.element();
+  const heard = [];
+  const first = listen(await api.mount(target, OPTIONS), "first", heard);
+  first.destroy();
+  const second = listen(await api.mount(target, OPTIONS), "second", heard);
+  await assertSecondOwns(page, target, [first, second], heard);
+});
+
+test("a mount() that takes over a <sir-donate> element ends the element's own widget", async (t) => {
+  t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  const element = page.element({ org: "water-org" });
+  onScreen(element);
+  element.connectedCallback();
+  await settle();
+  const handle = await api.mount(element, OPTIONS);
+  const [own, mounted] = page.calls.mounts.map((call) => call.native);
+  assert.equal(own.frees, 1);
+  assert.deepEqual(element.shadowRoot.childNodes, [mounted.widget]);
+  // Removing the element ends the widget it holds, and the stale handle then frees nothing twice.
+  element.disconnectedCallback();
+  assert.equal(mounted.frees, 1);
+  handle.destroy();
+  handle.update({ amount: 10 });
+  assert.equal(mounted.frees, 1);
+});
+
+test("a widget without a publishable key says so in the console", async (t) => {
+  const warn = t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  await api.mount(page.element(), { org: "water-org" });
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(warn.mock.calls[0].arguments[0], /no publishable key.*publishable-key.*publishableKey/);
+
+  const element = page.element({ key: "", org: "water-org" });
+  onScreen(element);
+  element.connectedCallback();
+  await settle();
+  assert.equal(warn.mock.callCount(), 2, "an element without one too");
+});
+
+test("a key under either name is a key: no warning, and publishable-key reaches the mount", async (t) => {
+  const warn = t.mock.method(console, "warn", () => {});
+  const { page, api } = loaded();
+  await api.mount(page.element(), { publishableKey: "pk_test_x", org: "water-org" });
+  await api.mount(page.element(), { key: "pk_test_x", org: "water-org" });
+  const element = page.element({ "publishable-key": "pk_test_x", org: "water-org" });
+  onScreen(element);
+  element.connectedCallback();
+  await settle();
+  assert.equal(warn.mock.callCount(), 0);
+  assert.deepEqual(page.calls.mounts[2].options, { publishableKey: "pk_test_x", org: "water-org" });
+});

@@ -7,14 +7,15 @@ import type {
   SirDonateEventDetails,
   SirDonateEventMap,
   SirDonateHandle,
+  SirDonateMountOptions,
   SirDonateOptionError,
   SirDonateOptions,
   SirDonateStatus,
   SirDonateUnsupportedError,
 } from "../sir-donate";
 
-const options: SirDonateOptions = {
-  key: "pk_test_123",
+const options: SirDonateMountOptions = {
+  publishableKey: "pk_test_123",
   org: ["water-org", "st-jude"],
   apiBase: "https://devapi.sirgiving.org",
   amounts: [10, 25, 50],
@@ -63,6 +64,11 @@ async function useApi(api: SirDonateApi): Promise<void> {
   handle.destroy();
   try {
     await api.mount(document.createElement("div"), { key: "pk_test_1", org: "x" });
+    // The handle of a widget mounted again elsewhere is the same type; stale ones are inert.
+    const again: SirDonateHandle = await api.mount(handle.element, { publishableKey: "pk_test_1", org: "x" });
+    again.destroy();
+    // @ts-expect-error: the publishable key is required, under one of its names.
+    await api.mount("#donate", { org: "water-org" });
   } catch (error) {
     const typed = error as SirDonateOptionError | SirDonateUnsupportedError;
     if (typed.code === "invalid_option") console.log(typed.option);
@@ -85,6 +91,7 @@ if (window.SirDonate) void useApi(window.SirDonate);
 // The element's attributes are the options in kebab-case, with the same values.
 const attributes: Required<SirDonateElementAttributes> = {
   key: "pk_test_123",
+  "publishable-key": "pk_test_123",
   org: "water-org",
   "api-base": "https://devapi.sirgiving.org",
   amounts: [10, 25],
@@ -111,7 +118,7 @@ console.log(attributes);
 // @ts-expect-error: attributes are kebab-case.
 const camelCase: SirDonateElementAttributes = { key: "pk_test_1", org: "x", apiBase: "https://devapi.sirgiving.org" };
 // @ts-expect-error: a required option is missing.
-const missingKey: SirDonateOptions = { org: "water-org" };
+const missingKey: SirDonateOptions = { publishableKey: "pk_test_1" };
 // @ts-expect-error: "weekly" is not a frequency.
 const badFrequency: SirDonateOptions = { key: "pk_test_1", org: "x", frequency: "weekly" };
 // @ts-expect-error: wasm-bindgen internals are not part of the public types.

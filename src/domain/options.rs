@@ -135,8 +135,9 @@ impl AmountRules {
 
 /// The options a partner can set, by their JS names. Attributes use the kebab-case
 /// form of the same names (`api-base` for `apiBase`).
-pub const OPTION_NAMES: [&str; 19] = [
+pub const OPTION_NAMES: [&str; 20] = [
     "key",
+    "publishableKey",
     "org",
     "apiBase",
     "amounts",
@@ -198,6 +199,41 @@ impl RawOptions {
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.iter().map(|(name, _)| name)
+    }
+}
+
+/// Another name for `key`, which frameworks can pass: React and Vue keep a `key` prop for
+/// themselves and never hand it to the element.
+pub const KEY_ALIAS: &str = "publishableKey";
+
+impl RawOptions {
+    /// The publishable key, given as `key` or as `publishableKey` (or both, the same).
+    ///
+    /// # Errors
+    /// [`OptionError`] on `publishableKey` when the two name different keys.
+    pub fn key(&self) -> Result<Option<&str>, OptionError> {
+        let given = |name: &str| self.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        match (given("key"), given(KEY_ALIAS)) {
+            (Some(key), Some(alias)) if key != alias => {
+                Err(OptionError::new(KEY_ALIAS, "names another key than `key`: set only one of them"))
+            }
+            (key, alias) => Ok(alias.or(key)),
+        }
+    }
+
+    /// Folds `publishableKey` into `key`, so that a later change under either name replaces
+    /// the key (`update()` merges the options it is given into the ones it had).
+    ///
+    /// # Errors
+    /// As [`RawOptions::key`].
+    pub fn fold_key_alias(&mut self) -> Result<(), OptionError> {
+        let Some(position) = self.0.iter().position(|(name, _)| name == KEY_ALIAS) else {
+            return Ok(());
+        };
+        let key = self.key()?.map(str::to_owned).unwrap_or_default();
+        self.0.remove(position);
+        self.insert("key".to_owned(), key);
+        Ok(())
     }
 }
 
@@ -320,7 +356,7 @@ impl WidgetOptions {
             return Err(OptionError::new("partnerEndpoint", "must be an https URL (http only to localhost)"));
         }
         Ok(Self {
-            key: raw.get("key").cloned().unwrap_or_default(),
+            key: raw.key()?.unwrap_or_default().to_owned(),
             organizations,
             api_base: text("apiBase"),
             amounts,

@@ -29,6 +29,7 @@ pub fn read(options: &JsValue) -> Result<RawOptions, JsValue> {
         };
         raw.insert(name, text);
     }
+    raw.fold_key_alias().map_err(to_js_error)?;
     Ok(raw)
 }
 

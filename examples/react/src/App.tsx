@@ -1,10 +1,6 @@
 import { useState } from "react";
-import type { HTMLSirDonateElement, SirDonateEventDetails } from "sir-donate";
-
-// React keeps `key` for itself (it never reaches the element), so the publishable key is set here.
-function setPublishableKey(widget: HTMLSirDonateElement | null) {
-  widget?.setAttribute("key", import.meta.env.VITE_SIR_DONATE_KEY);
-}
+import type { SirDonateEventDetails } from "sir-donate";
+import { SirDonate } from "sir-donate/react";
 
 export function App() {
   const [monthly, setMonthly] = useState(false);
@@ -17,17 +13,17 @@ export function App() {
         <input type="checkbox" checked={monthly} onChange={(event) => setMonthly(event.target.checked)} />
         Give monthly
       </label>
-      <sir-donate
-        ref={setPublishableKey}
+      <SirDonate
+        publishableKey={import.meta.env.VITE_SIR_DONATE_KEY}
         org="water-org"
         amounts={[10, 25, 50]}
         frequency={monthly ? "monthly" : "once"}
         target="new-tab"
-        api-base={import.meta.env.VITE_SIR_API_BASE}
-        onsir-donate:link-created={(event) => setStarted(event.detail)}
+        apiBase={import.meta.env.VITE_SIR_API_BASE}
+        onLinkCreated={setStarted}
       >
         <a href="https://example.org/donate">Donate to Water.org</a>
-      </sir-donate>
+      </SirDonate>
       {started && (
         <p role="status">
           Thank you! Your {started.frequency === "monthly" ? "monthly " : ""}donation {started.partnerDonationId} is

@@ -1,11 +1,8 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { loadSirDonate } from "sir-donate";
 import { App } from "./App";
 
-// Defines <sir-donate>. The widget's code loads once a widget nears the viewport.
-loadSirDonate().catch(console.error);
-
+// <SirDonate> loads the widget's loader once it mounts; the wasm follows once a widget nears the viewport.
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <App />

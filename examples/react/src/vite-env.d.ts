@@ -1,5 +1,4 @@
 /// <reference types="vite/client" />
-/// <reference types="sir-donate/react" />
 
 interface ImportMetaEnv {
   /** Your publishable key: pk_test_… (sandbox) or pk_live_… (production). */
