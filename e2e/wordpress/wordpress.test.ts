@@ -82,7 +82,7 @@ async function donateFrom(browser: Browser, link: string, nonprofit: string, ope
   try {
     await donor.goto(link);
     const widget = new DonateWidget(donor);
-    await expect(widget.root).toHaveAttribute("key", KEY);
+    await expect(widget.root).toHaveAttribute("publishable-key", KEY);
     await expect(widget.root).toHaveAttribute("api-base", SANDBOX_URL);
     // The loader, once, pinned: async, in CORS mode, with the release's integrity.
     const loader = donor.locator(`script[src="${LOADER_URL}"]`);

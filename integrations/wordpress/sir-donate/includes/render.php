@@ -10,7 +10,7 @@ defined( 'ABSPATH' ) || exit;
 
 /**
  * The options an Author may set on a widget, as `<sir-donate>` attributes: every option of
- * the widget (OPTION_ATTRIBUTES in js/src/element.js) but `key`, `api-base` and
+ * the widget (OPTION_ATTRIBUTES in js/src/element.js) but `key` (`publishable-key`), `api-base` and
  * `partner-endpoint`, which decide where donations go and so come from the settings only.
  * Values go to the widget as written (escaped): it checks them, and shows a bad one as a
  * clear error in place of the form.
@@ -41,9 +41,13 @@ function sir_donate_display_options() {
 /** The on/off options: an empty, "false", "0" or "no" value leaves them off. */
 const SIR_DONATE_FLAGS = array( 'lock-frequency', 'lock-amount' );
 
-/** The options only the settings decide, as attributes. */
+/**
+ * The options only the settings decide, as attributes. The key goes out as
+ * `publishable-key` (the widget's `key` under a name every framework can pass); `key`
+ * itself is never written, and refused from Authors like these.
+ */
 const SIR_DONATE_SITE_ATTRIBUTES = array(
-	'key'              => 'key',
+	'publishable-key'  => 'key',
 	'api-base'         => 'api_base',
 	'partner-endpoint' => 'partner_endpoint',
 );
@@ -243,7 +247,7 @@ function sir_donate_complete_pasted_elements( $content ) {
 			foreach ( wp_kses_hair( $match[1], wp_allowed_protocols() ) as $name => $attribute ) {
 				$present[ strtolower( $name ) ] = true;
 			}
-			if ( isset( $present['key'] ) ) {
+			if ( isset( $present['key'] ) || isset( $present['publishable-key'] ) ) {
 				return $match[0];
 			}
 			$added = '';
