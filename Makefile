@@ -39,7 +39,7 @@ setup:
 	@scripts/setup.sh
 
 # The shipped wasm rebuilds std for size (scripts/build-wasm.sh): -20.2 KB gzip of wasm
-# (README, "Performance and size"). SIZE_TUNED_STD=0 builds with the stock std instead,
+# (docs/decisions/2026-11-25-size-tuned-std.md). SIZE_TUNED_STD=0 builds with the stock std instead,
 # should a future toolchain drop one of its unstable flags.
 SIZE_TUNED_STD ?= 1
 export SIZE_TUNED_STD

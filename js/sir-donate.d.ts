@@ -110,7 +110,7 @@ export interface SirDonateOptionError extends Error {
 
 /**
  * `mount()` and `ready` reject with this in a browser below the supported baseline
- * (README, "Browser support"); `<sir-donate>` elements keep their fallback content and
+ * (docs/browser-support.md); `<sir-donate>` elements keep their fallback content and
  * dispatch `error` with the same code. Nothing was fetched.
  */
 export interface SirDonateUnsupportedError extends Error {

@@ -19,7 +19,7 @@ ARTIFACT=target/wasm32-unknown-unknown/release/sir_donate.wasm
 # std rebuilt for size: `-Zbuild-std` with `optimize_for_size`, and panics that trap at once
 # (`-Cpanic=immediate-abort`, no message formatting, no panic locations). These are unstable
 # flags: RUSTC_BOOTSTRAP=1 lets the pinned stable toolchain use them, for this one build only
-# (tests and lints use plain stable). Measured: -20.2 KB gzip of wasm (README, "Performance
+# (tests and lints use plain stable). Measured: -20.2 KB gzip of wasm (bench/README.md, "Performance
 # and size"). SIZE_TUNED_STD=0 builds with the stock std instead.
 RUSTFLAGS="${RUSTFLAGS:-}"
 if [ "${SIZE_TUNED_STD:-1}" = 1 ]; then

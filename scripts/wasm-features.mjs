@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** The features the baseline allows (README, "Browser support"), as binaryen names them. */
+/** The features the baseline allows (docs/browser-support.md), as binaryen names them. */
 const ALLOWED = ["sign-ext", "nontrapping-float-to-int", "bulk-memory", "bulk-memory-opt", "multivalue", "reference-types", "mutable-globals"];
 
 // The main module and the chunks the splitter made from it (scripts/build-wasm.sh).
@@ -51,7 +51,7 @@ function check(input) {
   } catch (error) {
     const why = String(error.stderr).split("\n").find((line) => line.includes("require")) ?? String(error.stderr).slice(0, 400);
     console.error(`${input} needs a WebAssembly feature beyond the browser baseline:\n  ${why.trim()}`);
-    console.error("Raise the baseline in the README's support table (and ALLOWED here), or keep the feature off.");
+    console.error("Raise the baseline in docs/browser-support.md's table (and ALLOWED here), or keep the feature off.");
     process.exitCode = 1;
     return;
   }

@@ -109,7 +109,7 @@ async function expectTightForm(tab: Tab) {
 
 // ---------------------------------------------------------------- the journeys
 
-/** The policies partners are told to use (README, "Content-Security-Policy"). */
+/** The policies partners are told to use (docs/hosting.md, "Content-Security-Policy"). */
 const STRICT_POLICIES = [
   ["nonce and strict-dynamic", `default-src 'none'; script-src 'nonce-r4nd0m' 'strict-dynamic' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`],
   ["'self' only", `default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`],

@@ -28,7 +28,7 @@ test("the public types declare the same options", () => {
 });
 
 test("the README documents the same options", () => {
-  const section = read("README.md").match(/\n### Options\n([\s\S]*?)\n#/);
+  const section = read("README.md").match(/\n##+ Options\n([\s\S]*?)\n#/);
   assert.ok(section, "the README's Options section");
   // First cells such as `api-base` / `apiBase` or `min` / `max`.
   const names = [...section[1].matchAll(/^\| ([^|]+) \|/gm)]
