@@ -106,6 +106,18 @@ impl WidgetHandle {
         let root = shadow_root(&self.host)?;
         adopt_styles(&root);
         let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        // Spike (issue #21): a `.sd-root` the loader painted with the first view is kept.
+        #[cfg(feature = "hydrate")]
+        let painted = root
+            .first_child()
+            .and_then(|node| node.dyn_into::<HtmlElement>().ok())
+            .filter(|element| element.class_name() == "sd-root" && element.has_child_nodes());
+        #[cfg(feature = "hydrate")]
+        let container: HtmlElement = match painted {
+            Some(painted) => painted,
+            None => document.create_element("div")?.unchecked_into(),
+        };
+        #[cfg(not(feature = "hydrate"))]
         let container: HtmlElement = document.create_element("div")?.unchecked_into();
         container.set_class_name("sd-root");
         let locale = options.locale.clone().unwrap_or_else(|| page_locale(&document));
@@ -113,6 +125,11 @@ impl WidgetHandle {
         container.set_attribute("dir", i18n::direction(&locale))?;
         container.set_attribute("data-theme", options.theme.as_str())?;
         // Replaces the loader's placeholder (or fallback slot) in one step.
+        #[cfg(feature = "hydrate")]
+        if container.parent_node().is_none() {
+            root.replace_children_with_node_1(&container);
+        }
+        #[cfg(not(feature = "hydrate"))]
         root.replace_children_with_node_1(&container);
 
         let options = WidgetOptions { locale: Some(locale.clone()), ..options };
@@ -132,11 +149,20 @@ impl WidgetHandle {
         let partner_for_destroy = partner.clone();
         let host = Rc::new(DomHost::new(self.host.clone(), options.target, i18n::messages(&locale).checkout_loading));
         let separator = i18n::decimal_separator(&locale);
-        let view = mount_to(container, move || {
+        let app = move || {
             let seams = Seams { api, partner, host, storage: Rc::new(SessionStorage) };
             let state = WidgetState::new(options, seams, separator);
             view! { <DonationWidget state /> }.into_any()
-        });
+        };
+        // Spike (issue #21): a container the loader painted is hydrated, an empty one rendered.
+        #[cfg(feature = "hydrate")]
+        let view = if container.has_child_nodes() {
+            leptos::mount::hydrate_from(container, app)
+        } else {
+            mount_to(container, app)
+        };
+        #[cfg(not(feature = "hydrate"))]
+        let view = mount_to(container, app);
         self.mounted = Some(Mounted { _view: view, api: http.ok(), partner: partner_for_destroy });
         Ok(())
     }

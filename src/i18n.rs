@@ -286,6 +286,7 @@ pub fn amount_error(text: &Messages, error: &AmountError, locale: &str, currency
 /// (`2500` USD → `$25`), others with theirs (`2550` → `$25.50`).
 ///
 /// The amount reaches `Intl` as an exact decimal string, never as a float.
+#[cfg(not(feature = "first-view"))]
 pub fn format_money(minor: u64, currency: Currency, locale: &str) -> String {
     let digits = currency.minor_digits() as usize;
     let unit = currency.minor_per_major();
@@ -297,6 +298,13 @@ pub fn format_money(minor: u64, currency: Currency, locale: &str) -> String {
         .unwrap_or_else(|| format!("{} {decimal}", currency.code()))
 }
 
+/// At build time (tools/first-view) there is no `Intl`: the amount becomes a slot the
+/// loader fills with the same `Intl.NumberFormat` call.
+#[cfg(feature = "first-view")]
+pub fn format_money(minor: u64, _currency: Currency, _locale: &str) -> String {
+    format!("{{{{money:{minor}}}}}")
+}
+
 thread_local! {
     /// The last money formatter used: creating an `Intl.NumberFormat` costs far more than
     /// formatting with one, and the widgets of a page share a locale and a currency.
@@ -305,6 +313,7 @@ thread_local! {
 
 /// `Intl.NumberFormat(locale, { style: "currency", currency, trailingZeroDisplay: "stripIfInteger" })
 /// .format`, cached. Every browser of the baseline knows the option; an older one shows `$25.00`.
+#[cfg_attr(feature = "first-view", allow(dead_code))]
 fn money_format(locale: &str, currency: Currency) -> Function {
     MONEY_FORMAT.with_borrow_mut(|cached| match cached {
         Some((cached_locale, cached_currency, format)) if cached_locale == locale && *cached_currency == currency => {
