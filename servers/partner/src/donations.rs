@@ -28,7 +28,12 @@ pub const STATUSES: [&str; 6] = ["pending", "processing", "completed", "failed",
 
 /// A `partnerDonationId` we will put in a URL path: 1–64 of `A-Z a-z 0-9 _ -`.
 pub fn valid_donation_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    url_token(id, 64)
+}
+
+/// 1 to `max` of `A-Z a-z 0-9 _ -`: safe in a URL path or query, a log line and a CSV cell.
+pub fn url_token(text: &str, max: usize) -> bool {
+    (1..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 pub fn check_donation_id(id: &str) -> Result<(), ApiError> {
@@ -209,9 +214,7 @@ pub async fn create(
     }
     let body = request.to_sir_body()?;
     let campaign = request.campaign.take().filter(|code| !code.is_empty());
-    if campaign.as_deref().is_some_and(|code| {
-        code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    }) {
+    if campaign.as_deref().is_some_and(|code| !url_token(code, 64)) {
         return Err(ApiError::bad_request(ErrorCode::InvalidBody, "campaign must be 1 to 64 of A-Z a-z 0-9 _ -"));
     }
     let attribution = request.attribution.take().filter(|a| *a != Attribution::default());

@@ -30,7 +30,7 @@ pub async fn healthz(State(state): State<AppState>, request: Request) -> Result<
     }
     let now = now_ms();
     let health = state.store.health(now - ALERT_WINDOW_MS).await?;
-    let queues = state.store.queues().await?;
+    let queues = &health.queues;
     let age = |since: Option<i64>| since.map(|at| (now - at).max(0) / 1000);
     let low = health.alerts.iter().find(|alert| alert.name == crate::events::TOKEN_POOL_LOW_BALANCE);
     Ok(Json(json!({

@@ -73,8 +73,7 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("sir_partner");
-        let metrics = Self {
+        let mut metrics = Self {
             deliveries: Family::default(),
             events_applied: Counter::default(),
             events_flagged: Counter::default(),
@@ -91,9 +90,9 @@ impl Default for Metrics {
             connections_open: Gauge::default(),
             connections_closed: Family::default(),
             connections: Arc::default(),
-            registry: Registry::default(),
+            registry: Registry::with_prefix("sir_partner"),
         };
-        let r = &mut registry;
+        let r = &mut metrics.registry;
         r.register("webhook_deliveries", "Webhook deliveries received, by outcome", metrics.deliveries.clone());
         r.register("webhook_events_applied", "Stored webhook events applied", metrics.events_applied.clone());
         r.register(
@@ -137,7 +136,7 @@ impl Default for Metrics {
             "Connections closed or refused by the server, by reason",
             metrics.connections_closed.clone(),
         );
-        Self { registry, ..metrics }
+        metrics
     }
 }
 

@@ -16,7 +16,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::donations::rfc3339;
+use crate::donations::{rfc3339, url_token};
 use crate::error::{ApiError, ErrorCode};
 use crate::store::{Totals, now_ms};
 
@@ -51,16 +51,12 @@ type Scope = (String, Option<String>);
 #[derive(Default)]
 pub struct TotalsCache(Mutex<HashMap<Scope, (Instant, TotalsView)>>, AtomicU64);
 
-fn slug(text: &str) -> bool {
-    (1..=100).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 pub async fn totals(
     State(state): State<AppState>,
     Query(query): Query<TotalsQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let campaign = query.campaign.filter(|code| !code.is_empty());
-    if !slug(&query.org) || campaign.as_deref().is_some_and(|code| !slug(code)) {
+    if !url_token(&query.org, 100) || campaign.as_deref().is_some_and(|code| !url_token(code, 100)) {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidBody,
             "org and campaign must be 1 to 100 of A-Z a-z 0-9 _ -",

@@ -18,6 +18,9 @@ pub struct Health {
     /// Completed (by webhook) donations with nobody to reward yet.
     pub donations_unassigned: i64,
     pub alerts: Vec<Alert>,
+    /// The queues the counts above come from, with their oldest entries.
+    #[serde(skip)]
+    pub queues: Queues,
 }
 
 /// What waits, and since when (Unix ms).
@@ -109,10 +112,11 @@ impl Store {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
+        let queues = self.queues().await?;
         Ok(Health {
-            unapplied_events: count("SELECT COUNT(*) FROM webhook_events WHERE applied_at IS NULL").await?,
-            rewards_pending: count("SELECT COUNT(*) FROM rewards WHERE state = 'pending'").await?,
-            rewards_held: count("SELECT COUNT(*) FROM rewards WHERE state = 'held'").await?,
+            unapplied_events: queues.events_queued + queues.events_flagged,
+            rewards_pending: queues.rewards_pending,
+            rewards_held: queues.rewards_held,
             rewards_failed: count("SELECT COUNT(*) FROM rewards WHERE state = 'failed'").await?,
             rewards_unconfirmed: sqlx::query("SELECT COUNT(*) FROM rewards WHERE state = 'issued' AND updated_at < $1")
                 .bind(an_hour_ago)
@@ -125,6 +129,7 @@ impl Store {
             )
             .await?,
             alerts,
+            queues,
         })
     }
 }
