@@ -28,7 +28,9 @@ function panel(x0, title, unit, groups, format) {
   const y = (value) => PANEL.bottom - (value / max) * height;
   const groupWidth = PANEL.width / groups.length;
   const barWidth = (groupWidth - 24) / PAGES.length;
-  const parts = [`<text x="${x0}" y="${PANEL.top - 28}" font-size="15" font-weight="600" fill="#1a1a1a">${escape(title)}</text>`];
+  const parts = [
+    `<text x="${x0}" y="${PANEL.top - 28}" font-size="15" font-weight="600" fill="#1a1a1a">${escape(title)}</text>`,
+  ];
   for (let i = 0; i <= 4; i++) {
     const value = (max / 4) * i;
     parts.push(
@@ -48,7 +50,9 @@ function panel(x0, title, unit, groups, format) {
         `<text x="${(bx + (barWidth - 3) / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" font-size="10" text-anchor="middle" fill="#1a1a1a">${format(bar.value)}</text>`,
       );
     });
-    parts.push(`<text x="${(gx + (groupWidth - 24) / 2).toFixed(1)}" y="${PANEL.bottom + 18}" font-size="12" text-anchor="middle" fill="#1a1a1a">${escape(group.label)}</text>`);
+    parts.push(
+      `<text x="${(gx + (groupWidth - 24) / 2).toFixed(1)}" y="${PANEL.bottom + 18}" font-size="12" text-anchor="middle" fill="#1a1a1a">${escape(group.label)}</text>`,
+    );
   });
   parts.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${PANEL.bottom}" y2="${PANEL.bottom}" stroke="#767676"/>`);
   return parts.join("\n");

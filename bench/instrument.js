@@ -84,9 +84,13 @@
   });
 
   // Click → handled. Capture on document runs before the widget's own handlers.
-  document.addEventListener("click", () => {
-    if (bench.armed) mark("click");
-  }, true);
+  document.addEventListener(
+    "click",
+    () => {
+      if (bench.armed) mark("click");
+    },
+    true,
+  );
   document.addEventListener("sir-donate:link-created", () => {
     mark("clickHandled");
     // The widget navigates to the checkout right after this: hand the figure over now.

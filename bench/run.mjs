@@ -69,7 +69,9 @@ function startServer(command, args, pattern, name) {
   child.stderr.on("data", (chunk) => stderr.push(chunk));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 15 s`)), 15000);
-    child.on("exit", (code) => reject(new Error(`${name} exited (${code}): ${Buffer.concat(stderr).toString().slice(-2000)}`)));
+    child.on("exit", (code) =>
+      reject(new Error(`${name} exited (${code}): ${Buffer.concat(stderr).toString().slice(-2000)}`)),
+    );
     createInterface({ input: child.stdout }).on("line", (line) => {
       const match = line.match(pattern);
       if (match) {
@@ -97,7 +99,8 @@ function checkTemplate() {
       .replace(/<title>.*<\/title>/, "")
       .replace(/<!-- bench:widget[\s\S]*<!-- \/bench:widget -->/, "");
   const reference = shell(pages[0]);
-  for (const file of pages) if (shell(file) !== reference) throw new Error(`bench/pages/${file} strays from the shared template`);
+  for (const file of pages)
+    if (shell(file) !== reference) throw new Error(`bench/pages/${file} strays from the shared template`);
   return pages;
 }
 
@@ -143,7 +146,17 @@ function networkLog(cdp, origins) {
     inflight.add(requestId);
     lastActivity = Date.now();
     // wallTime (s since the epoch) against performance.timeOrigin: when it started in page time.
-    requests.set(requestId, { requestId, url: request.url, method: request.method, type, frameId, loaderId, phase: recorder.phase, at: Date.now(), wallMs: wallTime * 1000 });
+    requests.set(requestId, {
+      requestId,
+      url: request.url,
+      method: request.method,
+      type,
+      frameId,
+      loaderId,
+      phase: recorder.phase,
+      at: Date.now(),
+      wallMs: wallTime * 1000,
+    });
   });
   cdp.on("Network.responseReceived", ({ requestId, response, type }) => {
     const entry = requests.get(requestId);
@@ -243,7 +256,10 @@ async function memory(cdp, page) {
 async function openPage(browser, origins, { stubs = false, reports = null, profile = PROFILES[0] } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript({ content: INSTRUMENT });
-  if (reports) await context.exposeBinding("__benchReport", (_source, name, value) => { reports[name] = value; });
+  if (reports)
+    await context.exposeBinding("__benchReport", (_source, name, value) => {
+      reports[name] = value;
+    });
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
   const cdp = await context.newCDPSession(page);
@@ -276,7 +292,8 @@ async function loadScenario(browser, profile, widget) {
   try {
     const url = `${origins.pages}/e2e/${PAGES[widget]}`;
     await page.goto(url, { waitUntil: "load", timeout: 30000 });
-    if (widget !== "plain") await page.waitForFunction(() => window.__bench.marks.ready !== undefined, null, { timeout: 30000 });
+    if (widget !== "plain")
+      await page.waitForFunction(() => window.__bench.marks.ready !== undefined, null, { timeout: 30000 });
     await network.quiet();
     await sleep(200);
     const timing = await page.evaluate(() => {
@@ -303,16 +320,21 @@ async function loadScenario(browser, profile, widget) {
     });
     // Usable: the form takes input and names the nonprofit (Change: its form rendered); a
     // plain link is usable once its page has loaded.
-    timing.usable = widget === "plain" ? timing.load : timing.marks.ready ?? null;
+    timing.usable = widget === "plain" ? timing.load : (timing.marks.ready ?? null);
     const mem = await memory(cdp, page);
     const files = await network.widgetFiles(url, ["load"], timing.timeOrigin);
 
     let click = null;
     if (widget !== "plain") {
       network.phase = "click";
-      await page.evaluate(() => { window.__bench.armed = true; });
+      await page.evaluate(() => {
+        window.__bench.armed = true;
+      });
       if (ours) {
-        await page.locator("sir-donate").getByRole("button", { name: /^Donate/ }).click();
+        await page
+          .locator("sir-donate")
+          .getByRole("button", { name: /^Donate/ })
+          .click();
         await waitFor(() => reports.click, 15000, "sir-donate:link-created after the click");
         click = reports.click.clickHandled - reports.click.click;
       } else {
@@ -367,8 +389,14 @@ async function cycleScenario(browser, origins, widget) {
           if (waitReady) {
             await new Promise((resolve, reject) => {
               const timer = setTimeout(() => reject(new Error("no ready event in 10 s")), 10000);
-              handle.on("ready", () => { clearTimeout(timer); resolve(); });
-              handle.on("error", (detail) => { clearTimeout(timer); reject(new Error(detail.code)); });
+              handle.on("ready", () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              handle.on("error", (detail) => {
+                clearTimeout(timer);
+                reject(new Error(detail.code));
+              });
             });
           }
           const t2 = now();
@@ -403,7 +431,9 @@ async function cycleScenario(browser, origins, widget) {
     }, TIMED_CYCLES);
     await network.quiet(200, 3000);
     const before = await memory(cdp, page);
-    await page.evaluate(async (n) => { for (let i = 0; i < n; i++) await window.__cycle(true); }, CYCLES);
+    await page.evaluate(async (n) => {
+      for (let i = 0; i < n; i++) await window.__cycle(true);
+    }, CYCLES);
     await network.quiet(200, 3000);
     const after = await memory(cdp, page);
     return {
@@ -433,14 +463,27 @@ function quantile(values, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-const stats = (values) => ({ median: median(values), p90: quantile(values, 0.9), min: quantile(values, 0), max: quantile(values, 1), n: values.filter((v) => v !== null && v !== undefined).length });
+const stats = (values) => ({
+  median: median(values),
+  p90: quantile(values, 0.9),
+  min: quantile(values, 0),
+  max: quantile(values, 1),
+  n: values.filter((v) => v !== null && v !== undefined).length,
+});
 
 /** Byte totals of one load's widget files: all of them, and the code (JS, wasm, CSS) alone. */
 function byteTotals(files) {
-  const sum = (list) => list.reduce(
-    (total, f) => ({ raw: total.raw + f.raw, gzip: total.gzip + f.gzip, brotli: total.brotli + f.brotli, transfer: total.transfer + f.transfer, requests: total.requests + 1 }),
-    { raw: 0, gzip: 0, brotli: 0, transfer: 0, requests: 0 },
-  );
+  const sum = (list) =>
+    list.reduce(
+      (total, f) => ({
+        raw: total.raw + f.raw,
+        gzip: total.gzip + f.gzip,
+        brotli: total.brotli + f.brotli,
+        transfer: total.transfer + f.transfer,
+        requests: total.requests + 1,
+      }),
+      { raw: 0, gzip: 0, brotli: 0, transfer: 0, requests: 0 },
+    );
   const counted = files.filter((f) => !f.stubbed);
   return { all: sum(counted), code: sum(counted.filter((f) => ["js", "wasm", "css"].includes(f.kind))) };
 }
@@ -455,18 +498,20 @@ function fileBreakdown(loads, key = "files") {
       byFile.get(id).push(f);
     }
   }
-  return [...byFile.values()].map((seen) => ({
-    file: seen[0].file,
-    kind: seen[0].kind,
-    method: seen[0].method,
-    status: seen[0].status,
-    stubbed: seen[0].stubbed,
-    loads: seen.length,
-    transfer: median(seen.map((f) => f.transfer)),
-    raw: median(seen.map((f) => f.raw)),
-    gzip: median(seen.map((f) => f.gzip)),
-    brotli: median(seen.map((f) => f.brotli)),
-  })).sort((a, b) => b.gzip - a.gzip);
+  return [...byFile.values()]
+    .map((seen) => ({
+      file: seen[0].file,
+      kind: seen[0].kind,
+      method: seen[0].method,
+      status: seen[0].status,
+      stubbed: seen[0].stubbed,
+      loads: seen.length,
+      transfer: median(seen.map((f) => f.transfer)),
+      raw: median(seen.map((f) => f.raw)),
+      gzip: median(seen.map((f) => f.gzip)),
+      brotli: median(seen.map((f) => f.brotli)),
+    }))
+    .sort((a, b) => b.gzip - a.gzip);
 }
 
 /** The files a load fetched until its page was usable (requests started by then). */
@@ -478,8 +523,12 @@ function summarize(loads) {
   const mark = (name) => pick((l) => l.timing.marks[name] ?? null);
   const totals = loads.map((l) => byteTotals(l.files));
   const firstTotals = loads.map((l) => byteTotals(firstLoadFiles(l)));
-  const sums = (list, part) => Object.fromEntries(["raw", "gzip", "brotli", "transfer", "requests"].map((k) => [k, stats(list.map((t) => t[part][k]))]));
-  const longTasksUntilReady = (l) => l.timing.longTasks.filter((t) => t.start < (l.timing.marks.ready ?? l.timing.load));
+  const sums = (list, part) =>
+    Object.fromEntries(
+      ["raw", "gzip", "brotli", "transfer", "requests"].map((k) => [k, stats(list.map((t) => t[part][k]))]),
+    );
+  const longTasksUntilReady = (l) =>
+    l.timing.longTasks.filter((t) => t.start < (l.timing.marks.ready ?? l.timing.load));
   return {
     bytes: {
       all: sums(totals, "all"),
@@ -494,11 +543,17 @@ function summarize(loads) {
       firstContentfulPaint: mark("first-contentful-paint"),
       domContentLoaded: pick((l) => l.timing.domContentLoaded),
       load: pick((l) => l.timing.load),
-      scriptRan: pick((l) => l.timing.marks["defined:sir-donate"] ?? l.timing.marks["defined:change-donation-form"] ?? null),
+      scriptRan: pick(
+        (l) => l.timing.marks["defined:sir-donate"] ?? l.timing.marks["defined:change-donation-form"] ?? null,
+      ),
       firstWidgetFrame: mark("placeholderFrame"),
       wasmInstantiated: mark("wasmInstantiated"),
       wasmStart: mark("wasmStart"),
-      wasmStreamInstantiate: pick((l) => (l.timing.marks.wasmStart === undefined || l.timing.marks.wasmInstantiated === undefined ? null : l.timing.marks.wasmInstantiated - l.timing.marks.wasmStart)),
+      wasmStreamInstantiate: pick((l) =>
+        l.timing.marks.wasmStart === undefined || l.timing.marks.wasmInstantiated === undefined
+          ? null
+          : l.timing.marks.wasmInstantiated - l.timing.marks.wasmStart,
+      ),
       interactive: mark("ready"),
       clickHandled: pick((l) => l.click),
       longTaskCount: pick((l) => longTasksUntilReady(l).length),
@@ -507,7 +562,11 @@ function summarize(loads) {
     },
     firstFramePlaceholder: {
       loads: loads.length,
-      inFirstFrame: loads.filter((l) => l.timing.placeholderFrameIndex !== null && l.timing.placeholderFrameIndex === l.timing.firstFrameAfterScriptIndex).length,
+      inFirstFrame: loads.filter(
+        (l) =>
+          l.timing.placeholderFrameIndex !== null &&
+          l.timing.placeholderFrameIndex === l.timing.firstFrameAfterScriptIndex,
+      ).length,
     },
     readyInputs: stats(loads.map((l) => l.timing.readyInputs)),
     memory: { jsHeap: pick((l) => l.memory.jsHeap), wasmMemory: pick((l) => l.memory.wasmMemory) },
@@ -536,13 +595,21 @@ const PAGES = {
 };
 /** The pages loaded on every network profile. */
 const LOAD_PAGES = ["plain", "ours", "oursHints", "change"];
-const PAGE_LABELS = { plain: "plain `<a href>`", ours: "sir-donate", oursHints: "sir-donate + partner's hints", change: "change-drop-in" };
+const PAGE_LABELS = {
+  plain: "plain `<a href>`",
+  ours: "sir-donate",
+  oursHints: "sir-donate + partner's hints",
+  change: "change-drop-in",
+};
 const INSTRUMENT = readFileSync(join(here, "instrument.js"), "utf8");
 
 const kb = (bytes) => (bytes === null || bytes === undefined ? "—" : (bytes / 1000).toFixed(1));
 const ms = (value) => (value === null || value === undefined ? "—" : value.toFixed(value < 10 ? 1 : 0));
 const mib = (bytes) => (bytes === null || bytes === undefined ? "—" : (bytes / 1048576).toFixed(2));
-const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined || b === 0 ? "—" : `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`);
+const ratio = (a, b) =>
+  a === null || b === null || a === undefined || b === undefined || b === 0
+    ? "—"
+    : `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`;
 const both = (s, format) => (s.median === null ? "—" : `${format(s.median)} (${format(s.p90)})`);
 
 function markdown(results) {
@@ -563,8 +630,14 @@ function markdown(results) {
   lines.push("### Side by side, loopback");
   lines.push("");
   const bytesRow = (label, get, format = kb) =>
-    row(label, both(get(plain), format), both(get(ours), format), both(get(change), format), ratio(get(ours).median, get(change).median));
-  lines.push("Bytes of the whole load: with the chunks preloaded after `ready` (\"first load\" is what came before it).");
+    row(
+      label,
+      both(get(plain), format),
+      both(get(ours), format),
+      both(get(change), format),
+      ratio(get(ours).median, get(change).median),
+    );
+  lines.push('Bytes of the whole load: with the chunks preloaded after `ready` ("first load" is what came before it).');
   lines.push("");
   row("figure", "plain `<a href>`", "sir-donate", "change-drop-in", "sir-donate ÷ change");
   row("---", "---:", "---:", "---:", "---:");
@@ -575,9 +648,19 @@ function markdown(results) {
   bytesRow("everything, brotli KB", (p) => p.bytes.all.brotli);
   bytesRow("everything, on the wire as served (compressed, with headers) KB", (p) => p.bytes.all.transfer);
   bytesRow("first load (until usable), gzip KB", (p) => p.bytes.firstLoad.gzip);
-  bytesRow("requests", (p) => p.bytes.all.requests, (v) => String(Math.round(v)));
+  bytesRow(
+    "requests",
+    (p) => p.bytes.all.requests,
+    (v) => String(Math.round(v)),
+  );
   const timeRow = (label, get) =>
-    row(label, both(get(plain), ms), both(get(ours), ms), both(get(change), ms), ratio(get(ours).median, get(change).median));
+    row(
+      label,
+      both(get(plain), ms),
+      both(get(ours), ms),
+      both(get(change), ms),
+      ratio(get(ours).median, get(change).median),
+    );
   timeRow("first contentful paint (the page's h1)", (p) => p.times.firstContentfulPaint);
   timeRow("widget's script ran (element defined)", (p) => p.times.scriptRan);
   timeRow("widget first painted (our placeholder; Change's form)", (p) => p.times.firstWidgetFrame);
@@ -586,14 +669,25 @@ function markdown(results) {
   timeRow("interactive (form accepts input)", (p) => p.times.interactive);
   timeRow("load event", (p) => p.times.load);
   timeRow("click on Donate → handled ¹", (p) => p.times.clickHandled);
-  row("long tasks until interactive (count)", ...[plain, ours, change].map((p) => both(p.times.longTaskCount, (v) => String(Math.round(v)))), "—");
+  row(
+    "long tasks until interactive (count)",
+    ...[plain, ours, change].map((p) => both(p.times.longTaskCount, (v) => String(Math.round(v)))),
+    "—",
+  );
   timeRow("long tasks until interactive (total ms)", (p) => p.times.longTaskTotal);
   timeRow("total blocking time until interactive", (p) => p.times.totalBlockingTime);
-  const cycleRow = (label, get, format) => row(label, "—", both(get(oc), format), both(get(cc), format), ratio(get(oc).median, get(cc).median));
+  const cycleRow = (label, get, format) =>
+    row(label, "—", both(get(oc), format), both(get(cc), format), ratio(get(oc).median, get(cc).median));
   cycleRow("mount + destroy, ms (nothing awaited) ²", (c) => c.mountDestroy, ms);
   cycleRow("mount → ready → destroy, ms ²", (c) => c.mountReadyDestroy, ms);
   const memRow = (label, get, format) =>
-    row(label, both(get(plain), format), both(get(ours), format), both(get(change), format), ratio(get(ours).median, get(change).median));
+    row(
+      label,
+      both(get(plain), format),
+      both(get(ours), format),
+      both(get(change), format),
+      ratio(get(ours).median, get(change).median),
+    );
   memRow("JS heap after mount, page total MiB", (p) => p.memory.jsHeap, mib);
   const share = (p) => (p.memory.jsHeap.median === null ? null : p.memory.jsHeap.median - plain.memory.jsHeap.median);
   row("JS heap above the plain page, KB", "0", kb(share(ours)), kb(share(change)), ratio(share(ours), share(change)));
@@ -603,10 +697,10 @@ function markdown(results) {
   lines.push("");
   lines.push(
     "¹ sir-donate: the click until `sir-donate:link-created` (the create-link response from the sandbox, handled). " +
-      "Change builds its Coinbase link on the client and sends no request: its click is handled when it renders its \"paying\" state.",
+      'Change builds its Coinbase link on the client and sends no request: its click is handled when it renders its "paying" state.',
   );
   lines.push(
-    "² sir-donate: `SirDonate.mount(div)` and `handle.destroy()`; \"ready\" includes one loopback request for the nonprofit. " +
+    '² sir-donate: `SirDonate.mount(div)` and `handle.destroy()`; "ready" includes one loopback request for the nonprofit. ' +
       "Change: append `<change-donation-form>`, await its first render, remove it; its form needs no request.",
   );
   lines.push("");
@@ -617,12 +711,34 @@ function markdown(results) {
   // What a page loads before our form is usable (its two API answers are 0.4 KB of it).
   const ourCode = ours.bytes.firstLoad.gzip.median;
   const loader = results.size.files["sir-donate.js"].gzip;
-  row("Every.org donate button (its JS, plus web fonts; not on npm)", kb(ANCHORS.everyOrgGzip), kb(ourCode), ratio(ourCode, ANCHORS.everyOrgGzip));
-  row("Change's form as issue #8 measured it (measured here above)", kb(ANCHORS.changeGzip), kb(ourCode), ratio(ourCode, ANCHORS.changeGzip));
-  row("Stripe / PayPal npm loaders, vs our loader alone", kb(ANCHORS.stripePaypalLoaderGzip), kb(loader), ratio(loader, ANCHORS.stripePaypalLoaderGzip));
-  row("a size-tuned throwaway Leptos form (35 KB brotli)", kb(ANCHORS.leptosThrowawayGzip), kb(ourCode), ratio(ourCode, ANCHORS.leptosThrowawayGzip));
+  row(
+    "Every.org donate button (its JS, plus web fonts; not on npm)",
+    kb(ANCHORS.everyOrgGzip),
+    kb(ourCode),
+    ratio(ourCode, ANCHORS.everyOrgGzip),
+  );
+  row(
+    "Change's form as issue #8 measured it (measured here above)",
+    kb(ANCHORS.changeGzip),
+    kb(ourCode),
+    ratio(ourCode, ANCHORS.changeGzip),
+  );
+  row(
+    "Stripe / PayPal npm loaders, vs our loader alone",
+    kb(ANCHORS.stripePaypalLoaderGzip),
+    kb(loader),
+    ratio(loader, ANCHORS.stripePaypalLoaderGzip),
+  );
+  row(
+    "a size-tuned throwaway Leptos form (35 KB brotli)",
+    kb(ANCHORS.leptosThrowawayGzip),
+    kb(ourCode),
+    ratio(ourCode, ANCHORS.leptosThrowawayGzip),
+  );
   lines.push("");
-  lines.push(`### Timeline of the median sir-donate load, loopback (interactive at ${ms(results.timeline.interactive)} ms)`);
+  lines.push(
+    `### Timeline of the median sir-donate load, loopback (interactive at ${ms(results.timeline.interactive)} ms)`,
+  );
   lines.push("");
   row("ms", "event");
   row("---:", "---");
@@ -634,7 +750,15 @@ function markdown(results) {
     row("file", "kind", "on the wire", "raw", "gzip -9", "brotli", "loads");
     row("---", "---", "---:", "---:", "---:", "---:", "---:");
     for (const f of files) {
-      row(`\`${f.method === "GET" ? "" : f.method + " "}${f.file}\`${f.stubbed ? " (stubbed)" : ""}`, f.kind, kb(f.transfer), kb(f.raw), kb(f.gzip), kb(f.brotli), `${f.loads}/${results.runs}`);
+      row(
+        `\`${f.method === "GET" ? "" : f.method + " "}${f.file}\`${f.stubbed ? " (stubbed)" : ""}`,
+        f.kind,
+        kb(f.transfer),
+        kb(f.raw),
+        kb(f.gzip),
+        kb(f.brotli),
+        `${f.loads}/${results.runs}`,
+      );
     }
   };
   fileTable(ours.bytes.files);
@@ -660,10 +784,22 @@ function markdown(results) {
   row("---", "---:", "---:", "---:", "---:", "---:", "---");
   for (const r of results.budget.rows) {
     const sizes = r.file === "total" ? results.size.total : results.size.files[r.file];
-    row(r.file === "total" ? "**total**" : `\`${r.file}\``, kb(sizes.raw), kb(sizes.gzip), kb(sizes.brotli), kb(r.budget), r.change === null ? "—" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(1)}%`, r.ok ? "ok" : "**over**");
+    row(
+      r.file === "total" ? "**total**" : `\`${r.file}\``,
+      kb(sizes.raw),
+      kb(sizes.gzip),
+      kb(sizes.brotli),
+      kb(r.budget),
+      r.change === null ? "—" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(1)}%`,
+      r.ok ? "ok" : "**over**",
+    );
   }
   lines.push("");
-  lines.push(results.wasm.error ? `### What the wasm is made of\n\nnot measured: ${results.wasm.error}` : wasmMarkdown(results.wasm));
+  lines.push(
+    results.wasm.error
+      ? `### What the wasm is made of\n\nnot measured: ${results.wasm.error}`
+      : wasmMarkdown(results.wasm),
+  );
   lines.push("");
   lines.push(`Written to bench/results.json; the bench took ${results.durationSeconds.toFixed(0)} s.`);
   return lines.join("\n");
@@ -688,15 +824,21 @@ function networkSection(results, lines, row) {
   row("usable, ms", ...profiles.map((p) => p.label));
   row("---", ...profiles.map(() => "---:"));
   for (const page of LOAD_PAGES) row(PAGE_LABELS[page], ...profiles.map((p) => both(p.pages[page].times.usable, ms)));
-  row("sir-donate ÷ change-drop-in", ...profiles.map((p) => ratio(p.pages.ours.times.usable.median, p.pages.change.times.usable.median)));
+  row(
+    "sir-donate ÷ change-drop-in",
+    ...profiles.map((p) => ratio(p.pages.ours.times.usable.median, p.pages.change.times.usable.median)),
+  );
   lines.push("");
   row("first load, gzip -9 KB (on the wire KB; requests)", ...profiles.map((p) => p.label));
   row("---", ...profiles.map(() => "---:"));
   for (const page of LOAD_PAGES) {
-    row(PAGE_LABELS[page], ...profiles.map((p) => {
-      const first = p.pages[page].bytes.firstLoad;
-      return `${kb(first.gzip.median)} (${kb(first.transfer.median)}; ${Math.round(first.requests.median ?? 0)})`;
-    }));
+    row(
+      PAGE_LABELS[page],
+      ...profiles.map((p) => {
+        const first = p.pages[page].bytes.firstLoad;
+        return `${kb(first.gzip.median)} (${kb(first.transfer.median)}; ${Math.round(first.requests.median ?? 0)})`;
+      }),
+    );
   }
   lines.push("");
   lines.push("![time until usable and first-load bytes per page and network](chart.svg)");
@@ -712,7 +854,9 @@ function networkSection(results, lines, row) {
   lines.push("");
   lines.push(`**What the next step to 75 KB would take.** ${nextStepText(results)}`);
   lines.push("");
-  lines.push(`### Timeline of the median sir-donate load on fast 4G (usable at ${ms(results.timelines.fast4g.interactive)} ms)`);
+  lines.push(
+    `### Timeline of the median sir-donate load on fast 4G (usable at ${ms(results.timelines.fast4g.interactive)} ms)`,
+  );
   lines.push("");
   row("ms", "event");
   row("---:", "---");
@@ -723,7 +867,15 @@ function networkSection(results, lines, row) {
   row("file", "kind", "on the wire", "raw", "gzip -9", "brotli", "loads");
   row("---", "---", "---:", "---:", "---:", "---:", "---:");
   for (const f of fast.ours.bytes.firstLoadFiles) {
-    row(`\`${f.method === "GET" ? "" : f.method + " "}${f.file}\``, f.kind, kb(f.transfer), kb(f.raw), kb(f.gzip), kb(f.brotli), `${f.loads}/${results.runs}`);
+    row(
+      `\`${f.method === "GET" ? "" : f.method + " "}${f.file}\``,
+      f.kind,
+      kb(f.transfer),
+      kb(f.raw),
+      kb(f.gzip),
+      kb(f.brotli),
+      `${f.loads}/${results.runs}`,
+    );
   }
   lines.push("");
 }
@@ -741,7 +893,9 @@ function parityText(results) {
   const mainBrotli = results.size.files["wasm/sir-donate_bg.wasm"].brotli;
   const perKbMs = 8 / 9; // 1 KB at 9 Mbit/s
   const loader = marks["define:sir-donate"];
-  const longTask = results.timelines.fast4g.events.find((e) => /^long task/.test(e.what) && e.at >= (wasm ? wasm.end - 5 : 0));
+  const longTask = results.timelines.fast4g.events.find(
+    (e) => /^long task/.test(e.what) && e.at >= (wasm ? wasm.end - 5 : 0),
+  );
   return [
     `The median load is usable at ${ms(usable)} ms and Change's at ${ms(change)} ms (1.5× is ${ms(1.5 * change)} ms).`,
     ` Our loader ran at ${ms(loader)} ms (Change's script at ${ms(fast.change.times.scriptRan.median)} ms),`,
@@ -766,9 +920,16 @@ function nextStepText(results) {
   const over = first - TARGETS.nextFirstLoadGzip;
   if (over <= 0) return `Already there: ${kb(first)} KB gzip.`;
   const rawPerGzip = main.raw / main.gzip;
-  const families = results.wasm.families ? results.wasm.families.slice(0, 4).map((f) => `${f.name} ${kb(f.bytes)}`).join(", ") : "unknown";
-  return `${kb(first)} KB gzip today: ${kb(over)} KB gzip more to cut, about ${kb(over * rawPerGzip)} KB raw of the main module at its ` +
-    `${rawPerGzip.toFixed(2)} raw/gzip ratio. Its largest parts (raw KB): ${families}. README.md, "Performance and size", lists the levers.`;
+  const families = results.wasm.families
+    ? results.wasm.families
+        .slice(0, 4)
+        .map((f) => `${f.name} ${kb(f.bytes)}`)
+        .join(", ")
+    : "unknown";
+  return (
+    `${kb(first)} KB gzip today: ${kb(over)} KB gzip more to cut, about ${kb(over * rawPerGzip)} KB raw of the main module at its ` +
+    `${rawPerGzip.toFixed(2)} raw/gzip ratio. Its largest parts (raw KB): ${families}. README.md, "Performance and size", lists the levers.`
+  );
 }
 
 function targets(results) {
@@ -829,7 +990,9 @@ function clickWaits(results) {
 
 /** The events of the load whose interactive time is the median: where the time goes. */
 function timeline(loads, origins) {
-  const sorted = loads.filter((l) => l.timing.marks.ready !== undefined).sort((a, b) => a.timing.marks.ready - b.timing.marks.ready);
+  const sorted = loads
+    .filter((l) => l.timing.marks.ready !== undefined)
+    .sort((a, b) => a.timing.marks.ready - b.timing.marks.ready);
   const load = sorted[Math.floor((sorted.length - 1) / 2)];
   if (!load) return { interactive: null, events: [] };
   const { marks, resources, load: loadEvent, domContentLoaded } = load.timing;
@@ -897,7 +1060,18 @@ async function main() {
     );
     const pagesUrl = await startServer(
       process.execPath,
-      [join(ROOT, "scripts/serve.mjs"), "--dir", SITE, "--pages", join(here, "pages"), "--port", "0", "--api-base", api, "--compress"],
+      [
+        join(ROOT, "scripts/serve.mjs"),
+        "--dir",
+        SITE,
+        "--pages",
+        join(here, "pages"),
+        "--port",
+        "0",
+        "--api-base",
+        api,
+        "--compress",
+      ],
       /serve listening on (http:\/\/\S+)/,
       "serve.mjs",
     );
@@ -920,11 +1094,17 @@ async function main() {
       "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     ],
   });
-  const loads = Object.fromEntries(PROFILES.map((profile) => [profile.id, Object.fromEntries(LOAD_PAGES.map((page) => [page, []]))]));
+  const loads = Object.fromEntries(
+    PROFILES.map((profile) => [profile.id, Object.fromEntries(LOAD_PAGES.map((page) => [page, []]))]),
+  );
   const cycles = { ours: [], change: [] };
   const scenarios = [
     ...PROFILES.flatMap((profile) =>
-      LOAD_PAGES.map((page) => [`${page} (${profile.label})`, () => loadScenario(browser, profile, page), loads[profile.id][page]]),
+      LOAD_PAGES.map((page) => [
+        `${page} (${profile.label})`,
+        () => loadScenario(browser, profile, page),
+        loads[profile.id][page],
+      ]),
     ),
     ["ours cycles", () => cycleScenario(browser, loopback.origins, "ours"), cycles.ours],
     ["change cycles", () => cycleScenario(browser, loopback.origins, "change"), cycles.change],
@@ -957,43 +1137,64 @@ async function main() {
     runs: RUNS,
     cycleCount: CYCLES,
     timedCycles: TIMED_CYCLES,
-    units: { bytes: "bytes (the report prints KB = 1000 bytes)", times: "ms from navigation start (performance.now())", memory: "bytes" },
+    units: {
+      bytes: "bytes (the report prints KB = 1000 bytes)",
+      times: "ms from navigation start (performance.now())",
+      memory: "bytes",
+    },
     versions: {
       sirDonate: readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1],
-      git: git(["rev-parse", "--short=12", "HEAD"]) + (git(["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""),
+      git:
+        git(["rev-parse", "--short=12", "HEAD"]) +
+        (git(["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""),
       chromium: chromiumVersion,
       chromiumPath: CHROMIUM,
       node: process.version,
       playwright: JSON.parse(readFileSync(join(here, "node_modules/playwright-core/package.json"), "utf8")).version,
-      changeDropIn: JSON.parse(readFileSync(join(here, "node_modules/@getchange/change-drop-in/package.json"), "utf8")).version,
+      changeDropIn: JSON.parse(readFileSync(join(here, "node_modules/@getchange/change-drop-in/package.json"), "utf8"))
+        .version,
       twiggy: wasm.tool ?? null,
     },
     machine: { cpus: cpus().length, totalMemory: totalmem(), loadavgBefore, loadavgAfter: loadavg() },
     pagesUsed: pages,
     anchors: ANCHORS,
     size,
-    budget: { file: "bench/size-budget.json", measured: budget.measured, tolerance: budget.tolerance, rows: checkBudget(size, budget) },
-    profiles: Object.fromEntries(PROFILES.map((profile) => [profile.id, {
-      label: profile.label,
-      rttMs: profile.rtt,
-      mbps: profile.mbps,
-      pages: Object.fromEntries(LOAD_PAGES.map((page) => [page, summarize(loads[profile.id][page])])),
-    }])),
+    budget: {
+      file: "bench/size-budget.json",
+      measured: budget.measured,
+      tolerance: budget.tolerance,
+      rows: checkBudget(size, budget),
+    },
+    profiles: Object.fromEntries(
+      PROFILES.map((profile) => [
+        profile.id,
+        {
+          label: profile.label,
+          rttMs: profile.rtt,
+          mbps: profile.mbps,
+          pages: Object.fromEntries(LOAD_PAGES.map((page) => [page, summarize(loads[profile.id][page])])),
+        },
+      ]),
+    ),
     cycles: { ours: summarizeCycles(cycles.ours), change: summarizeCycles(cycles.change) },
     wasm,
     raw: {
       loads: stripBodies(loads),
       cycles,
-      clickRequests: Object.fromEntries(PROFILES.map((profile) => [
-        profile.id,
-        [...loads[profile.id].ours, ...loads[profile.id].oursHints].map((load) => load.clickRequests),
-      ])),
+      clickRequests: Object.fromEntries(
+        PROFILES.map((profile) => [
+          profile.id,
+          [...loads[profile.id].ours, ...loads[profile.id].oursHints].map((load) => load.clickRequests),
+        ]),
+      ),
     },
   };
   // The detailed tables (memory, long tasks, clicks, per file) are the loopback run's.
   results.pages = results.profiles.loopback.pages;
   results.targets = targets(results);
-  results.timelines = Object.fromEntries(PROFILES.map((profile) => [profile.id, timeline(loads[profile.id].ours, profile.origins)]));
+  results.timelines = Object.fromEntries(
+    PROFILES.map((profile) => [profile.id, timeline(loads[profile.id].ours, profile.origins)]),
+  );
   results.timeline = results.timelines.loopback;
   const { plain, ours, change } = results.pages;
   results.ratios = {
@@ -1005,10 +1206,12 @@ async function main() {
     firstWidgetFrame: ours.times.firstWidgetFrame.median / change.times.firstWidgetFrame.median,
     interactiveVsPlainLoad: ours.times.interactive.median / plain.times.load.median,
     everyOrgGzip: ours.bytes.code.gzip.median / ANCHORS.everyOrgGzip,
-    usableVsChange: Object.fromEntries(PROFILES.map((profile) => {
-      const pages = results.profiles[profile.id].pages;
-      return [profile.id, pages.ours.times.usable.median / pages.change.times.usable.median];
-    })),
+    usableVsChange: Object.fromEntries(
+      PROFILES.map((profile) => {
+        const pages = results.profiles[profile.id].pages;
+        return [profile.id, pages.ours.times.usable.median / pages.change.times.usable.median];
+      }),
+    ),
   };
   results.durationSeconds = (Date.now() - started) / 1000;
   writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
@@ -1022,10 +1225,18 @@ function stripBodies(loads) {
   return Object.fromEntries(
     Object.entries(loads).map(([profile, pages]) => [
       profile,
-      Object.fromEntries(Object.entries(pages).map(([page, list]) => [
-        page,
-        list.map((load) => ({ timing: load.timing, memory: load.memory, click: load.click, totals: byteTotals(load.files), firstLoad: byteTotals(firstLoadFiles(load)) })),
-      ])),
+      Object.fromEntries(
+        Object.entries(pages).map(([page, list]) => [
+          page,
+          list.map((load) => ({
+            timing: load.timing,
+            memory: load.memory,
+            click: load.click,
+            totals: byteTotals(load.files),
+            firstLoad: byteTotals(firstLoadFiles(load)),
+          })),
+        ]),
+      ),
     ]),
   );
 }

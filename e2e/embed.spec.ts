@@ -62,7 +62,12 @@ test("the JS API mounts, updates, reports events and destroys", async ({ page })
   const result = await page.evaluate(
     async ({ key, api }) => {
       const log: string[] = [];
-      const handle = await window.SirDonate!.mount("#donate", { key, org: "water-org", apiBase: api, amounts: [5, 10] });
+      const handle = await window.SirDonate!.mount("#donate", {
+        key,
+        org: "water-org",
+        apiBase: api,
+        amounts: [5, 10],
+      });
       const onOrganization = (detail: { name: string }) => log.push(`organization:${detail.name}`);
       handle.on("organization", onOrganization);
       handle.on("ready", () => log.push("ready"));
@@ -168,7 +173,9 @@ test("global hostile CSS can't break the widget, and the widget's CSS stays insi
   const box = await button.boundingBox();
   expect(box!.height).toBeGreaterThanOrEqual(44);
   await expect(widget.root.getByLabel(/Email/)).toBeVisible();
-  const fontSize = await widget.root.getByText("American Red Cross", { exact: true }).evaluate((el) => getComputedStyle(el).fontSize);
+  const fontSize = await widget.root
+    .getByText("American Red Cross", { exact: true })
+    .evaluate((el) => getComputedStyle(el).fontSize);
   expect(parseFloat(fontSize)).toBeGreaterThan(14);
   // The widget's own classes never style the page.
   expect(await page.locator("p.after").evaluate((el) => getComputedStyle(el).color)).not.toBe("rgb(11, 95, 255)");

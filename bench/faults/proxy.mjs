@@ -48,7 +48,16 @@ export class Proxy {
       const event = this.events.get(envelope.id) ?? new WireEvent(envelope.id, envelope.type, envelope.data ?? {}, at);
       if (envelope.id) this.events.set(envelope.id, event);
       const upstream = this.upstreams[this.turn++ % this.upstreams.length];
-      const attempt = { instance: upstream.name, arrived, at, connectedAt: null, answeredAt: null, status: null, code: null, error: null };
+      const attempt = {
+        instance: upstream.name,
+        arrived,
+        at,
+        connectedAt: null,
+        answeredAt: null,
+        status: null,
+        code: null,
+        error: null,
+      };
       event.attempts.push(attempt);
       const headers = {};
       for (const name of ["content-type", "x-sir-signature", "x-sir-timestamp"]) {

@@ -5,13 +5,21 @@
 (function () {
   var log = (window.__sirLog = { events: [], errors: [], violations: [] });
   ["ready", "organization", "change", "link-created", "status", "completed", "error"].forEach(function (type) {
-    document.addEventListener("sir-donate:" + type, function (event) {
-      var target = event.target;
-      log.events.push({ type: type, target: target.id || target.localName, detail: event.detail });
-    }, true);
+    document.addEventListener(
+      "sir-donate:" + type,
+      function (event) {
+        var target = event.target;
+        log.events.push({ type: type, target: target.id || target.localName, detail: event.detail });
+      },
+      true,
+    );
   });
-  window.addEventListener("error", function (event) { log.errors.push(String(event.message)); });
-  window.addEventListener("unhandledrejection", function (event) { log.errors.push(String(event.reason)); });
+  window.addEventListener("error", function (event) {
+    log.errors.push(String(event.message));
+  });
+  window.addEventListener("unhandledrejection", function (event) {
+    log.errors.push(String(event.reason));
+  });
   document.addEventListener("securitypolicyviolation", function (event) {
     log.violations.push(event.violatedDirective + " " + event.blockedURI);
   });

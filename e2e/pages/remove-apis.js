@@ -3,7 +3,9 @@
 new URLSearchParams(location.search).getAll("remove").forEach(function (path) {
   var names = path.split(".");
   var last = names.pop();
-  var owner = names.reduce(function (object, name) { return object[name]; }, window);
+  var owner = names.reduce(function (object, name) {
+    return object[name];
+  }, window);
   delete owner[last];
   if (last in owner) throw new Error("could not remove " + path);
 });

@@ -116,8 +116,14 @@ export function fakePage({ failLoads = 0 } = {}) {
     window: globalThis,
     document,
     HTMLElement: FakeNode,
-    ShadowRoot: class { get adoptedStyleSheets() { return []; } },
-    HTMLDialogElement: class { showModal() {} },
+    ShadowRoot: class {
+      get adoptedStyleSheets() {
+        return [];
+      }
+    },
+    HTMLDialogElement: class {
+      showModal() {}
+    },
     customElements: {
       get: (name) => page.defined.get(name),
       define: (name, constructor) => page.defined.set(name, constructor),

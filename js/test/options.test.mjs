@@ -31,8 +31,9 @@ test("the README documents the same options", () => {
   const section = read("README.md").match(/\n##+ Options\n([\s\S]*?)\n#/);
   assert.ok(section, "the README's Options section");
   // First cells such as `api-base` / `apiBase` or `min` / `max`.
-  const names = [...section[1].matchAll(/^\| ([^|]+) \|/gm)]
-    .flatMap((row) => [...row[1].matchAll(/`([\w-]+)`/g)].map((m) => camelCase(m[1])));
+  const names = [...section[1].matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) =>
+    [...row[1].matchAll(/`([\w-]+)`/g)].map((m) => camelCase(m[1])),
+  );
   assert.deepEqual(sorted(names), fromElement);
 });
 
@@ -45,9 +46,15 @@ test("the WordPress plugin's display and site options are the widget's options, 
   const siteNames = [...site[1].matchAll(/'([\w-]+)'\s*=>/g)].map((m) => m[1]);
   // `key`: the older name of `publishable-key`, which the plugin writes; never from Authors either.
   assert.deepEqual(sorted([...displayNames, ...siteNames, "key"].map(camelCase)), fromElement);
-  assert.deepEqual(siteNames.filter((name) => displayNames.includes(name)), []);
+  assert.deepEqual(
+    siteNames.filter((name) => displayNames.includes(name)),
+    [],
+  );
   const block = JSON.parse(read("integrations/wordpress/sir-donate/block/block.json"));
-  assert.deepEqual(sorted(Object.keys(block.attributes).filter((name) => name !== "fallbackUrl")), sorted(displayNames.map(camelCase)));
+  assert.deepEqual(
+    sorted(Object.keys(block.attributes).filter((name) => name !== "fallbackUrl")),
+    sorted(displayNames.map(camelCase)),
+  );
 });
 
 test("attributes are the kebab-case of the option names", () => {
