@@ -43,7 +43,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Drips, IdleFlood, Probe } from "./faults/attacks.mjs";
 import { Postgres } from "./faults/postgres.mjs";
 import { LogTally, startServer } from "./faults/processes.mjs";
-import { Proxy } from "./faults/proxy.mjs";
+import { BalancingProxy } from "./faults/proxy.mjs";
 import { DeliveryLog, SirDeliveries } from "./faults/sir-log.mjs";
 import { count, countBy, freePort, pool, request, sleep, totalBy } from "./faults/util.mjs";
 
@@ -220,7 +220,7 @@ async function main() {
   mark(`PostgreSQL on 127.0.0.1:${postgres.port}`);
 
   const ports = { a: await freePort(), b: await freePort(), metricsA: await freePort(), metricsB: await freePort() };
-  const proxy = new Proxy(
+  const proxy = new BalancingProxy(
     [
       { name: "A", port: ports.a },
       { name: "B", port: ports.b },
@@ -743,7 +743,9 @@ async function main() {
       [doubled.length === 0, `no reward doubled (${doubled.length} doubled)`],
     ];
     console.log("TAP version 13");
-    checks.forEach(([ok, name], n) => console.log(`${ok ? "ok" : "not ok"} ${n + 1} - faults: ${name}`));
+    checks.forEach(([ok, name], n) => {
+      console.log(`${ok ? "ok" : "not ok"} ${n + 1} - faults: ${name}`);
+    });
     console.log(`1..${checks.length}`);
     console.log(`# pass ${checks.filter(([ok]) => ok).length}`);
     console.log(`# fail ${checks.filter(([ok]) => !ok).length}`);

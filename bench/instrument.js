@@ -16,7 +16,8 @@
 // and window.__bench.longTasks (every main-thread task over 50 ms).
 (() => {
   if (window.__bench) return;
-  const bench = (window.__bench = { marks: {}, longTasks: [], wasm: [], frames: 0 });
+  const bench = { marks: {}, longTasks: [], wasm: [], frames: 0 };
+  window.__bench = bench;
   const now = () => performance.now();
   const mark = (name, at = now()) => {
     if (!(name in bench.marks)) bench.marks[name] = at;
@@ -56,20 +57,20 @@
   bench.wasmMemoryBytes = () => (bench.memory ? bench.memory.buffer.byteLength : null);
 
   const WIDGETS = {
-    "sir-donate": (element) => element.shadowRoot && element.shadowRoot.querySelector("button"),
-    "change-donation-form": (element) => element.shadowRoot && element.shadowRoot.querySelector("form"),
+    "sir-donate": (element) => element.shadowRoot?.querySelector("button"),
+    "change-donation-form": (element) => element.shadowRoot?.querySelector("form"),
   };
 
   // The widget's script ran when it defines its element (the define upgrades the element
   // already in the page, which is when our loader paints its placeholder).
   const define = CustomElementRegistry.prototype.define;
-  CustomElementRegistry.prototype.define = function (name, constructor, options) {
+  CustomElementRegistry.prototype.define = function (name, elementClass, options) {
     mark(`define:${name}`);
-    const result = define.call(this, name, constructor, options);
+    const result = define.call(this, name, elementClass, options);
     mark(`defined:${name}`);
     if (name === "change-donation-form") {
       const element = document.querySelector(name);
-      if (element && element.updateComplete) element.updateComplete.then(() => mark("ready"));
+      if (element?.updateComplete) element.updateComplete.then(() => mark("ready"));
     }
     return result;
   };
@@ -77,7 +78,7 @@
   // Our widget is interactive at `ready`; check that its form takes input at that moment.
   document.addEventListener("sir-donate:ready", (event) => {
     mark("ready");
-    const root = event.target && event.target.shadowRoot;
+    const root = event.target?.shadowRoot;
     if (root && bench.readyInputs === undefined) {
       bench.readyInputs = [...root.querySelectorAll("input, button")].filter((control) => !control.disabled).length;
     }
@@ -100,7 +101,7 @@
   // renders the "paying" state. Bubble phase: its own click handler has run by then.
   document.addEventListener("click", () => {
     const element = bench.armed && document.querySelector("change-donation-form");
-    if (element && element.updateComplete) element.updateComplete.then(() => mark("clickHandled"));
+    if (element?.updateComplete) element.updateComplete.then(() => mark("clickHandled"));
   });
 
   // Frames: find the first one that paints the widget, and the first after its script ran.

@@ -58,7 +58,9 @@ const started = Date.now();
 // ---------------------------------------------------------------- servers
 
 const children = [];
-process.on("exit", () => children.forEach((child) => child.kill()));
+process.on("exit", () => {
+  for (const child of children) child.kill();
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
 
 /** Spawns a server and resolves to the URL in the first stdout line matching `pattern`. */
@@ -751,7 +753,7 @@ function markdown(results) {
     row("---", "---", "---:", "---:", "---:", "---:", "---:");
     for (const f of files) {
       row(
-        `\`${f.method === "GET" ? "" : f.method + " "}${f.file}\`${f.stubbed ? " (stubbed)" : ""}`,
+        `\`${f.method === "GET" ? "" : `${f.method} `}${f.file}\`${f.stubbed ? " (stubbed)" : ""}`,
         f.kind,
         kb(f.transfer),
         kb(f.raw),
@@ -868,7 +870,7 @@ function networkSection(results, lines, row) {
   row("---", "---", "---:", "---:", "---:", "---:", "---:");
   for (const f of fast.ours.bytes.firstLoadFiles) {
     row(
-      `\`${f.method === "GET" ? "" : f.method + " "}${f.file}\``,
+      `\`${f.method === "GET" ? "" : `${f.method} `}${f.file}\``,
       f.kind,
       kb(f.transfer),
       kb(f.raw),
@@ -981,7 +983,7 @@ function clickWaits(results) {
     for (const requests of profile) {
       loads += 1;
       const extra = requests.filter((file) => !file.endsWith("/v1/partner/donations/create-link"));
-      extra.forEach((file) => others.add(file));
+      for (const file of extra) others.add(file);
       if (!extra.length) clean += 1;
     }
   }
@@ -1121,7 +1123,7 @@ async function main() {
       for (const profile of PROFILES) await fetch(`${profile.origins.api}/__sandbox/reset`, { method: "POST" });
       // Rotate the order so that no page always runs right after the same one.
       for (let i = 0; i < scenarios.length; i++) {
-        const [name, scenario, into] = scenarios[(run + i) % scenarios.length];
+        const [, scenario, into] = scenarios[(run + i) % scenarios.length];
         into.push(await scenario());
       }
       log(`run ${run + 1}/${RUNS} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -1214,7 +1216,7 @@ async function main() {
     ),
   };
   results.durationSeconds = (Date.now() - started) / 1000;
-  writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(CHART, chartSvg(results));
   console.log(markdown(results));
   log(`wrote ${RESULTS} in ${results.durationSeconds.toFixed(0)} s (budget file ${BUDGET_FILE})`);

@@ -117,7 +117,7 @@ function main(argv) {
       ),
       total: measured.total,
     };
-    writeFileSync(BUDGET_FILE, JSON.stringify(budget, null, 2) + "\n");
+    writeFileSync(BUDGET_FILE, `${JSON.stringify(budget, null, 2)}\n`);
     console.log(`bench/size.mjs: wrote ${BUDGET_FILE} (total ${kb(measured.total.gzip)} KB gzip)`);
     return 0;
   }

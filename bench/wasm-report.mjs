@@ -74,7 +74,7 @@ export function crateOf(rawName) {
 /** `<A as B>::f` belongs to A's crate (B's when A is a primitive or a type parameter);
  * `core::ptr::drop_in_place<X>` to X's; anything else to its first path segment. */
 function crateOfPath(path) {
-  let text = path.trim().replace(/^(&(mut )?|\*(const|mut) |dyn |impl )+/, "");
+  const text = path.trim().replace(/^(&(mut )?|\*(const|mut) |dyn |impl )+/, "");
   const dropGlue = text.match(/^core::ptr::drop_in_place<(.*)>$/);
   if (dropGlue) return crateOfPath(dropGlue[1]) ?? "core";
   if (text.startsWith("<")) {
@@ -175,14 +175,12 @@ export function wasmReport({ top = 25, shipped = SHIPPED } = {}) {
     note: "Raw (uncompressed) wasm bytes; the crate is read from each function's demangled path, so generic code counts for the crate that defines it, not the crate that instantiated it.",
     namedTwinBytesWithoutNames: codeTotal,
     shippedBytes,
-    top: code
-      .slice(0, top)
-      .map((item) => ({
-        name: strip(item.name),
-        crate: crateOf(item.name),
-        bytes: item.shallow_size,
-        share: share(item.shallow_size),
-      })),
+    top: code.slice(0, top).map((item) => ({
+      name: strip(item.name),
+      crate: crateOf(item.name),
+      bytes: item.shallow_size,
+      share: share(item.shallow_size),
+    })),
     crates: table(byCrate),
     families: table(byFamily),
     themes,
@@ -200,7 +198,7 @@ export function wasmMarkdown(report, { crates = 20 } = {}) {
   lines.push(`### What the wasm is made of (${report.tool}, raw bytes)`);
   lines.push("");
   lines.push(
-    `Named twin: ${kb(report.namedTwinBytesWithoutNames)} KB without its name section; shipped file: ${report.shippedBytes === null ? "missing" : kb(report.shippedBytes) + " KB"}.`,
+    `Named twin: ${kb(report.namedTwinBytesWithoutNames)} KB without its name section; shipped file: ${report.shippedBytes === null ? "missing" : `${kb(report.shippedBytes)} KB`}.`,
   );
   if (report.shippedBytes !== null && Math.abs(report.namedTwinBytesWithoutNames / report.shippedBytes - 1) > 0.01) {
     lines.push("");

@@ -66,7 +66,6 @@ function chosen() {
     if (name === "lock-frequency") {
       if (data.has(name)) attributes.push([name, "true"]);
     } else if (name === "label" && data.get("mode") !== "button") {
-      continue;
     } else if (value && IMPLIED[name] !== value) {
       attributes.push([name, value]);
     }
@@ -100,7 +99,7 @@ function snippet({ attributes, colours }) {
   lines.push(
     `<script src="${escapeHtml(loaderUrl())}" integrity="${release.integrity}" crossorigin="anonymous" async></script>`,
   );
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** @type {HTMLElement | null} */

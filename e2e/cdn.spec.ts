@@ -66,7 +66,7 @@ function cdn(
 
 /** The partner's page, on its own origin: the script tag (pinned, as in the README, unless
  * `pinned` is false) and one widget with a fallback link. */
-async function partnerPage(page: Page, loader: string, pinned = true): Promise<() => void> {
+async function partnerPage(loader: string, pinned = true): Promise<() => void> {
   const pin = pinned ? ` integrity="${manifest.loader.integrity}" crossorigin="anonymous"` : "";
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Donate</title>
 <script src="${loader}"${pin} async></script></head><body>
@@ -82,7 +82,7 @@ async function partnerPage(page: Page, loader: string, pinned = true): Promise<(
 /** Loads the partner page from `server` and returns the one `error` event's detail, once the
  * widget has given up; the partner's fallback link is still there. */
 async function loadFailure(page: Page, server: Cdn, pinned = true): Promise<Record<string, unknown>> {
-  const closePage = await partnerPage(page, `${server.origin}/sir-donate/${version}/sir-donate.js`, pinned);
+  const closePage = await partnerPage(`${server.origin}/sir-donate/${version}/sir-donate.js`, pinned);
   try {
     const widget = new DonateWidget(page);
     await widget.recordEvents();
@@ -127,7 +127,7 @@ test("from a CDN on another origin, the verified files run, and a second load ta
   const sandbox = new Sandbox(request);
   await sandbox.reset();
   const server = await cdn(8804);
-  const closePage = await partnerPage(page, `${server.origin}/sir-donate/${version}/sir-donate.js`);
+  const closePage = await partnerPage(`${server.origin}/sir-donate/${version}/sir-donate.js`);
   try {
     const widget = new DonateWidget(page);
     await page.goto(`http://127.0.0.1:${PAGE_PORT}/`);

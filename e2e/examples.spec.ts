@@ -31,7 +31,9 @@ test.beforeAll(async () => {
   servers = await Promise.all(APPS.map(({ dir, port }) => serveStatic(join(examples, dir, "dist"), port)));
 });
 
-test.afterAll(() => servers.forEach((server) => server.kill()));
+test.afterAll(() => {
+  for (const server of servers) server.kill();
+});
 
 for (const { name, port } of APPS) {
   test(`the ${name} example mounts the widget, changes an option and hears link-created`, async ({

@@ -43,7 +43,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(() => {
-  servers.forEach((server) => server.kill());
+  for (const server of servers) server.kill();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -111,7 +111,7 @@ for (const framework of ["react", "vue", "svelte"])
   cpSync(join(root, `js/${framework}.d.ts`), join(npm, `${framework}.d.ts`));
 cpSync(join(root, "js/npm/README.md"), join(npm, "README.md"));
 const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf8"));
-writeFileSync(join(npm, "package.json"), JSON.stringify({ ...manifest, version }, null, 2) + "\n");
+writeFileSync(join(npm, "package.json"), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
 execFileSync("npm", ["pack", "--silent", "--pack-destination", dist], {
   cwd: npm,
   stdio: ["ignore", "ignore", "inherit"],
@@ -157,7 +157,7 @@ async function writeCdn() {
     loader: { name: "sir-donate.js", bytes: bytes.length, integrity: sri(bytes) },
     files: listed,
   };
-  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  writeFileSync(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 function sri(bytes) {

@@ -62,7 +62,7 @@ const root = resolve(args.dir);
 let served = [];
 const server = createServer(async (request, response) => {
   const url = new URL(request.url, "http://localhost");
-  let path = url.pathname.endsWith("/") ? url.pathname + "index.html" : url.pathname;
+  let path = url.pathname.endsWith("/") ? `${url.pathname}index.html` : url.pathname;
   if (args.pages && path === "/__requests") {
     if (request.method === "POST") served = [];
     response

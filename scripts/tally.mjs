@@ -22,7 +22,7 @@ function save(tier, engine, passed, failed, skipped = 0) {
   const seconds = Math.round((Date.now() - started) / 1000);
   writeFileSync(
     `${COUNTS}/${tier}-${engine}.json`,
-    JSON.stringify({ tier, engine, passed, failed, skipped, seconds }) + "\n",
+    `${JSON.stringify({ tier, engine, passed, failed, skipped, seconds })}\n`,
   );
 }
 

@@ -15,7 +15,7 @@ export class WireEvent {
  * in turn, on a new connection from SIR's address. A dead instance is a connection refused,
  * which SIR sees as a dropped connection: a failed delivery, retried.
  */
-export class Proxy {
+export class BalancingProxy {
   constructor(upstreams, sourceAddress) {
     this.upstreams = upstreams;
     this.sourceAddress = sourceAddress;

@@ -65,6 +65,7 @@ async function seeWidgetText(tab: Tab, text: string, host = WIDGET) {
 }
 
 async function seePageText(tab: Tab, text: string | RegExp) {
+  // biome-ignore lint/performance/useDomNodeTextContent: the text the donor sees, as laid out.
   await expect.poll(() => meanwhile(tab.run(() => document.body.innerText, null)), wait).toMatch(text);
 }
 

@@ -55,7 +55,7 @@ export function findControl(find: Find): Element | null {
 /** An element of the widget at `host` by its `part` name (`widget`, `dialog`, …). */
 export function widgetPart({ host, part }: { host: string; part: string }): Element | null {
   const element = document.querySelector(host)?.shadowRoot?.querySelector(`[part~="${part}"]`);
-  return element && element.getClientRects().length ? element : null;
+  return element?.getClientRects().length ? element : null;
 }
 
 /** Whether the widget at `host` shows this nonprofit in its header. */

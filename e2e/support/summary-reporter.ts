@@ -40,7 +40,7 @@ export default class SummaryReporter implements Reporter {
       const seconds = Math.round(counts.seconds);
       writeFileSync(
         new URL(`${this.tier}-${engine}.json`, COUNTS),
-        JSON.stringify({ tier: this.tier, engine, ...counts, seconds }) + "\n",
+        `${JSON.stringify({ tier: this.tier, engine, ...counts, seconds })}\n`,
       );
       console.log(`${this.tier} in ${engine}: ${line(counts)}`);
       total.passed += counts.passed;

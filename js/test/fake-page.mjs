@@ -55,7 +55,7 @@ export function fakePage({ failLoads = 0 } = {}) {
     defined: new Map(),
     failLoads,
     idle() {
-      page.idleCallbacks.splice(0).forEach((callback) => callback());
+      for (const callback of page.idleCallbacks.splice(0)) callback();
     },
     intersect(element) {
       page.observers.forEach((observer) => {
@@ -66,7 +66,7 @@ export function fakePage({ failLoads = 0 } = {}) {
     element(attributes = {}) {
       const Element = page.defined.get("sir-donate");
       const element = Reflect.construct(globalThis.HTMLElement, [], Element);
-      Object.entries(attributes).forEach(([name, value]) => element.setAttribute(name, value));
+      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
       return element;
     },
     /** What the loader imports: the wasm-bindgen glue, with a `mount` that records its calls.
@@ -126,7 +126,7 @@ export function fakePage({ failLoads = 0 } = {}) {
     },
     customElements: {
       get: (name) => page.defined.get(name),
-      define: (name, constructor) => page.defined.set(name, constructor),
+      define: (name, elementClass) => page.defined.set(name, elementClass),
     },
     IntersectionObserver: class {
       constructor(callback) {

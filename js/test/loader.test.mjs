@@ -17,7 +17,7 @@ function loaded(options) {
 /** The `sir-donate:<type>` events an element dispatched, by their detail. */
 function recordEvents(element, type) {
   const seen = [];
-  element.addEventListener("sir-donate:" + type, (event) => seen.push(event.detail));
+  element.addEventListener(`sir-donate:${type}`, (event) => seen.push(event.detail));
   return seen;
 }
 
