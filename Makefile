@@ -86,16 +86,21 @@ test: lint
 
 test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e test-wordpress
 
-## The inner loop, no browser: formatting, clippy (native and wasm32) and the native tests.
+# The JavaScript and TypeScript: Biome's lint and format check (biome.jsonc); a warning fails too.
+LINT_JS = biome ci --error-on-warnings .
+
+## The inner loop, no browser: the JS lint, formatting, clippy (native and wasm32) and the native tests.
 ## A few minutes on a warm build; `make test` runs every tier.
 .PHONY: check
 check:
+	$(LINT_JS)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
 	scripts/with-postgres.sh cargo test --workspace
 
 lint: setup
+	$(LINT_JS)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
