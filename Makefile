@@ -86,8 +86,9 @@ test: lint
 
 test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e test-wordpress
 
-# The JavaScript and TypeScript: Biome's lint and format check (biome.jsonc); a warning fails too.
-LINT_JS = biome ci --error-on-warnings .
+# The JavaScript and TypeScript: Biome's lint and format check (biome.jsonc; a warning fails too), and
+# the files generated from the option list (js/options.json) up to date.
+LINT_JS = biome ci --error-on-warnings . && node js/generate-options.mjs --check
 
 ## The inner loop, no browser: the JS lint, formatting, clippy (native and wasm32) and the native tests.
 ## A few minutes on a warm build; `make test` runs every tier.
@@ -121,7 +122,7 @@ test-types: setup
 	@$(TALLY) check types -- node js/types-test/check.mjs
 
 ## The loader's unit tests under node:test (js/test/): the load triggers, the early-event
-## replay, a failed load tried again, the option lists agreeing, and its JSDoc types
+## replay, a failed load tried again, the option list's generated files fresh, and its JSDoc types
 ## checked against js/sir-donate.d.ts.
 .PHONY: test-loader
 test-loader: setup

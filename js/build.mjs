@@ -17,8 +17,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, r
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { writeOptionFiles } from "./generate-options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// The loader's option list, its types and the README's table, from js/options.json (rewritten only if stale).
+for (const file of writeOptionFiles()) console.log(`js/build.mjs: wrote ${file} from js/options.json`);
 const dist = join(root, "dist");
 const wasmDir = join(dist, "wasm");
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];

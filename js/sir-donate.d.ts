@@ -7,12 +7,13 @@
  * needs its publishable key under one of two names: `publishableKey`, which every framework
  * passes on, or `key`. */
 export interface SirDonateOptions {
-  /** Your publishable key, as `publishableKey`: the same as `key`. */
-  key?: string;
-  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key.
-   * Use this name (`publishable-key` on the element): React and Vue keep a `key` prop for
-   * themselves and never pass it to the element. Given with a different `key`, it is refused. */
+  // BEGIN options: generated from js/options.json by js/generate-options.mjs; edit there.
+  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key. Use this
+   * name (`publishable-key` on the element): React and Vue keep a `key` prop for themselves and never pass it
+   * to the element. Given with a different `key`, it is refused. */
   publishableKey?: string;
+  /** Your publishable key by its short name: the same as `publishableKey`. */
+  key?: string;
   /** Nonprofit slug, or several (array or comma-separated); the first is preselected. */
   org: string | string[];
   /** API host; defaults to the host of the key's environment. Must be https (or http to loopback). */
@@ -37,6 +38,8 @@ export interface SirDonateOptions {
   lockAmount?: boolean | string;
   /** Donor fields to require: `["email", "name"]` or `"email,name"`. Default none. */
   requiredFields?: Array<"email" | "name"> | string;
+  /** Sent with each donation as `referralCode`. */
+  referralCode?: string;
   mode?: "inline" | "button";
   target?: "same-tab" | "new-tab" | "popup";
   /** Text of the button. */
@@ -44,8 +47,7 @@ export interface SirDonateOptions {
   theme?: "light" | "dark" | "auto";
   /** Base URL of your server implementing the delegation contract (rewards, webhook-driven status). */
   partnerEndpoint?: string;
-  /** Sent with each donation as `referralCode`. */
-  referralCode?: string;
+  // END options
 }
 
 /** The publishable key is required, under either name. */
