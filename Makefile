@@ -86,22 +86,24 @@ test: lint
 
 test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e test-wordpress
 
-# The JavaScript and TypeScript: Biome's lint and format check (biome.jsonc; a warning fails too), and
-# the files generated from the option list (js/options.json) up to date.
-LINT_JS = biome ci --error-on-warnings . && node js/generate-options.mjs --check
+## The JavaScript and TypeScript: Biome's lint and format check (biome.jsonc; a warning fails too), and
+## the files generated from the option list (js/options.json) up to date. In make lint and make check.
+.PHONY: lint-js
+lint-js:
+	@# Biome colours even a log file: not CI's.
+	biome ci --error-on-warnings $$([ -t 1 ] || echo --colors=off) .
+	node js/generate-options.mjs --check
 
 ## The inner loop, no browser: the JS lint, formatting, clippy (native and wasm32) and the native tests.
 ## A few minutes on a warm build; `make test` runs every tier.
 .PHONY: check
-check:
-	$(LINT_JS)
+check: lint-js
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
 	scripts/with-postgres.sh cargo test --workspace
 
-lint: setup
-	$(LINT_JS)
+lint: setup lint-js
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
