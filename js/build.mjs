@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 import { writeOptionFiles } from "./generate-options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,12 +27,32 @@ const wasmDir = join(dist, "wasm");
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
 // __SIR_DONATE_FILES__: the hashed files the loader fetches (dist/cdn/), or null (dist/wasm/);
 // __SIR_DONATE_VERIFIED__: whether it checks them (js/src/files.js).
+// __SIR_DONATE_FIRST_VIEW__: Leptos's render of the first view (tools/first-view), and
+// __SIR_DONATE_STYLE__ the stylesheet it is painted with (js/src/first-view.js).
 const define = {
   __SIR_DONATE_VERSION__: JSON.stringify(version),
   __SIR_DONATE_FILES__: "null",
   __SIR_DONATE_VERIFIED__: "false",
+  __SIR_DONATE_FIRST_VIEW__: firstViewTemplates(),
+  __SIR_DONATE_STYLE__: JSON.stringify(
+    (await transform(readFileSync(join(root, "style/widget.css"), "utf8"), { loader: "css", minify: true })).code.trim(),
+  ),
 };
-const common = { define, minify: true, target: "es2020", legalComments: "inline", logLevel: "warning" };
+// ES2022: the loader's classes keep their private fields; every browser of the baseline
+// (docs/browser-support.md) has them.
+const common = { define, minify: true, target: "es2022", legalComments: "inline", logLevel: "warning" };
+
+/** Renders the first view with Leptos, natively (tools/first-view, its own workspace so that
+ * leptos's `ssr` never meets the widget's `csr`). It fails the build if any composition the
+ * loader can make differs from Leptos's own render. */
+function firstViewTemplates() {
+  const out = join(root, "target/first-view/templates.json");
+  execFileSync("cargo", ["run", "--quiet", "--manifest-path", join(root, "tools/first-view/Cargo.toml"), "--", "--templates", out], {
+    stdio: "inherit",
+    env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(root, "target") },
+  });
+  return readFileSync(out, "utf8").trim();
+}
 
 // The glue (minified: 8.8 → 6.5 KB gzip), with the chunk loaders in the same file: the glue
 // imports them, so a separate file would be one more round trip before the widget starts.

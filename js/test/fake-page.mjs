@@ -30,6 +30,9 @@ class FakeNode extends EventTarget {
     this.childNodes.push(child);
     return child;
   }
+  replaceChildren(...children) {
+    this.childNodes = children;
+  }
   attachShadow() {
     this.shadowRoot = new FakeNode("#shadow-root");
     return this.shadowRoot;
@@ -65,7 +68,7 @@ export function fakePage({ failLoads = 0 } = {}) {
     /** A `<sir-donate>` element as the page's HTML would create it. */
     element(attributes = {}) {
       const Element = page.defined.get("sir-donate");
-      const element = Reflect.construct(globalThis.HTMLElement, [], Element);
+      const element = new Element();
       for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
       return element;
     },
