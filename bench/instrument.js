@@ -8,8 +8,14 @@
 //   firstFrameAfterScript         the first animation frame after `defined:<tag>`
 //   wasmStart                     the first WebAssembly compile or instantiate call
 //   wasmInstantiated              WebAssembly.instantiate(Streaming) resolved
-//   ready                         the form accepts input: `sir-donate:ready`, or Change's first
-//                                 render committed (its LitElement updateComplete)
+//   ready                         `sir-donate:ready`, or Change's first render committed (its
+//                                 LitElement updateComplete)
+//   takesInput                    the amount choices and the email field (Change: its amount
+//                                 buttons, custom amount and first name) are in the widget's
+//                                 shadow root, rendered and enabled, whoever painted them
+//   usable                        takes input and names the nonprofit (Change: takes input and
+//                                 its first render committed; its form names none here)
+//   interactive                   sir-donate's wasm has taken over: see watchInteractive
 //   click / clickHandled          a click on Donate, and the create-link response handled
 //                                 (`sir-donate:link-created`; Change: its "paying" render)
 //   first-paint, first-contentful-paint  from the paint timeline
@@ -70,14 +76,81 @@
     mark(`defined:${name}`);
     if (name === "change-donation-form") {
       const element = document.querySelector(name);
-      if (element?.updateComplete) element.updateComplete.then(() => mark("ready"));
+      if (element?.updateComplete)
+        element.updateComplete.then(() => {
+          mark("ready");
+          checkForms();
+        });
     }
     return result;
   };
 
-  // Our widget is interactive at `ready`; check that its form takes input at that moment.
+  // Takes input and usable are read from the DOM of the widget's open shadow root, not from
+  // any event, so they hold whether the wasm or the loader painted the form (issue #21).
+  // run.mjs prepends the nonprofit's name as the sandbox sends it.
+  const NONPROFIT = window.__benchNonprofitName;
+  const enabled = (input) => !input.matches(":disabled") && input.getClientRects().length > 0;
+  const FORMS = {
+    "sir-donate": {
+      // The amount picker's radios and the email field.
+      takesInput: (root) => {
+        const amounts = [...root.querySelectorAll('input[type="radio"][name="sd-amount"]')];
+        const email = root.querySelector('input[type="email"]');
+        return amounts.length > 0 && email !== null && amounts.every(enabled) && enabled(email);
+      },
+      namesNonprofit: (root) => typeof NONPROFIT === "string" && root.textContent.includes(NONPROFIT),
+    },
+    "change-donation-form": {
+      // Its equivalents: the amount buttons, the custom amount and the first name (it asks no email).
+      takesInput: (root) => {
+        const controls = [
+          ...root.querySelectorAll("button.amount-button, input[name=custom-amount], input[name=first-name]"),
+        ];
+        return (
+          controls.some((c) => c.matches("button")) &&
+          controls.filter((c) => c.matches("input")).length === 2 &&
+          controls.every(enabled)
+        );
+      },
+      // Its stubbed API sends no name: its first render committed stands for it, as before.
+      namesNonprofit: () => bench.marks.ready !== undefined,
+    },
+  };
+  const checkForms = () => {
+    if (bench.marks.usable !== undefined) return;
+    for (const [tag, form] of Object.entries(FORMS)) {
+      const root = document.querySelector(tag)?.shadowRoot;
+      if (!root) continue;
+      const takesInput = form.takesInput(root);
+      if (takesInput) mark("takesInput");
+      if (takesInput && form.namesNonprofit(root)) mark("usable");
+    }
+  };
+  // Every change inside a shadow root is checked as it happens (a microtask after the change);
+  // the animation frames below catch what no mutation record shows (a `disabled` property).
+  const attachShadow = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attachShadow.call(this, init);
+    new MutationObserver(checkForms).observe(root, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      characterData: true,
+    });
+    return root;
+  };
+
+  // sir-donate is interactive once its wasm has taken over the form. Only the wasm emits
+  // `sir-donate:ready` (src/embed/events.rs), so that is the signal. If the loader ever
+  // dispatches `ready` itself (say, once its painted form names the nonprofit), this is the one
+  // place to change.
+  const watchInteractive = (markInteractive) => document.addEventListener("sir-donate:ready", markInteractive);
+  watchInteractive(() => mark("interactive"));
+
+  // Check that the form takes input when it says it is ready.
   document.addEventListener("sir-donate:ready", (event) => {
     mark("ready");
+    checkForms();
     const root = event.target?.shadowRoot;
     if (root && bench.readyInputs === undefined) {
       bench.readyInputs = [...root.querySelectorAll("input, button")].filter((control) => !control.disabled).length;
@@ -108,6 +181,7 @@
   const tick = () => {
     bench.frames += 1;
     const at = now();
+    checkForms();
     for (const [tag, painted] of Object.entries(WIDGETS)) {
       if (bench.marks[`defined:${tag}`] !== undefined && bench.firstFrameAfterScriptIndex === undefined) {
         bench.firstFrameAfterScriptIndex = bench.frames;
