@@ -33,6 +33,7 @@ const define = {
   __SIR_DONATE_VERSION__: JSON.stringify(version),
   __SIR_DONATE_FILES__: "null",
   __SIR_DONATE_VERIFIED__: "false",
+  // As a literal, not JSON text to parse: a string would escape every quote again (+0.9 KB gzip).
   __SIR_DONATE_FIRST_VIEW__: firstViewTemplates(),
   __SIR_DONATE_STYLE__: JSON.stringify(
     (await transform(readFileSync(join(root, "style/widget.css"), "utf8"), { loader: "css", minify: true })).code.trim(),
@@ -44,8 +45,10 @@ const common = { define, minify: true, target: "es2022", legalComments: "inline"
 
 /** Renders the first view with Leptos, natively (tools/first-view, its own workspace so that
  * leptos's `ssr` never meets the widget's `csr`). It fails the build if any composition the
- * loader can make differs from Leptos's own render. */
+ * loader can make differs from Leptos's own render. FIRST_VIEW_TEMPLATES=<file> inlines that
+ * file instead, unchecked: only to show that e2e/first-view.spec.ts catches stale templates. */
 function firstViewTemplates() {
+  if (process.env.FIRST_VIEW_TEMPLATES) return readFileSync(process.env.FIRST_VIEW_TEMPLATES, "utf8").trim();
   const out = join(root, "target/first-view/templates.json");
   execFileSync("cargo", ["run", "--quiet", "--manifest-path", join(root, "tools/first-view/Cargo.toml"), "--", "--templates", out], {
     stdio: "inherit",

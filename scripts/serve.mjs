@@ -3,7 +3,9 @@
 // With --pages, /e2e/<name>.html serves e2e/pages/<name>.html with {{API_BASE}}
 // replaced, so test pages point at whichever sandbox the run started; /no-wasm/ serves
 // the loader alone (a deployment missing wasm/); GET /__requests lists the paths served
-// since the last POST /__requests, so a test in any engine can tell what was fetched. With
+// since the last POST /__requests, so a test in any engine can tell what was fetched; POST
+// /__hold-wasm holds the main wasm module back until POST /__release-wasm (the first view's
+// takeover, in engines a test can't intercept requests in). With
 // --compress, text and wasm go out as brotli (or gzip) when the browser accepts it, as a CDN
 // sends them; with --cors, every answer allows any origin.
 import { createServer } from "node:http";
@@ -60,11 +62,28 @@ function inside(root, urlPath) {
 
 const root = resolve(args.dir);
 let served = [];
+/** Resolves the held wasm requests; null when nothing is held. */
+let releaseWasm = null;
+let wasmReleased = Promise.resolve();
+const release = () => {
+  releaseWasm?.();
+  releaseWasm = null;
+};
 const server = createServer(async (request, response) => {
   const url = new URL(request.url, "http://localhost");
   let path = url.pathname.endsWith("/") ? `${url.pathname}index.html` : url.pathname;
+  if (args.pages && (path === "/__hold-wasm" || path === "/__release-wasm") && request.method === "POST") {
+    release();
+    if (path === "/__hold-wasm") wasmReleased = new Promise((resolve) => (releaseWasm = resolve));
+    response.writeHead(204).end();
+    return;
+  }
+  if (args.pages && path === "/wasm/sir-donate_bg.wasm") await wasmReleased;
   if (args.pages && path === "/__requests") {
-    if (request.method === "POST") served = [];
+    if (request.method === "POST") {
+      served = [];
+      release();
+    }
     response
       .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
       .end(JSON.stringify(served));

@@ -7,6 +7,7 @@ import { expect, type APIRequestContext } from "@playwright/test";
 import { PAGES_URL, SANDBOX_URL } from "../playwright.config";
 import { DEMO_KEY, Sandbox } from "../support/sandbox";
 import {
+  donorState,
   findControl,
   focusInDialog,
   focusedText,
@@ -23,6 +24,8 @@ import { PATIENCE_MS, type Tab } from "./tab";
 export interface Visit {
   tab: Tab;
   sandbox: Sandbox;
+  /** Holds the main wasm module back at the pages server until `release()`. */
+  holdWasm(): Promise<{ release(): Promise<void> }>;
   /** The paths the pages server served since the journey began. */
   served(): Promise<string[]>;
 }
@@ -42,7 +45,11 @@ export async function runJourney(journey: Journey, tab: Tab, request: APIRequest
   await sandbox.reset();
   expect((await request.post(`${PAGES_URL}/__requests`)).ok()).toBeTruthy();
   const served = async () => (await request.get(`${PAGES_URL}/__requests`)).json();
-  await journey.run({ tab, sandbox, served });
+  const holdWasm = async () => {
+    expect((await request.post(`${PAGES_URL}/__hold-wasm`)).ok()).toBeTruthy();
+    return { release: async () => void (await request.post(`${PAGES_URL}/__release-wasm`)) };
+  };
+  await journey.run({ tab, sandbox, served, holdWasm });
 }
 
 // ---------------------------------------------------------------- steps
@@ -227,6 +234,56 @@ export const journeys: Journey[] = [
       await reachCheckout(tab);
     },
   })),
+  {
+    title: "first view: chips, typing, focus and caret made before the wasm are all there after its takeover",
+    async run({ tab, holdWasm }) {
+      const wasm = await holdWasm();
+      await tab.goto(configurable({}));
+      // The form Leptos rendered at build time, painted by the loader, named from its own read.
+      await seeNonprofit(tab, "American Red Cross");
+      await (await control(tab, { kind: "radio", name: "$50" })).click();
+      await (await control(tab, { kind: "radio", name: "Monthly" })).click();
+      await (await control(tab, { kind: "field", name: "Email" })).fill("ada@example.org");
+      await (await control(tab, { kind: "field", name: "First name" })).fill("Ada");
+      const last = await control(tab, { kind: "field", name: "Last name" });
+      await last.fill("Lovelace");
+      await tab.press("ArrowLeft");
+      await tab.press("ArrowLeft");
+      const before = await tab.run(donorState, { host: WIDGET });
+      expect(before).toMatchObject({ checked: ["$50", "Monthly"], focused: "sd-last-name", caret: 6 });
+      expect(await events(tab, "ready")).toHaveLength(0);
+      await wasm.release();
+      await expect.poll(() => events(tab, "ready"), wait).toHaveLength(1);
+      await seeWidgetText(tab, "Donate $50 monthly");
+      const after = await tab.run(donorState, { host: WIDGET });
+      expect(after).toMatchObject({
+        checked: ["$50", "Monthly"],
+        email: "ada@example.org",
+        firstName: "Ada",
+        lastName: "Lovelace",
+        focused: "sd-last-name",
+        caret: 6,
+      });
+      expect(Math.abs(after.top! - before.top!)).toBeLessThanOrEqual(1);
+      expect(Math.abs(after.height! - before.height!)).toBeLessThanOrEqual(1);
+      expect((await tab.run(pageLog, null)).errors).toEqual([]);
+    },
+  },
+  {
+    title: "first view: Donate pressed before the wasm creates exactly one link once it is in",
+    async run({ tab, sandbox, holdWasm }) {
+      const wasm = await holdWasm();
+      await tab.goto(configurable({}));
+      await seeNonprofit(tab, "American Red Cross");
+      await (await control(tab, { kind: "radio", name: "$10" })).click();
+      await (await control(tab, { kind: "button", name: "Donate $10" })).click();
+      expect((await sandbox.stats()).donations).toBe(0);
+      await wasm.release();
+      await reachCheckout(tab);
+      await seePageText(tab, "$10.00");
+      expect((await sandbox.stats()).requests.createLink).toBe(1);
+    },
+  },
   {
     title: "a wasm that fails to load (404) keeps the partner's fallback link and reports load_failed",
     async run({ tab }) {

@@ -131,3 +131,26 @@ export function formLayout({ host }: { host: string }) {
     submit: submit && { left: submit.left, right: submit.right, height: submit.height },
   };
 }
+
+/** What the widget holds for the donor: the checked chips, the fields' values, the focused
+ * field and its caret, and where its box is (the first view's takeover). */
+export function donorState({ host }: { host: string }) {
+  const element = document.querySelector(host);
+  const root = element?.shadowRoot;
+  const input = (id: string) => root?.querySelector(`[id="${id}"]`) as HTMLInputElement | null;
+  const focused = root?.activeElement as HTMLInputElement | null;
+  const box = element?.getBoundingClientRect();
+  return {
+    root: root?.firstElementChild ?? null,
+    checked: Array.from(root?.querySelectorAll("input[type=radio]:checked") ?? [], (radio) =>
+      (radio.parentElement?.textContent ?? "").trim(),
+    ),
+    email: input("sd-email")?.value,
+    firstName: input("sd-first-name")?.value,
+    lastName: input("sd-last-name")?.value,
+    focused: focused?.id ?? null,
+    caret: focused?.selectionStart ?? null,
+    top: box?.top,
+    height: box?.height,
+  };
+}

@@ -10,7 +10,7 @@ import { Builder, By, Key, until, type WebDriver, type WebElement } from "seleni
 import * as firefox from "selenium-webdriver/firefox.js";
 
 export type Engine = "chromium" | "firefox" | "webkit";
-export type KeyName = "Tab" | "Enter" | "Escape" | "ArrowRight";
+export type KeyName = "Tab" | "Enter" | "Escape" | "ArrowRight" | "ArrowLeft";
 
 /** How long a journey waits for something a donor would wait for. */
 export const PATIENCE_MS = 20_000;
@@ -91,6 +91,7 @@ const KEYS: Record<KeyName, string> = {
   Enter: Key.ENTER,
   Escape: Key.ESCAPE,
   ArrowRight: Key.ARROW_RIGHT,
+  ArrowLeft: Key.ARROW_LEFT,
 };
 
 class WebDriverControl implements Control {

@@ -123,10 +123,10 @@ function elementClass(core) {
         return;
       }
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+      // Asked before the paint: a widget on screen then sends its reads before its form's first layout.
+      const wanted = whenWanted(this, core.started());
       if (!root.childNodes.length) this.#paint(root);
-      whenWanted(this, core.started())
-        .then(() => this.#takeOver(root))
-        .catch(reportTo(this));
+      wanted.then(() => this.#takeOver(root)).catch(reportTo(this));
     }
 
     disconnectedCallback() {
@@ -161,7 +161,12 @@ function elementClass(core) {
      * @param {ShadowRoot} root */
     #paint(root) {
       const shape = firstViewShape(optionsFromAttributes(this));
-      this.#view = shape ? paintFirstView(root, shape, () => this.#takeOver(root).catch(reportTo(this))) : null;
+      try {
+        this.#view = shape ? paintFirstView(root, shape, () => this.#takeOver(root).catch(reportTo(this))) : null;
+      } catch {
+        // A page enforcing Trusted Types refuses the template's HTML: the placeholder, then the wasm.
+        this.#view = null;
+      }
       if (!this.#view) this.#placeholderPressed = paintPlaceholder(root, this);
     }
 

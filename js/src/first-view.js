@@ -13,8 +13,10 @@ import { text } from "./first-view-shape.js";
  */
 /** @typedef {import("./first-view-shape.js").Shape} Shape */
 
-/** Leptos's renders (tools/first-view); null where the build has none (the loader's unit tests). */
-const TEMPLATES = /** @type {Templates | null} */ (__SIR_DONATE_FIRST_VIEW__);
+/** Leptos's renders (tools/first-view); null only in the loader's unit tests, which paint nothing. */
+function leptosRenders() {
+  return /** @type {Templates} */ (__SIR_DONATE_FIRST_VIEW__);
+}
 
 /** The sheet of style/widget.css the first view is painted with (the wasm adopts its own). */
 /** @type {CSSStyleSheet | undefined} */
@@ -32,7 +34,7 @@ export function paintFirstView(root, shape, onPress) {
     sheet = new CSSStyleSheet();
     sheet.replaceSync(__SIR_DONATE_STYLE__);
   }
-  const template = /** @type {Templates} */ (TEMPLATES).bases[shape.base];
+  const template = leptosRenders().bases[shape.base];
   const html = template.map((part) => (typeof part === "string" ? part : part[1][shape.values[part[0]]])).join("");
   // src/embed.rs makes the same container.
   const container = document.createElement("div");
@@ -216,7 +218,7 @@ export class FirstView {
     if (!name || /^(inactive|disabled|suspended|archived)$/.test(status) || !painted?.isConnected) return;
     const ein = text(organization.ein ?? organization.EIN);
     const logo = text(organization.logoUrl ?? organization.logo);
-    const fragments = /** @type {Templates} */ (TEMPLATES).organizations[this.#language()];
+    const fragments = leptosRenders().organizations[this.#language()];
     const shown = loadableLogo(logo);
     const header = document.createElement("div");
     fillSlots(header, fragments[(shown ? 2 : 0) + (ein ? 1 : 0)], {
@@ -236,7 +238,7 @@ export class FirstView {
     const percent = Math.min(100, Math.max(0, Math.round(tip.defaultPercent)));
     if (!percent) return;
     const offered = document.createElement("div");
-    const texts = fillSlots(offered, /** @type {Templates} */ (TEMPLATES).tips[this.#language()], {}, /\{\{tip/);
+    const texts = fillSlots(offered, leptosRenders().tips[this.#language()], {}, /\{\{tip/);
     this.#tip = { percent, texts };
     const checked = this.#container.querySelector('input[name="sd-amount"]:checked');
     const radios = Array.from(this.#container.querySelectorAll('input[name="sd-amount"]'));

@@ -19,12 +19,13 @@ function whenIdle() {
 }
 
 /** Whether the element is on screen, or within 200 px of it, right now. A widget a donor
- * can already see loads at once, without waiting a frame for the observer below.
+ * can already see loads at once, without waiting a frame for the observer below. Asked before
+ * anything is painted, the element is an empty box where it will be (none if hidden).
  * @param {HTMLElement} element */
 function nearViewport(element) {
   const box = element.getBoundingClientRect();
   return (
-    (box.width > 0 || box.height > 0) &&
+    (box.width > 0 || box.height > 0 || element.getClientRects().length > 0) &&
     box.bottom > -200 &&
     box.right > -200 &&
     box.top < innerHeight + 200 &&
