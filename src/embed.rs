@@ -3,10 +3,13 @@
 //! It reads options, validates them, mounts the Leptos widget into the host
 //! element's shadow root, and keeps the handle whose drop is `destroy()`.
 
+mod analytics;
 mod events;
 mod options;
+mod page_url;
 mod reads;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::mount::mount_to;
@@ -20,7 +23,7 @@ use crate::api::partner::PartnerClient;
 use crate::api::storage::SessionStorage;
 use crate::api::{ApiError, SirApi};
 use crate::components::DonationWidget;
-use crate::domain::{PublishableKey, RawOptions, WidgetOptions};
+use crate::domain::{Mode, Prefill, PublishableKey, RawOptions, WidgetOptions};
 use crate::i18n;
 use crate::state::{Seams, WidgetState};
 use events::DomHost;
@@ -41,7 +44,7 @@ const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, options: JsValue, reads: JsValue) -> Result<WidgetHandle, JsValue> {
     let raw = options::read(&options)?;
-    let mut handle = WidgetHandle { host, raw, mounted: None };
+    let mut handle = WidgetHandle { host, raw, mounted: None, url_read: false };
     handle.render(reads::read(&reads))?;
     Ok(handle)
 }
@@ -58,6 +61,8 @@ pub struct WidgetHandle {
     host: HtmlElement,
     raw: RawOptions,
     mounted: Option<Mounted>,
+    /// `url-prefill` reads the page URL once, at load: not again when `update()` remounts.
+    url_read: bool,
 }
 
 /// What lives while the widget is on the page.
@@ -67,6 +72,10 @@ struct Mounted {
     /// Kept to cancel requests and backoffs in flight on destroy.
     api: Option<Rc<HttpSirApi>>,
     partner: Option<Rc<PartnerClient>>,
+    /// The widget's state, for `open()`: set as the view is built.
+    state: Rc<Cell<Option<WidgetState>>>,
+    options: WidgetOptions,
+    decimal_separator: char,
 }
 
 #[wasm_bindgen]
@@ -83,6 +92,37 @@ impl WidgetHandle {
         // A changed key or host means a new session; simplest correct answer: remount.
         self.destroy();
         self.render(None)
+    }
+
+    /// Prefills the form and opens it: the dialog in button mode, else scrolls the form into view
+    /// and focuses the amount. `choice` is `{ amount?, frequency?, org? }`, each checked as its
+    /// attribute would be; a bad one is left out with a `console.warn`.
+    ///
+    /// # Errors
+    /// A `SirDonateOptionError` when `choice` is not an object of strings and numbers.
+    pub fn open(&self, choice: JsValue) -> Result<(), JsValue> {
+        let Some(mounted) = &self.mounted else { return Ok(()) };
+        let choice = options::read(&choice)?;
+        let field = |name: &str| choice.get(name).map(String::as_str);
+        let (mut prefill, warnings) =
+            Prefill::checked(field("amount"), field("frequency"), field("org"), &mounted.options);
+        prefill.open = true;
+        self.apply(&prefill, &warnings);
+        Ok(())
+    }
+
+    /// Puts a prefill into the form and brings the form to the donor.
+    fn apply(&self, prefill: &Prefill, warnings: &[String]) {
+        for warning in warnings {
+            web_sys::console::warn_1(&JsValue::from_str(warning));
+        }
+        let Some(mounted) = &self.mounted else { return };
+        if let Some(state) = mounted.state.get() {
+            state.prefill(prefill, mounted.decimal_separator);
+        }
+        if prefill.open {
+            page_url::bring_to_donor(&self.host, mounted.options.mode == Mode::Button);
+        }
     }
 
     /// Removes the widget, its listeners, timers and requests. Safe to call twice.
@@ -132,7 +172,12 @@ impl WidgetHandle {
         #[cfg(not(feature = "hydrate"))]
         root.replace_children_with_node_1(&container);
 
-        let options = WidgetOptions { locale: Some(locale.clone()), ..options };
+        let landing = match options.partner_endpoint {
+            Some(_) if options.attribution => page_url::attribution(),
+            _ => Default::default(),
+        };
+        let options = WidgetOptions { locale: Some(locale.clone()), landing, ..options };
+        let kept_options = options.clone();
         let http = PublishableKey::parse(&options.key)
             .map_err(ApiError::from)
             .and_then(|key| HttpSirApi::new(key, options.api_base.as_deref()))
@@ -147,11 +192,19 @@ impl WidgetHandle {
         // where the browser has no AbortController.
         let partner = options.partner_endpoint.as_deref().and_then(|url| PartnerClient::new(url).ok()).map(Rc::new);
         let partner_for_destroy = partner.clone();
-        let host = Rc::new(DomHost::new(self.host.clone(), options.target, i18n::messages(&locale).checkout_loading));
+        let host = Rc::new(DomHost::new(
+            self.host.clone(),
+            options.target,
+            i18n::messages(&locale).checkout_loading,
+            options.analytics,
+        ));
         let separator = i18n::decimal_separator(&locale);
+        let state_slot = Rc::new(Cell::new(None));
+        let state_for_view = state_slot.clone();
         let app = move || {
             let seams = Seams { api, partner, host, storage: Rc::new(SessionStorage) };
             let state = WidgetState::new(options, seams, separator);
+            state_for_view.set(Some(state));
             view! { <DonationWidget state /> }.into_any()
         };
         // Spike (issue #21): a container the loader painted is hydrated, an empty one rendered.
@@ -163,7 +216,22 @@ impl WidgetHandle {
         };
         #[cfg(not(feature = "hydrate"))]
         let view = mount_to(container, app);
-        self.mounted = Some(Mounted { _view: view, api: http.ok(), partner: partner_for_destroy });
+        let url_prefill = kept_options.url_prefill && !self.url_read;
+        self.url_read = true;
+        self.mounted = Some(Mounted {
+            _view: view,
+            api: http.ok(),
+            partner: partner_for_destroy,
+            state: state_slot,
+            options: kept_options,
+            decimal_separator: separator,
+        });
+        if url_prefill {
+            if let Some(mounted) = &self.mounted {
+                let (prefill, warnings) = page_url::prefill(&mounted.options);
+                self.apply(&prefill, &warnings);
+            }
+        }
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ import { dropReads, keyOf, startReads } from "./reads.js";
  *   preloadChunks?: () => Promise<unknown>,
  * }} Glue
  */
-/** @typedef {{ update(options: object): void, free(): void }} NativeHandle */
+/** @typedef {{ update(options: object): void, open(choice: object): void, free(): void }} NativeHandle */
 /**
  * A `<sir-donate>` element (or any mount() target), with what the loader keeps on it:
  * `_sirHandle` is the widget that holds it, and `_sirRelease` detaches the listeners of the
@@ -41,6 +41,8 @@ import { dropReads, keyOf, startReads } from "./reads.js";
 export var OPTION_ATTRIBUTES = [
   "key", "publishable-key", "org", "api-base", "amounts", "amount", "min", "max", "currency", "locale", "frequency",
   "lock-frequency", "lock-amount", "required-fields", "mode", "target", "label", "theme", "partner-endpoint", "referral-code",
+  // campaigns (#23)
+  "attribution", "campaign", "analytics", "impact", "url-prefill", "goal",
 ];
 
 /** The widget's event types, each dispatched as `sir-donate:<type>`.
@@ -462,6 +464,7 @@ export function install(importGlue, wasmUrl, chunkUrls, integrity) {
       return {
         element: element,
         update: function (change) { if (owns()) native.update(change || {}); },
+        open: function (choice) { if (owns()) native.open(choice || {}); }, // #23
         destroy: function () {
           if (owns()) endWidgetIn(element);
           else release();

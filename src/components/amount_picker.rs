@@ -11,9 +11,30 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
     let state = use_state();
     let text = use_messages();
     let locale = use_locale();
-    let (currency, presets, lock_frequency, lock_amount) = state
-        .options
-        .with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount));
+    let (currency, presets, lock_frequency, lock_amount, impact) = state.options.with_untracked(|o| {
+        (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount, o.impact.clone())
+    });
+    // The partner's impact line of an amount: its element's id, for the preset's aria-describedby.
+    let impact_id =
+        |minor: u64| impact.iter().position(|(amount, _)| *amount == minor).map(|i| format!("sd-impact-{i}"));
+    // Every line is rendered, only the chosen amount's shown: each preset is described by its own.
+    let impact_lines = impact
+        .iter()
+        .enumerate()
+        .map(|(i, (minor, line))| {
+            let minor = *minor;
+            view! {
+                <p
+                    id=format!("sd-impact-{i}")
+                    class="sd-impact"
+                    part="impact"
+                    hidden=dynamic(move || checks.amount_minor.get() != Ok(minor))
+                >
+                    {line.clone()}
+                </p>
+            }
+        })
+        .collect_view();
     let custom_text = dynamic(move || match inputs.amount.get() {
         AmountInput::Custom(text) => text,
         AmountInput::Preset(_) => String::new(),
@@ -48,6 +69,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
                         type="radio"
                         name="sd-amount"
                         class="sd-chip__input"
+                        aria-describedby=impact_id(minor)
                         prop:checked=dynamic(move || inputs.amount.get() == AmountInput::Preset(minor))
                         on:change=handler(move |_: web_sys::Event| inputs.amount.set(AmountInput::Preset(minor)))
                     />
@@ -79,6 +101,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
                 " "
                 <strong>{fixed.unwrap_or_default()}</strong>
             </p>
+            {impact_lines}
         }
         .into_any()
     } else {
@@ -86,6 +109,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
         <fieldset class="sd-group">
             <legend class="sd-label">{text.amount_legend}</legend>
             <div class="sd-chips">{preset_buttons}</div>
+            {impact_lines}
             <div class="sd-field">
                 <label class="sd-label" for="sd-custom-amount">
                     {text.other_amount} " (" {currency.code().to_owned()} ")"

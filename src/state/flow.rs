@@ -22,6 +22,8 @@ pub struct Flow {
     /// The last failure that the donor can act on (retry, fix input).
     pub error: ReadOnly<Option<ApiError>>,
     pub checkout: ReadOnly<CheckoutPlace>,
+    /// Donations this widget saw completed: the goal meter reads its totals again on each.
+    pub completions: ReadOnly<u32>,
 }
 
 impl Flow {
@@ -30,6 +32,7 @@ impl Flow {
             phase: ReadOnly::new(Phase::Editing),
             error: ReadOnly::new(None),
             checkout: ReadOnly::new(CheckoutPlace::ThisTab),
+            completions: ReadOnly::new(0),
         }
     }
 }

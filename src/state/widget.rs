@@ -34,6 +34,8 @@ pub struct WidgetState {
     pub(super) storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     /// The storage key of this widget's donation: one per key and nonprofit list.
     pub(super) storage_slot: StoredValue<String>,
+    /// Whether the donor made their first move (analytics' `sir_donate_start`).
+    pub(super) started: StoredValue<bool>,
 }
 
 /// What a widget talks to: the API (or the setup error when the key or base URL was refused:
@@ -46,8 +48,14 @@ pub struct Seams {
 }
 
 impl WidgetState {
-    /// Sends `event` to the page, unless the widget is gone.
+    /// Sends `event` to the page, and to its tag manager when asked, unless the widget is gone.
     pub(super) fn emit(&self, event: WidgetEvent) {
-        self.host.try_with_value(|host| host.emit(event));
+        let tracked = self.analytics_event(&event);
+        self.host.try_with_value(|host| {
+            host.emit(event);
+            if let Some(tracked) = tracked {
+                host.track(tracked);
+            }
+        });
     }
 }
