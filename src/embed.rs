@@ -23,7 +23,7 @@ use crate::api::partner::PartnerClient;
 use crate::api::storage::SessionStorage;
 use crate::api::{ApiError, SirApi};
 use crate::components::DonationWidget;
-use crate::domain::{Mode, Prefill, PublishableKey, RawOptions, WidgetOptions};
+use crate::domain::{PublishableKey, RawOptions, WidgetOptions};
 use crate::i18n;
 use crate::state::{Seams, WidgetState};
 use events::DomHost;
@@ -74,7 +74,6 @@ struct Mounted {
     partner: Option<Rc<PartnerClient>>,
     /// The widget's state, for `open()`: set as the view is built.
     state: Rc<Cell<Option<WidgetState>>>,
-    options: WidgetOptions,
     decimal_separator: char,
 }
 
@@ -101,27 +100,18 @@ impl WidgetHandle {
     /// # Errors
     /// A `SirDonateOptionError` when `choice` is not an object of strings and numbers.
     pub fn open(&self, choice: JsValue) -> Result<(), JsValue> {
-        let Some(mounted) = &self.mounted else { return Ok(()) };
         let choice = options::read(&choice)?;
-        let field = |name: &str| choice.get(name).map(String::as_str);
-        let (mut prefill, warnings) =
-            Prefill::checked(field("amount"), field("frequency"), field("org"), &mounted.options);
-        prefill.open = true;
-        self.apply(&prefill, &warnings);
+        self.prefill(Some(choice));
         Ok(())
     }
 
-    /// Puts a prefill into the form and brings the form to the donor.
-    fn apply(&self, prefill: &Prefill, warnings: &[String]) {
-        for warning in warnings {
-            web_sys::console::warn_1(&JsValue::from_str(warning));
-        }
+    /// Prefills from `choice` (`open()`), or from the page URL (`url-prefill`), in a chunk of
+    /// its own: a page that uses neither loads none of it.
+    fn prefill(&self, choice: Option<RawOptions>) {
         let Some(mounted) = &self.mounted else { return };
         if let Some(state) = mounted.state.get() {
-            state.prefill(prefill, mounted.decimal_separator);
-        }
-        if prefill.open {
-            page_url::bring_to_donor(&self.host, mounted.options.mode == Mode::Button);
+            let step = page_url::prefill_step(self.host.clone(), state, mounted.decimal_separator, choice);
+            leptos::task::spawn_local(step);
         }
     }
 
@@ -177,7 +167,7 @@ impl WidgetHandle {
             _ => Default::default(),
         };
         let options = WidgetOptions { locale: Some(locale.clone()), landing, ..options };
-        let kept_options = options.clone();
+        let url_prefill = options.url_prefill;
         let http = PublishableKey::parse(&options.key)
             .map_err(ApiError::from)
             .and_then(|key| HttpSirApi::new(key, options.api_base.as_deref()))
@@ -216,21 +206,17 @@ impl WidgetHandle {
         };
         #[cfg(not(feature = "hydrate"))]
         let view = mount_to(container, app);
-        let url_prefill = kept_options.url_prefill && !self.url_read;
+        let url_prefill = url_prefill && !self.url_read;
         self.url_read = true;
         self.mounted = Some(Mounted {
             _view: view,
             api: http.ok(),
             partner: partner_for_destroy,
             state: state_slot,
-            options: kept_options,
             decimal_separator: separator,
         });
         if url_prefill {
-            if let Some(mounted) = &self.mounted {
-                let (prefill, warnings) = page_url::prefill(&mounted.options);
-                self.apply(&prefill, &warnings);
-            }
+            self.prefill(None);
         }
         Ok(())
     }

@@ -104,7 +104,7 @@ impl WidgetState {
             partner: StoredValue::new_local(partner),
             storage: StoredValue::new_local(storage),
             storage_slot,
-            started: StoredValue::new(false),
+            started: ReadOnly::new(false),
         };
         state.announce_loading();
         state.announce_changes();

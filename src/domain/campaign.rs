@@ -48,9 +48,9 @@ impl Attribution {
 /// brackets, spaces or controls), not starting with `=`, `+`, `-` or `@` (a spreadsheet
 /// formula in its CSV export).
 pub fn attribution_value_ok(value: &str) -> bool {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/+%@!$()*,;=|".contains(c);
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/+%@!$()*,;=|".contains(&b);
     (1..=ATTRIBUTION_MAX_CHARS).contains(&value.len())
-        && value.chars().all(allowed)
+        && value.bytes().all(allowed)
         && !value.starts_with(['=', '+', '-', '@'])
 }
 
@@ -79,20 +79,20 @@ impl Analytics {
 /// `impact`: `"25: A week of clean water | 50: A month of school meals"`, amounts in major
 /// units. Text only, one line each, at most [`IMPACT_MAX_CHARS`].
 pub(super) fn parse_impact(text: &str, rules: &AmountRules) -> Result<Vec<(u64, String)>, OptionError> {
-    let problem = |what: String| OptionError::new("impact", what);
+    // Plain messages: the option's text is short enough to find the entry at fault by eye.
+    let problem = |what: &str| OptionError::new("impact", what);
     let mut lines: Vec<(u64, String)> = Vec::new();
     for entry in text.split('|').map(str::trim).filter(|entry| !entry.is_empty()) {
-        let (amount, line) = entry
-            .split_once(':')
-            .ok_or_else(|| problem(format!("has {entry:?}: write each as \"25: text\", separated by |")))?;
+        let (amount, line) =
+            entry.split_once(':').ok_or_else(|| problem("must be written as \"25: text | 50: text\""))?;
         let minor = parse_amount(amount.trim(), rules.currency, '.')
-            .map_err(|e| problem(format!("has an amount {:?} that isn't one ({e})", amount.trim())))?;
+            .map_err(|_| problem("has an amount that isn't one like 25 or 25.50"))?;
         let line = line.trim();
         if line.is_empty() || line.chars().count() > IMPACT_MAX_CHARS || line.chars().any(char::is_control) {
-            return Err(problem(format!("text must be 1 to {IMPACT_MAX_CHARS} characters on one line")));
+            return Err(problem("text must be 1 to 120 characters on one line"));
         }
         if lines.iter().any(|(seen, _)| *seen == minor) {
-            return Err(problem(format!("names {} twice", amount.trim())));
+            return Err(problem("names an amount twice"));
         }
         lines.push((minor, line.to_owned()));
     }

@@ -388,11 +388,8 @@ impl WidgetOptions {
             check_campaign(code)?;
         }
         let goal = match get("goal") {
-            Some(goal) if partner_endpoint.is_none() => {
-                return Err(OptionError::new(
-                    "goal",
-                    format!("({goal}) needs partner-endpoint: the totals come from it"),
-                ));
+            Some(_) if partner_endpoint.is_none() => {
+                return Err(OptionError::new("goal", "needs partner-endpoint: the totals come from it"));
             }
             Some(goal) => Some(major("goal", goal)?).filter(|minor| *minor > 0),
             None => None,

@@ -2,6 +2,8 @@
 //! the page from here; the page's tag manager decides what to send, and under which consent.
 
 use js_sys::{Array, Function, Object, Reflect};
+#[cfg(feature = "split")]
+use leptos::prelude::lazy;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::Analytics;
@@ -10,7 +12,9 @@ use crate::state::AnalyticsEvent;
 /// `dataLayer.push({ event, value, currency, nonprofit, frequency, transaction_id, error_code })`,
 /// or `gtag("event", name, { … })`. Every field is set, `null` where absent, so that a
 /// tag manager's merged data model keeps nothing of an earlier event.
-pub fn forward(target: Analytics, event: AnalyticsEvent) {
+/// In a chunk of its own (`split`), which only a page with analytics loads.
+#[cfg_attr(feature = "split", lazy)]
+pub async fn forward(target: Analytics, event: AnalyticsEvent) {
     let Some(window) = web_sys::window() else { return };
     let fields = Object::new();
     let set = |name: &str, value: JsValue| {
@@ -35,22 +39,21 @@ pub fn forward(target: Analytics, event: AnalyticsEvent) {
             }
             set("event", JsValue::from_str(event.name));
             // The layer's own push: a tag manager replaces Array's with its own.
-            if let Ok(push) = Reflect::get(&layer, &JsValue::from_str("push"))
-                .and_then(|push| push.dyn_into::<Function>().map_err(JsValue::from))
-            {
-                let _ = push.call1(&layer, &fields);
+            let push = Reflect::get(&layer, &JsValue::from_str("push")).unwrap_or(JsValue::UNDEFINED);
+            if push.is_function() {
+                let _ = push.unchecked_into::<Function>().call1(&layer, &fields);
             }
         }
-        Analytics::Gtag => match global("gtag").dyn_into::<Function>() {
-            Ok(gtag) => {
-                let _ = gtag.call3(
+        Analytics::Gtag => match global("gtag") {
+            gtag if gtag.is_function() => {
+                let _ = gtag.unchecked_into::<Function>().call3(
                     &JsValue::UNDEFINED,
                     &JsValue::from_str("event"),
                     &JsValue::from_str(event.name),
                     &fields,
                 );
             }
-            Err(_) => web_sys::console::warn_1(&JsValue::from_str(
+            _ => web_sys::console::warn_1(&JsValue::from_str(
                 "sir-donate: analytics=\"gtag\" but the page has no gtag(): the event was not forwarded",
             )),
         },

@@ -108,7 +108,7 @@ impl WidgetHost for DomHost {
     }
 
     fn track(&self, event: AnalyticsEvent) {
-        super::analytics::forward(self.analytics, event);
+        leptos::task::spawn_local(super::analytics::forward(self.analytics, event));
     }
 
     fn prepare_checkout(&self) {

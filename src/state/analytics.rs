@@ -3,6 +3,7 @@
 //! anywhere itself, and never the donor's email or name: only these fields exist.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::flow::Phase;
 use super::host::WidgetEvent;
@@ -27,9 +28,24 @@ pub struct AnalyticsEvent {
     pub error_code: Option<&'static str>,
 }
 
+/// What the tag manager hears about: a widget event, or the donor's Donate as the form stood.
+pub(super) enum Tracked {
+    Event(WidgetEvent),
+    Donate,
+}
+
 impl WidgetState {
+    /// Hands `tracked` to the page's tag manager, if the partner asked for one. The mapping
+    /// loads as a chunk of its own (`split`), with the first event: a page without analytics
+    /// loads none of it. Events keep their order (one task each, run in turn).
+    pub(super) fn track(&self, tracked: Tracked) {
+        if self.options.try_with_untracked(|o| o.analytics != Analytics::Off).unwrap_or(false) {
+            spawn_local(track_step(*self, tracked));
+        }
+    }
+
     /// The tag manager's event for `event`, when the partner asked for one.
-    pub(super) fn analytics_event(&self, event: &WidgetEvent) -> Option<AnalyticsEvent> {
+    fn analytics_event(&self, event: &WidgetEvent) -> Option<AnalyticsEvent> {
         let (analytics, currency) = self.options.try_with_untracked(|o| (o.analytics, o.amounts.currency))?;
         if analytics == Analytics::Off {
             return None;
@@ -79,15 +95,27 @@ impl WidgetState {
         }
     }
 
-    /// The donor's first move (a change, or Donate as it stood): `sir_donate_start`, once.
-    pub(super) fn track_start(&self) {
-        if let Some(event) = self.first_start().then(|| self.analytics_event(&WidgetEvent::Ready)).flatten() {
-            self.host.try_with_value(|host| host.track(AnalyticsEvent { name: "sir_donate_start", ..event }));
-        }
-    }
-
     /// True the first time it is asked.
     fn first_start(&self) -> bool {
-        !self.started.try_update_value(|started| std::mem::replace(started, true)).unwrap_or(true)
+        let started = self.started.try_with_untracked(|started| *started).unwrap_or(true);
+        self.started.writable().try_set(true);
+        !started
+    }
+}
+
+/// [`WidgetState::track`]'s work: the event's fields, read from the state as it stands.
+#[cfg_attr(feature = "split", lazy)]
+async fn track_step(state: WidgetState, tracked: Tracked) {
+    let event = match tracked {
+        Tracked::Event(event) => state.analytics_event(&event),
+        // The donor's first move (a change, or Donate as the form stood): `sir_donate_start`, once.
+        Tracked::Donate => state
+            .first_start()
+            .then(|| state.analytics_event(&WidgetEvent::Ready))
+            .flatten()
+            .map(|event| AnalyticsEvent { name: "sir_donate_start", ..event }),
+    };
+    if let Some(event) = event {
+        state.host.try_with_value(|host| host.track(event));
     }
 }

@@ -15,18 +15,18 @@ const AFTER_COMPLETION_DELAY_MS: u32 = 2_000;
 impl WidgetState {
     /// `None` until read, or when the partner server can't say (the meter then stays hidden).
     pub fn campaign_totals(&self) -> Loaded<Option<CampaignTotals>> {
-        let (partner, completions, org) = (self.partner, self.flow.completions, self.inputs.selected_org);
+        let (partner, completed, org) = (self.partner, self.flow.completed, self.inputs.selected_org);
         let campaign = self.options.with_untracked(|o| o.campaign.clone());
         let seen_donations = StoredValue::new(None::<u64>);
         Loaded::new(move || {
             let (completed, slug, partner, campaign) =
-                (completions.get(), org.get(), partner.get_value(), campaign.clone());
+                (completed.get(), org.get(), partner.get_value(), campaign.clone());
             async move {
                 let partner = partner?;
                 let before = seen_donations.try_get_value().flatten();
-                let mut looks = if completed == 0 { 1 } else { AFTER_COMPLETION_LOOKS };
+                let mut looks = if completed { AFTER_COMPLETION_LOOKS } else { 1 };
                 loop {
-                    let totals = partner.totals(&slug, campaign.as_deref(), completed > 0).await.ok();
+                    let totals = partner.totals(&slug, campaign.as_deref(), completed).await.ok();
                     looks -= 1;
                     let counted = totals.as_ref().is_some_and(|t| before.is_none_or(|before| t.donations > before));
                     if counted || looks == 0 {

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::analytics::Tracked;
 use super::flow::Phase;
 use super::host::{CheckoutPlace, WidgetEvent};
 use super::pending::PendingDonation;
@@ -57,7 +58,7 @@ impl WidgetState {
             },
             None => request,
         };
-        self.track_start();
+        self.track(Tracked::Donate);
         flow.error.writable().set(None);
         flow.phase.writable().set(Phase::Creating);
         self.host.with_value(|host| host.prepare_checkout());
