@@ -17,7 +17,9 @@ const DEFAULTS = {
 const SANDBOX_SLUGS = ["american-red-cross", "doctors-without-borders", "st-jude", "feeding-america", "water-org", "kids-arts-fund"];
 /** Values the widget assumes when the attribute is absent: the snippet leaves those out. */
 const IMPLIED = { currency: "USD", frequency: "once", mode: "inline", target: "same-tab", theme: "light" };
-const ATTRIBUTES = ["key", "api-base", "org", "amounts", "amount", "currency", "frequency", "lock-frequency", "mode", "label", "target", "theme", "locale"];
+const ATTRIBUTES = ["key", "api-base", "org", "amounts", "amount", "currency", "frequency", "lock-frequency", "mode", "label", "target", "theme", "locale", "impact", "url-prefill", "analytics"];
+/** On/off options: present when checked. */
+const FLAGS = ["lock-frequency", "url-prefill"];
 const COLOURS = [
   ["use-accent", "--sd-color-accent"],
   ["use-text", "--sd-color-text"],
@@ -42,7 +44,7 @@ function chosen() {
   const attributes = [];
   for (const name of ATTRIBUTES) {
     const value = String(data.get(name) ?? "").trim();
-    if (name === "lock-frequency") {
+    if (FLAGS.includes(name)) {
       if (data.has(name)) attributes.push([name, "true"]);
     } else if (name === "label" && data.get("mode") !== "button") {
       continue;
