@@ -9,6 +9,8 @@ SHELL := /bin/bash
 export CARGO_BUILD_JOBS ?= 2
 # make test builds each crate once; incremental caches would only fill the disk (export 1 to keep them).
 export CARGO_INCREMENTAL ?= 0
+# One target directory, also for tools/first-view (its own workspace): its build shares the deps.
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # trunk runs offline and finds wasm-bindgen and wasm-opt (npm binaryen) on PATH only.
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -24,6 +26,7 @@ DEMO_PAGE_PORT ?= 8080
 # Browser tests get their own sandbox, so they can run beside `make demo`.
 TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
+FIRST_VIEW := tools/first-view/Cargo.toml
 
 .PHONY: help setup build servers sandbox demo examples test test-tiers lint test-native test-types test-wasm \
   test-wasm-chromium test-wasm-firefox test-wasm-webkit test-baseline test-e2e test-wordpress clean
@@ -86,19 +89,31 @@ test: lint
 
 test-tiers: test-native test-types test-loader test-wasm test-size test-baseline test-faults test-e2e test-wordpress
 
-## The inner loop, no browser: formatting, clippy (native and wasm32) and the native tests.
+## The JavaScript and TypeScript: Biome's lint and format check (biome.jsonc; a warning fails too), and
+## the files generated from the option list (js/options.json) up to date. In make lint and make check.
+.PHONY: lint-js
+lint-js:
+	@# Biome colours even a log file: not CI's.
+	biome ci --error-on-warnings $$([ -t 1 ] || echo --colors=off) .
+	node js/generate-options.mjs --check
+
+## The inner loop, no browser: the JS lint, formatting, clippy (native and wasm32) and the native tests.
 ## A few minutes on a warm build; `make test` runs every tier.
 .PHONY: check
-check:
+check: lint-js
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
 	scripts/with-postgres.sh cargo test --workspace
 
-lint: setup
+lint: setup lint-js
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
+	@# The first view's renderer is its own workspace (leptos/ssr apart from the widget's csr).
+	cargo fmt --manifest-path $(FIRST_VIEW) --check
+	cargo clippy --manifest-path $(FIRST_VIEW) --all-targets -- -D warnings
+	cargo test --manifest-path $(FIRST_VIEW)
 	@# The WordPress plugin's PHP: php -l (WordPress's PHP_CodeSniffer standard isn't in the
 	@# registries reachable here: Debian packages phpcs without it, and Packagist isn't one).
 	@for file in $$(find integrations/wordpress e2e/wordpress -name '*.php' | sort); do \
@@ -116,7 +131,7 @@ test-types: setup
 	@$(TALLY) check types -- node js/types-test/check.mjs
 
 ## The loader's unit tests under node:test (js/test/): the load triggers, the early-event
-## replay, a failed load tried again, the option lists agreeing, and its JSDoc types
+## replay, a failed load tried again, the option list's generated files fresh, and its JSDoc types
 ## checked against js/sir-donate.d.ts.
 .PHONY: test-loader
 test-loader: setup

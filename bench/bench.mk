@@ -1,19 +1,21 @@
 # make bench · make test-size (issue #8). Included from the root Makefile, which provides
 # `build`, `sandbox`, SHELL and PATH (root node_modules/.bin, ~/.cargo/bin).
-#   make bench       sizes, times (on loopback, fast and slow 4G) and memory of the widget beside a plain link and
+#   make bench       sizes, times (on loopback, fast and slow 4G, and a phone: slow 4G with the CPU throttled 4×),
+#                    memory and Lighthouse's mobile run of the widget beside a plain link and
 #                    @getchange/change-drop-in; Markdown on stdout, bench/results.json
 #   make test-size   the CI check: fails when dist/ grew > 5% over bench/size-budget.json
 # bench/README.md explains the figures and how to move the budget deliberately.
 
 BENCH_RUNS ?= 11
+BENCH_LIGHTHOUSE_RUNS ?= 3
 BENCH_TWIGGY_VERSION := 0.8.0
 
 .PHONY: bench test-size bench-deps bench-twiggy
 
 bench: build sandbox bench-deps bench-twiggy
-	BENCH_RUNS=$(BENCH_RUNS) node bench/run.mjs
+	BENCH_RUNS=$(BENCH_RUNS) BENCH_LIGHTHOUSE_RUNS=$(BENCH_LIGHTHOUSE_RUNS) node bench/run.mjs
 
-## The bench's own npm project (change-drop-in, playwright-core); no browser download.
+## The bench's own npm project (change-drop-in, lighthouse, playwright-core); no browser download.
 bench-deps:
 	@[ -f bench/node_modules/.package-lock.json ] && [ ! bench/package-lock.json -nt bench/node_modules/.package-lock.json ] \
 	  || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix bench --no-audit --no-fund

@@ -43,7 +43,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Drips, IdleFlood, Probe } from "./faults/attacks.mjs";
 import { Postgres } from "./faults/postgres.mjs";
 import { LogTally, startServer } from "./faults/processes.mjs";
-import { Proxy } from "./faults/proxy.mjs";
+import { BalancingProxy } from "./faults/proxy.mjs";
 import { DeliveryLog, SirDeliveries } from "./faults/sir-log.mjs";
 import { count, countBy, freePort, pool, request, sleep, totalBy } from "./faults/util.mjs";
 
@@ -69,7 +69,9 @@ const SCENARIO = {
   postgresRestart: !SMALL,
   postgresAtFraction: 0.6,
   /** Set: PostgreSQL restarts this long after B is back instead (B is then still applying the stored backlog). */
-  postgresAfterBackMs: process.env.FAULTS_POSTGRES_AFTER_BACK_MS ? Number(process.env.FAULTS_POSTGRES_AFTER_BACK_MS) : null,
+  postgresAfterBackMs: process.env.FAULTS_POSTGRES_AFTER_BACK_MS
+    ? Number(process.env.FAULTS_POSTGRES_AFTER_BACK_MS)
+    : null,
   /** Faults go on this long after the last payment, so they meet SIR's retries. */
   holdAfterMs: SMALL ? 6000 : 20000,
   settleMs: numberFrom("FAULTS_SETTLE_SECS", SMALL ? 40 : 180) * 1000,
@@ -110,7 +112,6 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const RUN_DIR = join(ROOT, "target/faults", stamp);
 mkdirSync(RUN_DIR, { recursive: true });
 
-
 const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
 
 /** A signed GET to the sandbox's partner API (API reference §4). */
@@ -121,8 +122,6 @@ function signedGet(port, path) {
     .digest("hex");
   return request({ port, path, headers: { "x-partner-key": SK, "x-timestamp": timestamp, "x-signature": signature } });
 }
-
-
 
 // ---------------------------------------------------------------- the partner instances
 
@@ -135,7 +134,11 @@ class Instance {
 
   async start() {
     this.starts += 1;
-    const env = { ...this.env, PARTNER_LISTEN: `127.0.0.1:${this.port}`, PARTNER_METRICS_LISTEN: `127.0.0.1:${this.metricsPort}` };
+    const env = {
+      ...this.env,
+      PARTNER_LISTEN: `127.0.0.1:${this.port}`,
+      PARTNER_METRICS_LISTEN: `127.0.0.1:${this.metricsPort}`,
+    };
     Object.assign(env, extraPartnerEnv());
     const server = startServer({
       name: `partner-${this.name}`,
@@ -149,7 +152,11 @@ class Instance {
     this.upSince = Date.now();
     server.exited.then(({ code, signal }) => {
       if (server.killed) return;
-      const last = server.tail().filter((line) => !/ INFO /.test(line)).at(-1) ?? "";
+      const last =
+        server
+          .tail()
+          .filter((line) => !/ INFO /.test(line))
+          .at(-1) ?? "";
       this.crashes.push({ at: Date.now(), how: code ?? signal, last });
       log(`${this.name} EXITED on its own (${code ?? signal}): ${last.slice(0, 300)}`);
     });
@@ -196,9 +203,12 @@ const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 async function main() {
   loopDelay.enable();
   for (const binary of ["sir-sandbox", "sir-partner-server"]) {
-    if (!existsSync(join(BIN_DIR, binary))) throw new Error(`${join(BIN_DIR, binary)} is missing: make servers builds it`);
+    if (!existsSync(join(BIN_DIR, binary)))
+      throw new Error(`${join(BIN_DIR, binary)} is missing: make servers builds it`);
   }
-  log(`${SMALL ? "small" : "full"} scenario: ${SCENARIO.donations} donations; binaries from ${BIN_DIR}; logs in ${RUN_DIR}`);
+  log(
+    `${SMALL ? "small" : "full"} scenario: ${SCENARIO.donations} donations; binaries from ${BIN_DIR}; logs in ${RUN_DIR}`,
+  );
   const timeline = [];
   const mark = (what) => {
     timeline.push({ at: Date.now(), what });
@@ -210,7 +220,7 @@ async function main() {
   mark(`PostgreSQL on 127.0.0.1:${postgres.port}`);
 
   const ports = { a: await freePort(), b: await freePort(), metricsA: await freePort(), metricsB: await freePort() };
-  const proxy = new Proxy(
+  const proxy = new BalancingProxy(
     [
       { name: "A", port: ports.a },
       { name: "B", port: ports.b },
@@ -324,10 +334,16 @@ async function main() {
   drips?.start();
   // Give the flood a moment to be whole before the first payment.
   const dripsWanted = drips ? 2 * SCENARIO.dripAddresses * SCENARIO.dripsPerAddressAndInstance : 0;
-  for (let waited = 0; waited < 5000 && (flood.open < SCENARIO.idleConnections || (drips && drips.open < dripsWanted)); waited += 250) {
+  for (
+    let waited = 0;
+    waited < 5000 && (flood.open < SCENARIO.idleConnections || (drips && drips.open < dripsWanted));
+    waited += 250
+  ) {
     await sleep(250);
   }
-  mark(`idle flood on A: ${flood.open} connections open from ${ADDRESS.idle}${drips ? `; drips: ${drips.maxOpen} slow bodies opened from ${SCENARIO.dripAddresses} addresses` : ""}`);
+  mark(
+    `idle flood on A: ${flood.open} connections open from ${ADDRESS.idle}${drips ? `; drips: ${drips.maxOpen} slow bodies opened from ${SCENARIO.dripAddresses} addresses` : ""}`,
+  );
   const probing = probe.start();
 
   // 3. Payments at the sandbox, as fast as it answers, with the kill and the restart on the way.
@@ -412,7 +428,8 @@ async function main() {
   };
   const completionEvent = (id) => {
     for (const event of proxy.events.values()) {
-      if (event.type === "transaction.completed" && event.data.partnerDonationId === id) return sir.events.get(event.id);
+      if (event.type === "transaction.completed" && event.data.partnerDonationId === id)
+        return sir.events.get(event.id);
     }
     return undefined;
   };
@@ -426,7 +443,9 @@ async function main() {
       // Flagged as paid without a webhook counts once SIR is done delivering it (it may still come).
       return new Set(
         rows
-          .filter(([id, state]) => state === "held" || (flagged && (completionEvent(id)?.gaveUp || completionEvent(id)?.ok)))
+          .filter(
+            ([id, state]) => state === "held" || (flagged && (completionEvent(id)?.gaveUp || completionEvent(id)?.ok)),
+          )
           .map(([id]) => id),
       );
     } catch {
@@ -443,7 +462,11 @@ async function main() {
     await sleep(2000);
   }
   await Promise.all(polls);
-  mark(unsettled === 0 ? "settled: every paid donation is rewarded or held" : `not settled after ${seconds(SCENARIO.settleMs)}: ${unsettled} paid donations neither rewarded nor held`);
+  mark(
+    unsettled === 0
+      ? "settled: every paid donation is rewarded or held"
+      : `not settled after ${seconds(SCENARIO.settleMs)}: ${unsettled} paid donations neither rewarded nor held`,
+  );
   // The last deliveries of the settling phase, then SIR's books.
   await sleep(1000);
   deliveries.stopped = true;
@@ -492,7 +515,12 @@ async function main() {
     else if (rows.some((row) => row.state === "held")) {
       held.push(donor);
       donor.heldFor = rows.find((row) => row.state === "held").lastError || "(no reason given)";
-    } else if (flagged && rows.length === 0 && donationOf.get(donor.id)?.status === "completed" && donationOf.get(donor.id)?.source === "api") {
+    } else if (
+      flagged &&
+      rows.length === 0 &&
+      donationOf.get(donor.id)?.status === "completed" &&
+      donationOf.get(donor.id)?.source === "api"
+    ) {
       held.push(donor);
       donor.heldFor = "paid per SIR's status API, no signed webhook (flagged in /healthz)";
     } else lost.push(donor);
@@ -541,7 +569,11 @@ async function main() {
   const causes = countBy(
     [...deliveries.records.values()]
       .filter((record) => !record.ok)
-      .map((record) => (record.statusCode ? `HTTP ${record.statusCode}` : (record.error ?? "no answer").replace(/\d+/g, "N").slice(0, 90))),
+      .map((record) =>
+        record.statusCode
+          ? `HTTP ${record.statusCode}`
+          : (record.error ?? "no answer").replace(/\d+/g, "N").slice(0, 90),
+      ),
   );
 
   // The partner's own view, beside (never instead of) the ground truth.
@@ -549,21 +581,20 @@ async function main() {
   for (const instance of [a, b]) {
     const health = await request({ port: instance.port, path: "/healthz", timeoutMs: 5000 });
     const metrics = await request({ port: instance.metricsPort, path: "/metrics", timeoutMs: 5000 });
-    const series = metrics.status === 200 ? metrics.text.split("\n").filter((line) => line && !line.startsWith("#")) : [];
+    const series =
+      metrics.status === 200 ? metrics.text.split("\n").filter((line) => line && !line.startsWith("#")) : [];
     partnerView.push({ instance, health: health.json ?? health.error ?? health.status, series });
   }
 
   // ---------------------------------------------------------------- the report
-  const paidAfter = (at) => (at === null ? "no reward at all" : `${seconds(at - lastPaymentAt)}${lost.length ? ` (${lost.length} never)` : ""}`);
+  const paidAfter = (at) =>
+    at === null ? "no reward at all" : `${seconds(at - lastPaymentAt)}${lost.length ? ` (${lost.length} never)` : ""}`;
   const rows = [
     ["Donations paid (completed at the sandbox)", `${paid.length}`],
     ["Rewards issued (SIR ledger: donors' balances)", `${issued.length}`],
     ["Rewards lost (paid, neither issued nor held)", `**${lost.length}**`],
     ["Rewards doubled", `**${doubled.length}**`],
-    [
-      "Rewards held for an operator (reason)",
-      held.length ? `${held.length} (${totalBy(heldReasons)})` : "0",
-    ],
+    ["Rewards held for an operator (reason)", held.length ? `${held.length} (${totalBy(heldReasons)})` : "0"],
     ["Time from the last payment to the last reward", paidAfter(lastRewardAt)],
     [
       "Webhook events that needed a retry",
@@ -589,14 +620,19 @@ async function main() {
   }
   for (const instance of [a, b]) {
     for (const crash of instance.crashes) {
-      timeline.push({ at: crash.at, what: `**${instance.name} exited on its own** (exit ${crash.how}), and stayed down: \`${crash.last.replace(/`/g, "'").slice(0, 240)}\`` });
+      timeline.push({
+        at: crash.at,
+        what: `**${instance.name} exited on its own** (exit ${crash.how}), and stayed down: \`${crash.last.replace(/`/g, "'").slice(0, 240)}\``,
+      });
     }
   }
   timeline.sort((x, y) => x.at - y.at);
   for (const { at, what } of timeline.filter((t) => /SIGKILL|restart|back|exited/.test(t.what))) {
     faultRows.push([`${seconds(at - payStart)} after the first payment`, what]);
   }
-  const faultTable = ["| Fault | What happened |", "|---|---|", ...faultRows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
+  const faultTable = ["| Fault | What happened |", "|---|---|", ...faultRows.map(([k, v]) => `| ${k} | ${v} |`)].join(
+    "\n",
+  );
 
   const details = [];
   if (lost.length) details.push("- Lost, by what happened:");
@@ -607,11 +643,20 @@ async function main() {
     details.push(
       `- Doubled: ${doubled
         .slice(0, 10)
-        .map((d) => `${d.id} (balance ${d.balance}, ${actions.get(d.id)?.size ?? 0} action ids, ${(rewardsOf.get(d.id) ?? []).length} reward rows)`)
+        .map(
+          (d) =>
+            `${d.id} (balance ${d.balance}, ${actions.get(d.id)?.size ?? 0} action ids, ${(rewardsOf.get(d.id) ?? []).length} reward rows)`,
+        )
         .join("; ")}.`,
     );
   }
-  if (oddAmounts.length) details.push(`- Credited another amount than ${TOKENS_PER_REWARD} tokens per reward: ${oddAmounts.slice(0, 10).map((d) => `${d.id} (${d.balance})`).join(", ")}.`);
+  if (oddAmounts.length)
+    details.push(
+      `- Credited another amount than ${TOKENS_PER_REWARD} tokens per reward: ${oddAmounts
+        .slice(0, 10)
+        .map((d) => `${d.id} (${d.balance})`)
+        .join(", ")}.`,
+    );
   details.push(
     `- Paid but known to the partner only from SIR's status endpoint (source 'api', no webhook applied): ${paidWithoutWebhook.length}; ${flagged ? "the partner flags them (/healthz donations.paidWithoutWebhook)" : "the partner's /healthz does not count them"}.`,
   );
@@ -633,7 +678,9 @@ async function main() {
     `- Partner rows: ${totalBy(new Map([...countBy(rewardRows.map((r) => `reward ${r[1]}`)), ...countBy(donationRows.map((r) => `donation ${r[1]}/${r[2]}`))]))}; webhook events not applied: ${unappliedRows.length ? unappliedRows.map(([type, error, n]) => `${type} (${error || "no error"}) ×${n}`).join("; ") : "0"}.`,
   );
   for (const { instance, health, series } of partnerView) {
-    const levels = Object.entries(instance.logs.levels).map(([level, n]) => `${level} ${n}`).join(", ");
+    const levels = Object.entries(instance.logs.levels)
+      .map(([level, n]) => `${level} ${n}`)
+      .join(", ");
     details.push(
       `- Instance ${instance.name}: started ${instance.starts} times (${instance.failedStarts} failed starts${instance.lastStartError ? `: ${instance.lastStartError.slice(0, 160)}` : ""}); log lines ${levels || "none"}; /healthz ${JSON.stringify(health)}${series.length ? `; /metrics ${series.length} series` : "; no /metrics"}.`,
     );
@@ -641,7 +688,10 @@ async function main() {
     for (const [message, n] of top) details.push(`  - ×${n} \`${message.replace(/`/g, "'")}\``);
   }
   const metricLines = partnerView.flatMap(({ instance, series }) =>
-    series.filter((line) => /deliver|reward|reconcil|outbox|connection|shed|held/i.test(line)).slice(0, 40).map((line) => `${instance.name} ${line}`),
+    series
+      .filter((line) => /deliver|reward|reconcil|outbox|connection|shed|held/i.test(line))
+      .slice(0, 40)
+      .map((line) => `${instance.name} ${line}`),
   );
 
   const binaries = describeBinaries();
@@ -655,24 +705,47 @@ async function main() {
     faultTable,
     "",
     ...details,
-    ...(metricLines.length ? ["", "The partner's metrics at the end (its own counters, not the ground truth):", "", "```", ...metricLines, "```"] : []),
+    ...(metricLines.length
+      ? [
+          "",
+          "The partner's metrics at the end (its own counters, not the ground truth):",
+          "",
+          "```",
+          ...metricLines,
+          "```",
+        ]
+      : []),
     "",
     `Run took ${since()}; logs in ${RUN_DIR.replace(`${ROOT}/`, "")}.`,
   ].join("\n");
   console.log(report);
-  const out = outIndex >= 0 ? args[outIndex + 1] : SMALL ? join(RUN_DIR, "report.md") : join(here, "results", `faults-${new Date().toISOString().slice(0, 10)}${process.env.FAULTS_LABEL ? `-${process.env.FAULTS_LABEL}` : ""}.md`);
+  const out =
+    outIndex >= 0
+      ? args[outIndex + 1]
+      : SMALL
+        ? join(RUN_DIR, "report.md")
+        : join(
+            here,
+            "results",
+            `faults-${new Date().toISOString().slice(0, 10)}${process.env.FAULTS_LABEL ? `-${process.env.FAULTS_LABEL}` : ""}.md`,
+          );
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${report}\n`);
   log(`report written to ${out}`);
 
   if (TAP) {
     const checks = [
-      [paid.length === withDonation.length && withDonation.length === donors.length, `${donors.length} donations created and paid (${paid.length} paid)`],
+      [
+        paid.length === withDonation.length && withDonation.length === donors.length,
+        `${donors.length} donations created and paid (${paid.length} paid)`,
+      ],
       [lost.length === 0, `no paid reward lost (${lost.length} lost)`],
       [doubled.length === 0, `no reward doubled (${doubled.length} doubled)`],
     ];
     console.log("TAP version 13");
-    checks.forEach(([ok, name], n) => console.log(`${ok ? "ok" : "not ok"} ${n + 1} - faults: ${name}`));
+    checks.forEach(([ok, name], n) => {
+      console.log(`${ok ? "ok" : "not ok"} ${n + 1} - faults: ${name}`);
+    });
     console.log(`1..${checks.length}`);
     console.log(`# pass ${checks.filter(([ok]) => ok).length}`);
     console.log(`# fail ${checks.filter(([ok]) => !ok).length}`);
@@ -682,7 +755,10 @@ async function main() {
 
 /** The donation an action.completed is for: our idempotency key, else the metadata the partner sent. */
 function donationOfAction(data) {
-  const key = typeof data.idempotencyKey === "string" && data.idempotencyKey.startsWith("donation_") ? data.idempotencyKey.slice(9) : null;
+  const key =
+    typeof data.idempotencyKey === "string" && data.idempotencyKey.startsWith("donation_")
+      ? data.idempotencyKey.slice(9)
+      : null;
   return key ?? data.metadata?.partnerDonationId ?? null;
 }
 
@@ -700,11 +776,15 @@ async function pollAsTheWidgetDoes(donor, instances) {
       timeoutMs: 5000,
     });
     const state = answer.json?.reward?.state;
-    count(pollOutcomes, answer.status === 200 ? "200" : `${answer.status ?? answer.error}${answer.json?.code ? ` ${answer.json.code}` : ""}`);
+    count(
+      pollOutcomes,
+      answer.status === 200
+        ? "200"
+        : `${answer.status ?? answer.error}${answer.json?.code ? ` ${answer.json.code}` : ""}`,
+    );
     if (answer.status === 200 && answer.json.status === "completed" && state && state !== "pending") return;
   }
 }
-
 
 /** Which build ran: the binaries' directory, and for this checkout's own target/, its commit (and whether servers/ had changes not committed). */
 function describeBinaries() {
@@ -723,7 +803,10 @@ main().then(
   (code) => process.exit(code),
   (error) => {
     console.error(`faults: ${error.stack ?? error}`);
-    if (TAP) console.log(`TAP version 13\nnot ok 1 - faults: the run could not finish: ${String(error.message ?? error).split("\n")[0]}\n1..1\n# pass 0\n# fail 1`);
+    if (TAP)
+      console.log(
+        `TAP version 13\nnot ok 1 - faults: the run could not finish: ${String(error.message ?? error).split("\n")[0]}\n1..1\n# pass 0\n# fail 1`,
+      );
     process.exit(2);
   },
 );

@@ -21,7 +21,10 @@ export const SHIPPED = ["sir-donate.js", "wasm/sir-donate.js", "wasm/sir-donate_
 export function shippedFiles(dist = join(ROOT, "dist")) {
   const wasm = join(dist, "wasm");
   const chunks = existsSync(wasm)
-    ? readdirSync(wasm).filter((file) => file.endsWith(".wasm") && file !== "sir-donate_bg.wasm").sort().map((file) => `wasm/${file}`)
+    ? readdirSync(wasm)
+        .filter((file) => file.endsWith(".wasm") && file !== "sir-donate_bg.wasm")
+        .sort()
+        .map((file) => `wasm/${file}`)
     : [];
   return [...SHIPPED, ...chunks];
 }
@@ -62,11 +65,26 @@ export function checkBudget(measured, budget) {
   for (const [file, sizes] of [...Object.entries(measured.files), ["total", measured.total]]) {
     const planned = file === "total" ? budget.total?.gzip : budget.files?.[file]?.gzip;
     if (planned === undefined) {
-      rows.push({ file, gzip: sizes.gzip, budget: null, limit: null, change: null, ok: false, why: "not in the budget file" });
+      rows.push({
+        file,
+        gzip: sizes.gzip,
+        budget: null,
+        limit: null,
+        change: null,
+        ok: false,
+        why: "not in the budget file",
+      });
       continue;
     }
     const limit = limitOf(planned);
-    rows.push({ file, gzip: sizes.gzip, budget: planned, limit, change: sizes.gzip / planned - 1, ok: sizes.gzip <= limit });
+    rows.push({
+      file,
+      gzip: sizes.gzip,
+      budget: planned,
+      limit,
+      change: sizes.gzip / planned - 1,
+      ok: sizes.gzip <= limit,
+    });
   }
   return rows;
 }
@@ -94,33 +112,43 @@ function main(argv) {
         "and commit this file with the change, saying why in the commit message.",
       tolerance: previous.tolerance ?? TOLERANCE,
       measured: new Date().toISOString().slice(0, 10),
-      files: Object.fromEntries(Object.entries(measured.files).map(([f, s]) => [f, { gzip: s.gzip, brotli: s.brotli, raw: s.raw }])),
+      files: Object.fromEntries(
+        Object.entries(measured.files).map(([f, s]) => [f, { gzip: s.gzip, brotli: s.brotli, raw: s.raw }]),
+      ),
       total: measured.total,
     };
-    writeFileSync(BUDGET_FILE, JSON.stringify(budget, null, 2) + "\n");
+    writeFileSync(BUDGET_FILE, `${JSON.stringify(budget, null, 2)}\n`);
     console.log(`bench/size.mjs: wrote ${BUDGET_FILE} (total ${kb(measured.total.gzip)} KB gzip)`);
     return 0;
   }
   const budget = readBudget();
   const rows = checkBudget(measured, budget);
-  console.log(`Size budget (gzip -9, KB = 1000 bytes; limit = budget + ${((budget.tolerance ?? TOLERANCE) * 100).toFixed(0)}%, budget of ${budget.measured})`);
+  console.log(
+    `Size budget (gzip -9, KB = 1000 bytes; limit = budget + ${((budget.tolerance ?? TOLERANCE) * 100).toFixed(0)}%, budget of ${budget.measured})`,
+  );
   console.log("");
   console.log("| file | raw | gzip | brotli | budget gzip | change | |");
   console.log("|---|---:|---:|---:|---:|---:|---|");
   for (const row of rows) {
     const sizes = row.file === "total" ? measured.total : measured.files[row.file];
     const name = row.file === "total" ? "**total**" : `\`${row.file}\``;
-    console.log(`| ${name} | ${kb(sizes.raw)} | ${kb(sizes.gzip)} | ${kb(sizes.brotli)} | ${row.budget === null ? "—" : kb(row.budget)} | ${pct(row.change)} | ${row.ok ? "ok" : "**over**"} |`);
+    console.log(
+      `| ${name} | ${kb(sizes.raw)} | ${kb(sizes.gzip)} | ${kb(sizes.brotli)} | ${row.budget === null ? "—" : kb(row.budget)} | ${pct(row.change)} | ${row.ok ? "ok" : "**over**"} |`,
+    );
   }
   const over = rows.filter((row) => !row.ok);
   if (over.length) {
     console.error("");
     for (const row of over) {
-      console.error(row.why
-        ? `bench/size.mjs: ${row.file} is ${row.why}`
-        : `bench/size.mjs: ${row.file} is ${row.gzip} bytes gzip, over its limit of ${row.limit} (budget ${row.budget}, ${pct(row.change)})`);
+      console.error(
+        row.why
+          ? `bench/size.mjs: ${row.file} is ${row.why}`
+          : `bench/size.mjs: ${row.file} is ${row.gzip} bytes gzip, over its limit of ${row.limit} (budget ${row.budget}, ${pct(row.change)})`,
+      );
     }
-    console.error("If the growth is intended, run `node bench/size.mjs --update` and commit bench/size-budget.json with the change.");
+    console.error(
+      "If the growth is intended, run `node bench/size.mjs --update` and commit bench/size-budget.json with the change.",
+    );
     return 1;
   }
   console.log("");

@@ -45,7 +45,10 @@ function namedTwin() {
 
 // Crates grouped the way a size decision is made: what would go if we dropped the thing.
 const FAMILIES = [
-  ["leptos (tachys, reactive_graph, …)", /^(leptos\w*|tachys|reactive_graph|reactive_stores|either_of|any_spawner|send_wrapper|slotmap|throw_error|oco_ref|next_tuple|hydration_context|server_fn\w*|guardian|or_poisoned|futures\w*|pin_project\w*|async_lock|event_listener\w*|concurrent_queue|indexmap|hashbrown|rustc_hash|paste|typed_builder\w*|const_str_slice_concat|wasm_streams|drain_filter_polyfill|linear_map)$/],
+  [
+    "leptos (tachys, reactive_graph, …)",
+    /^(leptos\w*|tachys|reactive_graph|reactive_stores|either_of|any_spawner|send_wrapper|slotmap|throw_error|oco_ref|next_tuple|hydration_context|server_fn\w*|guardian|or_poisoned|futures\w*|pin_project\w*|async_lock|event_listener\w*|concurrent_queue|indexmap|hashbrown|rustc_hash|paste|typed_builder\w*|const_str_slice_concat|wasm_streams|drain_filter_polyfill|linear_map)$/,
+  ],
   ["serde + serde_json", /^(serde|serde_core|serde_json|serde_wasm_bindgen|itoa|ryu|zmij|memchr)$/],
   ["Rust std (core, alloc, dlmalloc)", /^(core|alloc|std|dlmalloc|compiler_builtins|panic_\w+|__rustc)$/],
   ["wasm-bindgen, js-sys, web-sys", /^(wasm_bindgen\w*|js_sys|web_sys)$/],
@@ -59,7 +62,8 @@ export function crateOf(rawName) {
   const name = rawName.replace(/\[[0-9a-f]{16}\]/g, "").replace(/::h[0-9a-f]{16}$/, "");
   if (/^data segment /.test(name)) return "(data segments)";
   if (/^custom section |subsection"?$|^"[^"]*" subsection/.test(name)) return "(custom sections)";
-  if (/^(type|table|elem|global|memory|import|export|start|code|func)\b|^wasm magic|section headers$/.test(name)) return "(unnamed code, tables, types, headers)";
+  if (/^(type|table|elem|global|memory|import|export|start|code|func)\b|^wasm magic|section headers$/.test(name))
+    return "(unnamed code, tables, types, headers)";
   // Exported classes from wasm-streams (a leptos dependency) and wasm-bindgen's ABI shims.
   if (/^intounderlying/.test(name)) return "wasm_streams";
   if (/^__wbg_|^__wbindgen|^__externref|^wbg::|^wasm_bindgen::__rt| shim$/.test(name)) return "wasm_bindgen";
@@ -70,7 +74,7 @@ export function crateOf(rawName) {
 /** `<A as B>::f` belongs to A's crate (B's when A is a primitive or a type parameter);
  * `core::ptr::drop_in_place<X>` to X's; anything else to its first path segment. */
 function crateOfPath(path) {
-  let text = path.trim().replace(/^(&(mut )?|\*(const|mut) |dyn |impl )+/, "");
+  const text = path.trim().replace(/^(&(mut )?|\*(const|mut) |dyn |impl )+/, "");
   const dropGlue = text.match(/^core::ptr::drop_in_place<(.*)>$/);
   if (dropGlue) return crateOfPath(dropGlue[1]) ?? "core";
   if (text.startsWith("<")) {
@@ -107,12 +111,21 @@ export function familyOf(crate) {
 
 // Cross-cutting costs worth naming, whatever crate they sit in (they overlap the crates).
 const THEMES = [
-  ["float formatting (flt2dec, f64 Display/Debug)", /flt2dec|fmt::float|<f(32|64) as core::fmt::(Display|Debug)>|dragon|grisu/],
+  [
+    "float formatting (flt2dec, f64 Display/Debug)",
+    /flt2dec|fmt::float|<f(32|64) as core::fmt::(Display|Debug)>|dragon|grisu/,
+  ],
   ["core::fmt machinery (format!, Display/Debug impls)", /core::fmt|as core::fmt::(Display|Debug)>|alloc::fmt::format/],
-  ["serde Deserialize/Serialize impls (any crate)", /serde_core::de|serde_core::ser|as serde_core::|serde_json::de|serde_json::ser|serde_wasm_bindgen/],
+  [
+    "serde Deserialize/Serialize impls (any crate)",
+    /serde_core::de|serde_core::ser|as serde_core::|serde_json::de|serde_json::ser|serde_wasm_bindgen/,
+  ],
   ["panic and unwrap paths", /panic|unwrap_failed|expect_failed|core::result::unwrap|core::option::unwrap/],
   // Demanglers spell closures `{{closure}}` (legacy) or `{closure#0}` (v0 symbols).
-  ["closures and futures (async state machines)", /\{\{closure\}\}|\{closure#\d+\}|as core::future::future::Future>::poll/],
+  [
+    "closures and futures (async state machines)",
+    /\{\{closure\}\}|\{closure#\d+\}|as core::future::future::Future>::poll/,
+  ],
 ];
 
 const strip = (name) => name.replace(/\[[0-9a-f]{16}\]/g, "").replace(/::h[0-9a-f]{16}$/, "");
@@ -122,7 +135,9 @@ export function wasmReport({ top = 25, shipped = SHIPPED } = {}) {
   const twiggyVersion = run(TWIGGY, ["--version"]).trim();
   const named = namedTwin();
   const items = JSON.parse(run(TWIGGY, ["top", "-n", "1000000", "--format", "json", named]));
-  const names = items.filter((item) => crateOf(item.name) === "(custom sections)" && /function names|name/.test(item.name));
+  const names = items.filter(
+    (item) => crateOf(item.name) === "(custom sections)" && /function names|name/.test(item.name),
+  );
   const namesBytes = names.reduce((sum, item) => sum + item.shallow_size, 0);
   const total = items.reduce((sum, item) => sum + item.shallow_size, 0);
   const code = items.filter((item) => !names.includes(item));
@@ -141,7 +156,9 @@ export function wasmReport({ top = 25, shipped = SHIPPED } = {}) {
   const table = (map) =>
     [...map].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => ({ name, bytes, share: share(bytes) }));
   const themes = THEMES.map(([name, pattern]) => {
-    const bytes = code.filter((item) => pattern.test(strip(item.name))).reduce((sum, item) => sum + item.shallow_size, 0);
+    const bytes = code
+      .filter((item) => pattern.test(strip(item.name)))
+      .reduce((sum, item) => sum + item.shallow_size, 0);
     return { name, bytes, share: share(bytes) };
   });
   const monos = JSON.parse(run(TWIGGY, ["monos", "-m", "15", "-n", "0", "--format", "json", named]))
@@ -153,13 +170,17 @@ export function wasmReport({ top = 25, shipped = SHIPPED } = {}) {
     }));
   return {
     tool: twiggyVersion,
-    input: "wasm-bindgen --keep-lld-exports + wasm-opt -Oz -g of target/wasm-split/sir-donate.wasm (named twin of the main module, dist/wasm/sir-donate_bg.wasm)",
+    input:
+      "wasm-bindgen --keep-lld-exports + wasm-opt -Oz -g of target/wasm-split/sir-donate.wasm (named twin of the main module, dist/wasm/sir-donate_bg.wasm)",
     note: "Raw (uncompressed) wasm bytes; the crate is read from each function's demangled path, so generic code counts for the crate that defines it, not the crate that instantiated it.",
     namedTwinBytesWithoutNames: codeTotal,
     shippedBytes,
-    top: code
-      .slice(0, top)
-      .map((item) => ({ name: strip(item.name), crate: crateOf(item.name), bytes: item.shallow_size, share: share(item.shallow_size) })),
+    top: code.slice(0, top).map((item) => ({
+      name: strip(item.name),
+      crate: crateOf(item.name),
+      bytes: item.shallow_size,
+      share: share(item.shallow_size),
+    })),
     crates: table(byCrate),
     families: table(byFamily),
     themes,
@@ -177,27 +198,32 @@ export function wasmMarkdown(report, { crates = 20 } = {}) {
   lines.push(`### What the wasm is made of (${report.tool}, raw bytes)`);
   lines.push("");
   lines.push(
-    `Named twin: ${kb(report.namedTwinBytesWithoutNames)} KB without its name section; shipped file: ${report.shippedBytes === null ? "missing" : kb(report.shippedBytes) + " KB"}.`,
+    `Named twin: ${kb(report.namedTwinBytesWithoutNames)} KB without its name section; shipped file: ${report.shippedBytes === null ? "missing" : `${kb(report.shippedBytes)} KB`}.`,
   );
   if (report.shippedBytes !== null && Math.abs(report.namedTwinBytesWithoutNames / report.shippedBytes - 1) > 0.01) {
     lines.push("");
-    lines.push("**The twin differs from the shipped file by more than 1%: dist/ and target/ come from different builds; run `make build`.**");
+    lines.push(
+      "**The twin differs from the shipped file by more than 1%: dist/ and target/ come from different builds; run `make build`.**",
+    );
   }
   lines.push("");
   lines.push("| family | KB | share |", "|---|---:|---:|");
   for (const row of report.families) lines.push(`| ${cell(row.name)} | ${kb(row.bytes)} | ${pct(row.share)} |`);
   lines.push("");
   lines.push("| crate | KB | share |", "|---|---:|---:|");
-  for (const row of report.crates.slice(0, crates)) lines.push(`| \`${cell(row.name)}\` | ${kb(row.bytes)} | ${pct(row.share)} |`);
+  for (const row of report.crates.slice(0, crates))
+    lines.push(`| \`${cell(row.name)}\` | ${kb(row.bytes)} | ${pct(row.share)} |`);
   lines.push("");
   lines.push("| cross-cutting cost (overlaps the crates) | KB | share |", "|---|---:|---:|");
   for (const row of report.themes) lines.push(`| ${cell(row.name)} | ${kb(row.bytes)} | ${pct(row.share)} |`);
   lines.push("");
   lines.push(`| top ${report.top.length} items | crate | bytes | share |`, "|---|---|---:|---:|");
-  for (const row of report.top) lines.push(`| \`${cell(row.name)}\` | ${cell(row.crate)} | ${row.bytes} | ${pct(row.share)} |`);
+  for (const row of report.top)
+    lines.push(`| \`${cell(row.name)}\` | ${cell(row.crate)} | ${row.bytes} | ${pct(row.share)} |`);
   lines.push("");
   lines.push("| generic function (twiggy monos) | copies' bytes | approx. bloat |", "|---|---:|---:|");
-  for (const row of report.monomorphizations) lines.push(`| \`${cell(row.generic)}\` | ${row.totalBytes} | ${row.bloatBytes} |`);
+  for (const row of report.monomorphizations)
+    lines.push(`| \`${cell(row.generic)}\` | ${row.totalBytes} | ${row.bloatBytes} |`);
   return lines.join("\n");
 }
 

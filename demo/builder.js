@@ -14,10 +14,34 @@ const DEFAULTS = {
   "api-base": "http://127.0.0.1:8787",
   org: "american-red-cross",
 };
-const SANDBOX_SLUGS = ["american-red-cross", "doctors-without-borders", "st-jude", "feeding-america", "water-org", "kids-arts-fund"];
+const SANDBOX_SLUGS = [
+  "american-red-cross",
+  "doctors-without-borders",
+  "st-jude",
+  "feeding-america",
+  "water-org",
+  "kids-arts-fund",
+];
 /** Values the widget assumes when the attribute is absent: the snippet leaves those out. */
 const IMPLIED = { currency: "USD", frequency: "once", mode: "inline", target: "same-tab", theme: "light" };
-const ATTRIBUTES = ["key", "api-base", "org", "amounts", "amount", "currency", "frequency", "lock-frequency", "mode", "label", "target", "theme", "locale", "impact", "url-prefill", "analytics"];
+const ATTRIBUTES = [
+  "key",
+  "api-base",
+  "org",
+  "amounts",
+  "amount",
+  "currency",
+  "frequency",
+  "lock-frequency",
+  "mode",
+  "label",
+  "target",
+  "theme",
+  "locale",
+  "impact",
+  "url-prefill",
+  "analytics",
+];
 /** On/off options: present when checked. */
 const FLAGS = ["lock-frequency", "url-prefill"];
 const COLOURS = [
@@ -47,16 +71,19 @@ function chosen() {
     if (FLAGS.includes(name)) {
       if (data.has(name)) attributes.push([name, "true"]);
     } else if (name === "label" && data.get("mode") !== "button") {
-      continue;
     } else if (value && IMPLIED[name] !== value) {
       attributes.push([name, value]);
     }
   }
-  const colours = COLOURS.filter(([toggle]) => data.has(toggle)).map(([, property]) => [property, String(data.get(property))]);
+  const colours = COLOURS.filter(([toggle]) => data.has(toggle)).map(([, property]) => [
+    property,
+    String(data.get(property)),
+  ]);
   return { attributes, colours };
 }
 
-const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeHtml = (text) =>
+  text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** The loader's address as a partner would host it: here, next to this page. */
 const loaderUrl = () => new URL(release.loader, location.href).href;
@@ -68,9 +95,16 @@ function snippet({ attributes, colours }) {
   }
   lines.push("<sir-donate");
   for (const [name, value] of attributes) lines.push(`  ${name}="${escapeHtml(value)}"`);
-  lines.push(">", "  <!-- Shown until the widget is ready, and kept if it cannot load. -->", '  <a href="https://example.org/donate">Donate</a>', "</sir-donate>");
-  lines.push(`<script src="${escapeHtml(loaderUrl())}" integrity="${release.integrity}" crossorigin="anonymous" async></script>`);
-  return lines.join("\n") + "\n";
+  lines.push(
+    ">",
+    "  <!-- Shown until the widget is ready, and kept if it cannot load. -->",
+    '  <a href="https://example.org/donate">Donate</a>',
+    "</sir-donate>",
+  );
+  lines.push(
+    `<script src="${escapeHtml(loaderUrl())}" integrity="${release.integrity}" crossorigin="anonymous" async></script>`,
+  );
+  return `${lines.join("\n")}\n`;
 }
 
 /** @type {HTMLElement | null} */

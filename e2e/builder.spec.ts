@@ -30,7 +30,9 @@ async function looks(page: Page) {
   await widget.seeNonprofit("Water.org");
   const root = widget.root;
   return {
-    amounts: await root.locator('label[part~="amount"]').evaluateAll((labels) => labels.map((l) => l.textContent?.trim())),
+    amounts: await root
+      .locator('label[part~="amount"]')
+      .evaluateAll((labels) => labels.map((l) => l.textContent?.trim())),
     button: (await widget.donateButton().textContent())?.trim(),
     theme: await root.evaluate((el) => el.shadowRoot!.querySelector(".sd-root")!.getAttribute("data-theme")),
     accent: await widget.donateButton().evaluate((el) => getComputedStyle(el).backgroundColor),
@@ -39,7 +41,10 @@ async function looks(page: Page) {
   };
 }
 
-test("every control updates the preview, and the copied snippet renders the same widget in a blank page", async ({ page, context }) => {
+test("every control updates the preview, and the copied snippet renders the same widget in a blank page", async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: PAGES_URL });
   await page.goto(`/builder.html?api-base=${encodeURIComponent(SANDBOX_URL)}`);
   const preview = new DonateWidget(page, "#preview sir-donate");
@@ -64,7 +69,7 @@ test("every control updates the preview, and the copied snippet renders the same
   expect(snippet).not.toContain('mode="'); // inline is the default: left out
 
   // The script tag pins the version with the loader's real hash.
-  const release = JSON.parse(await page.locator("#release").textContent() ?? "{}");
+  const release = JSON.parse((await page.locator("#release").textContent()) ?? "{}");
   const loader = readFileSync(new URL(`../dist/${release.loader}`, import.meta.url));
   const integrity = `sha384-${createHash("sha384").update(loader).digest("base64")}`;
   expect(snippet).toContain(`integrity="${integrity}" crossorigin="anonymous"`);
@@ -81,20 +86,30 @@ test("every control updates the preview, and the copied snippet renders the same
   await paste(pasted, copied);
   const pastedLooks = await looks(pasted);
   expect(pastedLooks).toEqual(previewLooks);
-  expect(pastedLooks).toMatchObject({ amounts: ["$5", "$15", "$40"], button: "Donate $15", theme: "dark", accent: "rgb(170, 51, 0)", frequencyLocked: true, badge: 1 });
+  expect(pastedLooks).toMatchObject({
+    amounts: ["$5", "$15", "$40"],
+    button: "Donate $15",
+    theme: "dark",
+    accent: "rgb(170, 51, 0)",
+    frequencyLocked: true,
+    badge: 1,
+  });
   expect(errors).toEqual([]);
 
   // Button mode: a new element in the preview, and the snippet says so.
   await page.locator('#controls select[name="mode"]').selectOption("button");
   await page.getByLabel(/Button label/).fill("Give to Water.org");
-  await expect(preview.root.getByRole("button", { name: "Give to Water.org" })).toHaveAttribute("aria-haspopup", "dialog");
+  await expect(preview.root.getByRole("button", { name: "Give to Water.org" })).toHaveAttribute(
+    "aria-haspopup",
+    "dialog",
+  );
   await expect(page.locator("#snippet")).toHaveValue(/mode="button"\n {2}label="Give to Water.org"/);
 });
 
 test("a tampered loader does not run from the snippet: the fallback link stays", async ({ page, context }) => {
   await page.goto(`/builder.html?api-base=${encodeURIComponent(SANDBOX_URL)}&org=water-org`);
   const snippet = await page.locator("#snippet").inputValue();
-  const release = JSON.parse(await page.locator("#release").textContent() ?? "{}");
+  const release = JSON.parse((await page.locator("#release").textContent()) ?? "{}");
   const pasted = await context.newPage();
   await pasted.route(`${PAGES_URL}/${release.loader}`, async (route) => {
     const original = await route.fetch();
@@ -109,12 +124,16 @@ test("a tampered loader does not run from the snippet: the fallback link stays",
   await expect(pasted.getByRole("link", { name: "Donate" })).toBeVisible();
 });
 
-test("campaign controls: impact lines show in the preview, and the snippet carries them with url-prefill and analytics", async ({ page }) => {
+test("campaign controls: impact lines show in the preview, and the snippet carries them with url-prefill and analytics", async ({
+  page,
+}) => {
   await page.goto(`/builder.html?api-base=${encodeURIComponent(SANDBOX_URL)}&org=water-org`);
   await page.getByLabel(/Impact lines/).fill("25: A week of clean water");
   await page.getByLabel(/Open from links/).check();
   await page.locator('#controls select[name="analytics"]').selectOption("datalayer");
   const preview = new DonateWidget(page, "#preview sir-donate");
   await expect(preview.root.getByText("A week of clean water")).toBeVisible();
-  await expect(page.locator("#snippet")).toHaveValue(/impact="25: A week of clean water"\n {2}url-prefill="true"\n {2}analytics="datalayer"/);
+  await expect(page.locator("#snippet")).toHaveValue(
+    /impact="25: A week of clean water"\n {2}url-prefill="true"\n {2}analytics="datalayer"/,
+  );
 });

@@ -23,6 +23,7 @@ const url = (params: Record<string, string>, hash = "") =>
   `/e2e/configurable.html?${new URLSearchParams({ key: DEMO_KEY, org: "water-org", ...params })}${hash}`;
 
 /** A partner server call from the page, with the page's cookies. */
+// biome-ignore lint/suspicious/noExplicitAny: the partner server's JSON, each test reads the fields it checks.
 async function partnerCall(page: Page, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   return page.evaluate(
     async ({ partner, path, body }) => {
@@ -47,6 +48,13 @@ function recordPosts(page: Page, path: string): Array<Record<string, unknown>> {
   return bodies;
 }
 
+/** The page's tag manager, as the widget sees it, and a gtag() that records its calls. */
+type TagWindow = Window & {
+  dataLayer?: Array<Record<string, unknown>>;
+  gtag?: (...args: unknown[]) => void;
+  gtagCalls: unknown[][];
+};
+
 const ATTRIBUTION = {
   utm_source: "newsletter",
   utm_medium: "email",
@@ -58,12 +66,15 @@ const ATTRIBUTION = {
 };
 
 test.describe("attribution", () => {
-  test("the landing URL's utm_* and click ids reach the partner server's record and CSV; a value it would refuse is left out", async ({ page, request }) => {
+  test("the landing URL's utm_* and click ids reach the partner server's record and CSV; a value it would refuse is left out", async ({
+    page,
+    request,
+  }) => {
     const email = `attributed-${Date.now()}@example.com`;
     const campaign = `attr${Date.now()}`;
     // A formula-like utm_content: the partner server would refuse the whole donation with it.
     const { utm_content: _left, ...kept } = ATTRIBUTION;
-    const landing = url({ "partner-endpoint": PARTNER_URL, campaign, ...ATTRIBUTION, utm_content: "=SUM(1+1)" }) + "&utm_term=second";
+    const landing = `${url({ "partner-endpoint": PARTNER_URL, campaign, ...ATTRIBUTION, utm_content: "=SUM(1+1)" })}&utm_term=second`;
     const posts = recordPosts(page, "/sir/donations");
     await page.goto(landing);
     expect((await partnerCall(page, "/sir/session", { email })).status).toBe(200);
@@ -96,7 +107,7 @@ test.describe("attribution", () => {
     expect(cells).toMatchObject({ partnerDonationId: id, campaign, amount: "25.00", ...kept, utm_content: "" });
   });
 
-  test("attribution=\"false\" sends none to the partner server", async ({ page }) => {
+  test('attribution="false" sends none to the partner server', async ({ page }) => {
     const toPartner = recordPosts(page, "/sir/donations");
     await page.goto(url({ "partner-endpoint": PARTNER_URL, attribution: "false", ...ATTRIBUTION }));
     await widget.seeNonprofit("Water.org");
@@ -120,7 +131,10 @@ test.describe("attribution", () => {
 });
 
 test.describe("analytics", () => {
-  test("dataLayer hears view, start, link created and completed with value and currency, never the donor's email or name", async ({ page, context }) => {
+  test("dataLayer hears view, start, link created and completed with value and currency, never the donor's email or name", async ({
+    page,
+    context,
+  }) => {
     await page.goto(url({ analytics: "datalayer", target: "new-tab", amounts: "10,25,50.50" }));
     await widget.seeNonprofit("Water.org");
     await widget.fillEmail("jane.donor@example.com");
@@ -133,7 +147,7 @@ test.describe("analytics", () => {
     await checkout.getByRole("button", { name: "Complete donation" }).click();
     await widget.seeStatus("Thank you! Your donation is complete");
 
-    const layer: Array<Record<string, unknown>> = await page.evaluate(() => (window as any).dataLayer);
+    const layer: Array<Record<string, unknown>> = await page.evaluate(() => (window as unknown as TagWindow).dataLayer);
     expect(layer.map((entry) => entry.event)).toEqual([
       "sir_donate_view",
       "sir_donate_start",
@@ -141,7 +155,13 @@ test.describe("analytics", () => {
       "sir_donate_completed",
     ]);
     const fields = { currency: "USD", nonprofit: "water-org", error_code: null };
-    expect(layer[0]).toEqual({ event: "sir_donate_view", value: 25, frequency: "once", transaction_id: null, ...fields });
+    expect(layer[0]).toEqual({
+      event: "sir_donate_view",
+      value: 25,
+      frequency: "once",
+      transaction_id: null,
+      ...fields,
+    });
     // The first change was the amount: the frequency was still once.
     expect(layer[1]).toMatchObject({ event: "sir_donate_start", value: 50.5, frequency: "once", ...fields });
     for (const entry of layer.slice(2)) {
@@ -154,14 +174,15 @@ test.describe("analytics", () => {
 
   test("gtag hears the same events; analytics is off by default", async ({ page }) => {
     await page.addInitScript(() => {
-      (window as any).gtagCalls = [];
-      (window as any).gtag = (...args: unknown[]) => (window as any).gtagCalls.push(args);
+      (window as unknown as TagWindow).gtagCalls = [];
+      (window as unknown as TagWindow).gtag = (...args: unknown[]) =>
+        (window as unknown as TagWindow).gtagCalls.push(args);
     });
     await page.goto(url({ analytics: "gtag" }));
     await widget.seeNonprofit("Water.org");
     await widget.pickAmount("$50");
-    await expect.poll(() => page.evaluate(() => (window as any).gtagCalls.length)).toBe(2);
-    const calls = await page.evaluate(() => (window as any).gtagCalls);
+    await expect.poll(() => page.evaluate(() => (window as unknown as TagWindow).gtagCalls.length)).toBe(2);
+    const calls = await page.evaluate(() => (window as unknown as TagWindow).gtagCalls);
     expect(calls[0].slice(0, 2)).toEqual(["event", "sir_donate_view"]);
     expect(calls[1]).toEqual([
       "event",
@@ -174,15 +195,17 @@ test.describe("analytics", () => {
     await widget.seeNonprofit("Water.org");
     await widget.pickAmount("$50");
     await expect.poll(async () => (await widget.events("change")).length).toBeGreaterThan(1);
-    expect(await page.evaluate(() => (window as any).gtagCalls.length)).toBe(0);
-    expect(await page.evaluate(() => (window as any).dataLayer)).toBeUndefined();
+    expect(await page.evaluate(() => (window as unknown as TagWindow).gtagCalls.length)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as TagWindow).dataLayer)).toBeUndefined();
   });
 });
 
 test.describe("impact lines", () => {
   const IMPACT = "25: A week of clean water | 50: A month of school meals | 10: <img src=x onerror=alert(1)>";
 
-  test("the chosen amount's line shows under the amounts, and describes the amount for screen readers", async ({ page }) => {
+  test("the chosen amount's line shows under the amounts, and describes the amount for screen readers", async ({
+    page,
+  }) => {
     await page.goto(url({ amounts: "10,25,50,100", impact: IMPACT }));
     await widget.seeNonprofit("Water.org");
     const radio = (name: string) => widget.root.getByRole("radio", { name, exact: true });
@@ -257,7 +280,9 @@ test.describe("deep links", () => {
     expect(changes.at(-1)).toMatchObject({ amount: 5000, frequency: "monthly", valid: true });
   });
 
-  test("inline: #donate scrolls the form into view and focuses the amount; an amount no preset is typed in", async ({ page }) => {
+  test("inline: #donate scrolls the form into view and focuses the amount; an amount no preset is typed in", async ({
+    page,
+  }) => {
     await page.addInitScript(() => {
       document.addEventListener("DOMContentLoaded", () => {
         const spacer = document.createElement("div");
@@ -273,9 +298,13 @@ test.describe("deep links", () => {
     await expect(widget.donateButton("Donate $30")).toBeVisible();
   });
 
-  test("bad values are left out with a console warning, never an error; without url-prefill the URL is ignored", async ({ page }) => {
+  test("bad values are left out with a console warning, never an error; without url-prefill the URL is ignored", async ({
+    page,
+  }) => {
     const seen = warnings(page);
-    await page.goto(url({ "url-prefill": "", max: "500", sd_amount: "9999", sd_frequency: "weekly", sd_org: "evil-org" }));
+    await page.goto(
+      url({ "url-prefill": "", max: "500", sd_amount: "9999", sd_frequency: "weekly", sd_org: "evil-org" }),
+    );
     await widget.seeNonprofit("Water.org");
     await expect(widget.donateButton("Donate $25")).toBeVisible();
     await expect.poll(() => seen.length).toBe(3);
@@ -293,7 +322,12 @@ test.describe("deep links", () => {
     const seen = warnings(page);
     await page.evaluate(
       async ({ key, api }) => {
-        const handle = await window.SirDonate!.mount("#donate", { key, org: "water-org", apiBase: api, mode: "button" });
+        const handle = await window.SirDonate!.mount("#donate", {
+          key,
+          org: "water-org",
+          apiBase: api,
+          mode: "button",
+        });
         await new Promise((resolve) => handle.on("ready", resolve));
         handle.open({ amount: 100, frequency: "monthly", org: "not-mine" });
       },
@@ -308,7 +342,10 @@ test.describe("deep links", () => {
 });
 
 test.describe("goal meter", () => {
-  test("shows what the partner server counted, and counts this donor's donation once it completes", async ({ page, context }) => {
+  test("shows what the partner server counted, and counts this donor's donation once it completes", async ({
+    page,
+    context,
+  }) => {
     const campaign = `goal${Date.now()}`;
     const chunks: string[] = [];
     page.on("request", (request) => {
@@ -331,7 +368,9 @@ test.describe("goal meter", () => {
     await expect(meter).toHaveAttribute("aria-valuetext", "$25 raised of $100 · 1 donor");
   });
 
-  test("no goal, no meter and no chunk for it; a goal without a partner endpoint is refused by name", async ({ page }) => {
+  test("no goal, no meter and no chunk for it; a goal without a partner endpoint is refused by name", async ({
+    page,
+  }) => {
     const chunks: string[] = [];
     page.on("request", (request) => {
       if (request.url().endsWith(".wasm")) chunks.push(request.url());

@@ -28,7 +28,10 @@ type Cdn = { origin: string; served: string[]; close: () => void };
 
 /** A CDN for the release tree on `port`: the README's headers (CORS unless `cors` is false),
  * `tamper` may change a file's bytes, and `served` lists every path it answered. */
-function cdn(port: number, { cors = true, tamper }: { cors?: boolean; tamper?: (name: string, bytes: Buffer) => Buffer } = {}): Promise<Cdn> {
+function cdn(
+  port: number,
+  { cors = true, tamper }: { cors?: boolean; tamper?: (name: string, bytes: Buffer) => Buffer } = {},
+): Promise<Cdn> {
   const served: string[] = [];
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url!, "http://cdn").pathname;
@@ -44,20 +47,26 @@ function cdn(port: number, { cors = true, tamper }: { cors?: boolean; tamper?: (
     }
     if (tamper) bytes = tamper(name, bytes);
     response.writeHead(200, {
-      "content-type": name.endsWith(".wasm") ? "application/wasm" : name.endsWith(".json") ? "application/json" : "text/javascript",
+      "content-type": name.endsWith(".wasm")
+        ? "application/wasm"
+        : name.endsWith(".json")
+          ? "application/json"
+          : "text/javascript",
       "cache-control": name === "sir-donate.js" ? "public, max-age=300" : "public, max-age=31536000, immutable",
       ...(cors ? { "access-control-allow-origin": "*" } : {}),
     });
     response.end(bytes);
   });
   return new Promise((ready) =>
-    server.listen(port, "127.0.0.1", () => ready({ origin: `http://127.0.0.1:${port}`, served, close: () => server.close() })),
+    server.listen(port, "127.0.0.1", () =>
+      ready({ origin: `http://127.0.0.1:${port}`, served, close: () => server.close() }),
+    ),
   );
 }
 
 /** The partner's page, on its own origin: the script tag (pinned, as in the README, unless
  * `pinned` is false) and one widget with a fallback link. */
-async function partnerPage(page: Page, loader: string, pinned = true): Promise<() => void> {
+async function partnerPage(loader: string, pinned = true): Promise<() => void> {
   const pin = pinned ? ` integrity="${manifest.loader.integrity}" crossorigin="anonymous"` : "";
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Donate</title>
 <script src="${loader}"${pin} async></script></head><body>
@@ -73,7 +82,7 @@ async function partnerPage(page: Page, loader: string, pinned = true): Promise<(
 /** Loads the partner page from `server` and returns the one `error` event's detail, once the
  * widget has given up; the partner's fallback link is still there. */
 async function loadFailure(page: Page, server: Cdn, pinned = true): Promise<Record<string, unknown>> {
-  const closePage = await partnerPage(page, `${server.origin}/sir-donate/${version}/sir-donate.js`, pinned);
+  const closePage = await partnerPage(`${server.origin}/sir-donate/${version}/sir-donate.js`, pinned);
   try {
     const widget = new DonateWidget(page);
     await widget.recordEvents();
@@ -90,13 +99,19 @@ async function loadFailure(page: Page, server: Cdn, pinned = true): Promise<Reco
 
 test("the README pins this build's loader, and the manifest lists every hashed file", () => {
   const readme = readFileSync(join(repo, "README.md"), "utf8");
-  const pinned = [...readme.matchAll(/<script src="[^"]*\/sir-donate\/([^/"]+)\/sir-donate\.js" integrity="([^"]+)" crossorigin="anonymous"/g)];
+  const pinned = [
+    ...readme.matchAll(
+      /<script src="[^"]*\/sir-donate\/([^/"]+)\/sir-donate\.js" integrity="([^"]+)" crossorigin="anonymous"/g,
+    ),
+  ];
   expect(pinned.length, "the README's embed snippet").toBeGreaterThan(0);
   for (const [, pinnedVersion, integrity] of pinned) {
     // After a change to what ships: `make build && node scripts/readme-integrity.mjs`.
     expect({ version: pinnedVersion, integrity }).toEqual({ version, integrity: manifest.loader.integrity });
   }
-  expect(manifest.files.map((file) => file.source)).toEqual(expect.arrayContaining(["sir-donate.js", "sir-donate_bg.wasm", "split_create_link_step.wasm"]));
+  expect(manifest.files.map((file) => file.source)).toEqual(
+    expect.arrayContaining(["sir-donate.js", "sir-donate_bg.wasm", "split_create_link_step.wasm"]),
+  );
   for (const file of [manifest.loader, ...manifest.files]) {
     const bytes = readFileSync(join(release, file.name));
     expect(bytes.length).toBe(file.bytes);
@@ -104,18 +119,26 @@ test("the README pins this build's loader, and the manifest lists every hashed f
   }
 });
 
-test("from a CDN on another origin, the verified files run, and a second load takes them from the cache", async ({ page, context, request }) => {
+test("from a CDN on another origin, the verified files run, and a second load takes them from the cache", async ({
+  page,
+  context,
+  request,
+}) => {
   const sandbox = new Sandbox(request);
   await sandbox.reset();
   const server = await cdn(8804);
-  const closePage = await partnerPage(page, `${server.origin}/sir-donate/${version}/sir-donate.js`);
+  const closePage = await partnerPage(`${server.origin}/sir-donate/${version}/sir-donate.js`);
   try {
     const widget = new DonateWidget(page);
     await page.goto(`http://127.0.0.1:${PAGE_PORT}/`);
     await widget.seeNonprofit("Water.org");
     // The chunks a Donate click needs load once the form is ready, verified too.
-    const chunks = manifest.files.filter((file) => /^split_(create_link_step|status_view|follow_status)\./.test(file.name));
-    await expect.poll(() => chunks.filter((file) => server.served.some((path) => path.endsWith(`/${file.name}`))).length).toBe(chunks.length);
+    const chunks = manifest.files.filter((file) =>
+      /^split_(create_link_step|status_view|follow_status)\./.test(file.name),
+    );
+    await expect
+      .poll(() => chunks.filter((file) => server.served.some((path) => path.endsWith(`/${file.name}`))).length)
+      .toBe(chunks.length);
     const firstLoad = [...server.served];
     expect(new Set(firstLoad).size).toBe(firstLoad.length);
 
@@ -137,8 +160,16 @@ test("from a CDN on another origin, the verified files run, and a second load ta
 
 // One bit of the main module, or a comment added to the glue: either still runs, unchecked.
 const TAMPERED = [
-  { source: "sir-donate_bg.wasm", what: "wasm", tamper: (bytes: Buffer) => Buffer.from(bytes.map((byte, at) => (at === bytes.length - 1 ? byte ^ 1 : byte))) },
-  { source: "sir-donate.js", what: "glue", tamper: (bytes: Buffer) => Buffer.concat([bytes, Buffer.from("\n// changed on the CDN\n")]) },
+  {
+    source: "sir-donate_bg.wasm",
+    what: "wasm",
+    tamper: (bytes: Buffer) => Buffer.from(bytes.map((byte, at) => (at === bytes.length - 1 ? byte ^ 1 : byte))),
+  },
+  {
+    source: "sir-donate.js",
+    what: "glue",
+    tamper: (bytes: Buffer) => Buffer.concat([bytes, Buffer.from("\n// changed on the CDN\n")]),
+  },
 ];
 for (const { source, what, tamper } of TAMPERED) {
   test(`a tampered ${what} on the CDN is refused: the fallback stays and load_failed says why`, async ({ page }) => {
@@ -150,7 +181,9 @@ for (const { source, what, tamper } of TAMPERED) {
   });
 }
 
-test("a CDN on another origin without CORS headers: load_failed names the missing Access-Control-Allow-Origin", async ({ page }) => {
+test("a CDN on another origin without CORS headers: load_failed names the missing Access-Control-Allow-Origin", async ({
+  page,
+}) => {
   // Unpinned: with `crossorigin`, the browser would refuse the loader itself, silently.
   const error = await loadFailure(page, await cdn(8806, { cors: false }), false);
   expect(error).toMatchObject({ code: "load_failed" });

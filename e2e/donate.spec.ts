@@ -21,7 +21,12 @@ test("the link-created event carries the donation before the donor leaves", asyn
   await widget.donateButton("Donate $12.34 monthly").click();
   await expect.poll(() => widget.events("link-created")).toHaveLength(1);
   const [created] = await widget.events("link-created");
-  expect(created).toMatchObject({ amount: 1234, currency: "USD", frequency: "monthly", nonprofit: "american-red-cross" });
+  expect(created).toMatchObject({
+    amount: 1234,
+    currency: "USD",
+    frequency: "monthly",
+    nonprofit: "american-red-cross",
+  });
   expect(String(created.donationLink)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/checkout\//);
   expect(await widget.events("ready")).toHaveLength(1);
 });
@@ -56,13 +61,17 @@ test("a key that is not a publishable key is refused and nothing is sent", async
 });
 
 test("an unknown nonprofit shows a clear message", async ({ page }) => {
-  await page.goto("/e2e/configurable.html?key=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378&org=no-such-charity");
+  await page.goto(
+    "/e2e/configurable.html?key=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378&org=no-such-charity",
+  );
   await widget.seeAlert("We couldn't find this nonprofit.");
   expect((await widget.events("error")).map((e) => e.code)).toContain("organization_not_found");
 });
 
 test("a nonprofit name with markup is shown as text, never as HTML", async ({ page }) => {
-  await page.goto("/e2e/configurable.html?key=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378&org=kids-arts-fund");
+  await page.goto(
+    "/e2e/configurable.html?key=pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378&org=kids-arts-fund",
+  );
   await widget.seeNonprofit(`Kids & Arts <Fund> "Create" 'Now'`);
   expect(await page.locator("sir-donate").evaluate((el) => el.shadowRoot!.querySelector("fund"))).toBeNull();
 });

@@ -31,10 +31,16 @@ test.beforeAll(async () => {
   servers = await Promise.all(APPS.map(({ dir, port }) => serveStatic(join(examples, dir, "dist"), port)));
 });
 
-test.afterAll(() => servers.forEach((server) => server.kill()));
+test.afterAll(() => {
+  for (const server of servers) server.kill();
+});
 
 for (const { name, port } of APPS) {
-  test(`the ${name} example mounts the widget, changes an option and hears link-created`, async ({ page, context, request }) => {
+  test(`the ${name} example mounts the widget, changes an option and hears link-created`, async ({
+    page,
+    context,
+    request,
+  }) => {
     const sandbox = new Sandbox(request);
     await sandbox.reset();
     const failures: string[] = [];
@@ -46,7 +52,8 @@ for (const { name, port } of APPS) {
       }
     });
     page.on("response", (response) => {
-      if (response.status() >= 400 && !response.url().endsWith("/favicon.ico")) failures.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400 && !response.url().endsWith("/favicon.ico"))
+        failures.push(`${response.status()} ${response.url()}`);
     });
     await page.goto(`http://127.0.0.1:${port}/`);
 

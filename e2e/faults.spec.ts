@@ -233,4 +233,3 @@ test.describe("status following", () => {
     await expect(widget.donateButton("Donate $25")).toBeEnabled();
   });
 });
-

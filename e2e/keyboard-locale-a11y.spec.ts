@@ -41,7 +41,10 @@ test("button mode: no axe violations in the open dialog", async ({ page }) => {
   await expectNoAxeViolations(page);
 });
 
-test("keyboard only, target new-tab: checkout opens in a new tab and the widget follows it to completion", async ({ page, context }) => {
+test("keyboard only, target new-tab: checkout opens in a new tab and the widget follows it to completion", async ({
+  page,
+  context,
+}) => {
   await page.goto(url({ target: "new-tab" }));
   await widget.seeNonprofit("American Red Cross");
   await tabTo(page, /^Donate \$25$/);
@@ -124,7 +127,9 @@ test("in French, from the keyboard, with French copy and formatting", async ({ p
 test("right-to-left locales lay the widget out right to left", async ({ page }) => {
   await page.goto(url({ locale: "ar" }));
   await widget.seeNonprofit("American Red Cross");
-  expect(await page.locator("sir-donate").evaluate((el) => el.shadowRoot!.querySelector(".sd-root")!.getAttribute("dir"))).toBe("rtl");
+  expect(
+    await page.locator("sir-donate").evaluate((el) => el.shadowRoot!.querySelector(".sd-root")!.getAttribute("dir")),
+  ).toBe("rtl");
 });
 
 test("no axe violations in the form, error and status states", async ({ page }) => {

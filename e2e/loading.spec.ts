@@ -25,7 +25,9 @@ async function holdWasm(page: Page) {
   return release;
 }
 
-test("the config and nonprofit reads travel while the wasm downloads, and are adopted, not repeated", async ({ page }) => {
+test("the config and nonprofit reads travel while the wasm downloads, and are adopted, not repeated", async ({
+  page,
+}) => {
   const release = await holdWasm(page);
   await page.goto("/e2e/fallback.html");
   // The wasm has not arrived, yet both reads have reached the API.
@@ -53,13 +55,17 @@ test("a widget removed before the wasm arrives cancels its reads", async ({ page
   release();
 });
 
-test("reads sent with a key the widget no longer has are not adopted: it reads again with its own", async ({ page }) => {
+test("reads sent with a key the widget no longer has are not adopted: it reads again with its own", async ({
+  page,
+}) => {
   const release = await holdWasm(page);
   await page.goto("/e2e/fallback.html");
   await expect.poll(async () => (await sandbox.stats()).requests).toMatchObject({ config: 1, organization: 1 });
   // Before the wasm arrives, the page switches to the paused partner's key.
   await page.evaluate(() =>
-    document.querySelector("sir-donate")!.setAttribute("key", "pk_test_473d7cd0569b6d7d931c29cc8d0a7d17a1d3b9f1b5f263d8df546c8c552aee89"),
+    document
+      .querySelector("sir-donate")!
+      .setAttribute("key", "pk_test_473d7cd0569b6d7d931c29cc8d0a7d17a1d3b9f1b5f263d8df546c8c552aee89"),
   );
   release();
   const widget = new DonateWidget(page);

@@ -20,9 +20,9 @@ const url = (params: Record<string, string>) =>
 
 /** The amount chips' labels, with every kind of space (Intl uses narrow no-break ones) as " ". */
 const chipLabels = (root: Locator) =>
-  root.locator('label[part~="amount"]').evaluateAll((labels) =>
-    labels.map((l) => (l.textContent ?? "").replace(/\s+/g, " ").trim()),
-  );
+  root
+    .locator('label[part~="amount"]')
+    .evaluateAll((labels) => labels.map((l) => (l.textContent ?? "").replace(/\s+/g, " ").trim()));
 
 test("whole amounts show without cents, fractions keep theirs, in the donor's locale", async ({ page }) => {
   await page.goto(url({ amounts: "10,25,50.5" }));
@@ -52,9 +52,23 @@ test("a pk_test_ key shows a Test mode badge that ::part(test-badge) can restyle
   await expect(badge).toBeVisible();
   const style = await badge.evaluate((el) => {
     const s = getComputedStyle(el);
-    return { display: s.display, visibility: s.visibility, opacity: s.opacity, position: s.position, transform: s.transform, background: s.backgroundColor };
+    return {
+      display: s.display,
+      visibility: s.visibility,
+      opacity: s.opacity,
+      position: s.position,
+      transform: s.transform,
+      background: s.backgroundColor,
+    };
   });
-  expect(style).toEqual({ display: "block", visibility: "visible", opacity: "1", position: "static", transform: "none", background: "rgb(1, 2, 3)" });
+  expect(style).toEqual({
+    display: "block",
+    visibility: "visible",
+    opacity: "1",
+    position: "static",
+    transform: "none",
+    background: "rgb(1, 2, 3)",
+  });
   const box = await badge.boundingBox();
   expect(box!.width).toBeGreaterThan(30);
   expect(box!.height).toBeGreaterThan(10);
@@ -74,10 +88,13 @@ test("a pk_live_ key shows no badge", async ({ page }) => {
 /** WCAG's contrast ratio of two `rgb(…)` colours. */
 function contrast(a: string, b: string): number {
   const luminance = (rgb: string) => {
-    const [r, g, bl] = rgb.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
-      const c = Number(v) / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = rgb
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
   };
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
@@ -102,7 +119,9 @@ const states = [
 ];
 
 for (const theme of ["light", "dark"]) {
-  test(`status states read at a glance (${theme}): an icon and a colour that meet WCAG AA, announced in words`, async ({ page }) => {
+  test(`status states read at a glance (${theme}): an icon and a colour that meet WCAG AA, announced in words`, async ({
+    page,
+  }) => {
     const tones = new Set<string>();
     for (const { status, tone, title } of states) {
       await followDonation(page, status, theme);

@@ -56,7 +56,8 @@ function watchForFailures(page: Page): string[] {
     }
   });
   page.on("response", (response) => {
-    if (response.status() >= 400 && !response.url().endsWith("/favicon.ico")) failures.push(`${response.status()} ${response.url()}`);
+    if (response.status() >= 400 && !response.url().endsWith("/favicon.ico"))
+      failures.push(`${response.status()} ${response.url()}`);
   });
   return failures;
 }
@@ -67,7 +68,12 @@ function watchForFailures(page: Page): string[] {
  * one link, once: the page lists the links it heard, `earlier` ones (kept by a hidden route) and
  * this one. Returns the page's list, with the widget back at its form.
  */
-async function donate(page: Page, context: BrowserContext, selector: string, earlier: string[] = []): Promise<string[]> {
+async function donate(
+  page: Page,
+  context: BrowserContext,
+  selector: string,
+  earlier: string[] = [],
+): Promise<string[]> {
   const widget = new DonateWidget(page, selector);
   await expect(page.locator(selector)).toHaveCount(1);
   await widget.seeNonprofit("Water.org");
@@ -75,7 +81,10 @@ async function donate(page: Page, context: BrowserContext, selector: string, ear
   // amounts={[10, 25, 50]}, not the default 10, 25, 50, 100: the list reached the widget.
   await expect(widget.root.getByRole("radio", { name: /^\$50(\.00)?$/ })).toBeVisible();
   await expect(widget.root.getByRole("radio", { name: /^\$100(\.00)?$/ })).toHaveCount(0);
-  const [checkout] = await Promise.all([context.waitForEvent("page"), widget.donateButton(/^Donate \$25(\.00)?$/).click()]);
+  const [checkout] = await Promise.all([
+    context.waitForEvent("page"),
+    widget.donateButton(/^Donate \$25(\.00)?$/).click(),
+  ]);
   await checkout.waitForURL(/\/checkout\/[0-9a-f]+$/);
   const partnerDonationId = checkout.url().split("/").pop()!;
   await checkout.close();
@@ -94,12 +103,20 @@ test.describe("the Next.js example", () => {
   test.beforeAll(async () => {
     test.setTimeout(300_000);
     const started = Date.now();
-    execFileSync(next, ["build"], { cwd: app, env: { ...env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(next, ["build"], {
+      cwd: app,
+      env: { ...env, NODE_ENV: "production" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     console.log(`next build: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     url = await serve("start", START_PORT);
   });
 
-  test("the server page's SirDonate reaches the checkout on a full load and after navigating away and back", async ({ page, context, request }) => {
+  test("the server page's SirDonate reaches the checkout on a full load and after navigating away and back", async ({
+    page,
+    context,
+    request,
+  }) => {
     const sandbox = new Sandbox(request);
     await sandbox.reset();
     const failures = watchForFailures(page);
@@ -124,7 +141,11 @@ test.describe("the Next.js example", () => {
     expect(failures).toEqual([]);
   });
 
-  test("the JS API page reaches the checkout on a full load and after client-side navigation", async ({ page, context, request }) => {
+  test("the JS API page reaches the checkout on a full load and after client-side navigation", async ({
+    page,
+    context,
+    request,
+  }) => {
     const sandbox = new Sandbox(request);
     await sandbox.reset();
     const failures = watchForFailures(page);
@@ -150,14 +171,21 @@ test.describe("the Next.js example", () => {
     const widget = new DonateWidget(page);
     await widget.seeNonprofit("Water.org");
     await expect(widget.root.getByRole("radio", { name: /^\$100(\.00)?$/ })).toHaveCount(0);
-    const [checkout] = await Promise.all([context.waitForEvent("page"), widget.donateButton(/^Donate \$25(\.00)?$/).click()]);
+    const [checkout] = await Promise.all([
+      context.waitForEvent("page"),
+      widget.donateButton(/^Donate \$25(\.00)?$/).click(),
+    ]);
     await checkout.waitForURL(/\/checkout\/[0-9a-f]+$/);
     expect((await sandbox.stats()).requests.createLink).toBe(1);
     expect(failures).toEqual([]);
   });
 });
 
-test("the Next.js example under next dev (Strict Mode) shows one working widget per page", async ({ page, context, request }) => {
+test("the Next.js example under next dev (Strict Mode) shows one working widget per page", async ({
+  page,
+  context,
+  request,
+}) => {
   test.setTimeout(240_000);
   const sandbox = new Sandbox(request);
   await sandbox.reset();

@@ -21,33 +21,49 @@ test.beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "sir-donate-consumer-"));
   const tarball = readdirSync(join(repo, "dist")).find((f) => /^sir-donate-.*\.tgz$/.test(f))!;
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", join(repo, "dist", tarball)], { cwd: scratch });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", join(repo, "dist", tarball)], {
+    cwd: scratch,
+  });
   cpSync(join(here, "npm-consumer"), scratch, { recursive: true });
 
   // esbuild: the wasm is a separate asset the app copies beside its bundle.
-  execFileSync(bin("esbuild"), ["app.js", "--bundle", "--format=esm", "--splitting", "--outdir=out-esbuild", "--log-level=warning"], { cwd: scratch });
+  execFileSync(
+    bin("esbuild"),
+    ["app.js", "--bundle", "--format=esm", "--splitting", "--outdir=out-esbuild", "--log-level=warning"],
+    { cwd: scratch },
+  );
   cpSync(join(scratch, "index.html"), join(scratch, "out-esbuild/index.html"));
   cpSync(join(scratch, "node_modules/sir-donate/wasm"), join(scratch, "out-esbuild/wasm"), { recursive: true });
   // Vite copies the wasm by itself (new URL(..., import.meta.url)).
   execFileSync(bin("vite"), ["build", "--outDir", "out-vite", "--logLevel", "warn"], { cwd: scratch });
-  servers = await Promise.all([serveStatic(join(scratch, "out-esbuild"), 8795), serveStatic(join(scratch, "out-vite"), 8796)]);
+  servers = await Promise.all([
+    serveStatic(join(scratch, "out-esbuild"), 8795),
+    serveStatic(join(scratch, "out-vite"), 8796),
+  ]);
 });
 
 test.afterAll(() => {
-  servers.forEach((server) => server.kill());
+  for (const server of servers) server.kill();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 test("importing the package under Node (SSR) has no side effects and loads nothing", () => {
   const out = execFileSync(
     "node",
-    ["--input-type=module", "-e", "const m = await import('sir-donate'); console.log(JSON.stringify([typeof globalThis.window, await m.loadSirDonate()]));"],
+    [
+      "--input-type=module",
+      "-e",
+      "const m = await import('sir-donate'); console.log(JSON.stringify([typeof globalThis.window, await m.loadSirDonate()]));",
+    ],
     { cwd: scratch, encoding: "utf8" },
   );
   expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual(["undefined", null]);
 });
 
-for (const [bundler, port] of [["esbuild", 8795], ["Vite", 8796]] as const) {
+for (const [bundler, port] of [
+  ["esbuild", 8795],
+  ["Vite", 8796],
+] as const) {
   test(`an app bundled with ${bundler} mounts the widget`, async ({ page }) => {
     const failures: string[] = [];
     page.on("pageerror", (error) => failures.push(error.message));

@@ -20,6 +20,7 @@ const url = (partnerEndpoint: string, org = "water-org") =>
   `/e2e/configurable.html?${new URLSearchParams({ key: DEMO_KEY, org, "partner-endpoint": partnerEndpoint })}`;
 
 /** A partner server call from the partner page, with the page's cookies. */
+// biome-ignore lint/suspicious/noExplicitAny: the partner server's JSON, each test reads the fields it checks.
 async function partnerCall(page: Page, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   return page.evaluate(
     async ({ partner, path, body }) => {

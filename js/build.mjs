@@ -16,16 +16,49 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
+import { writeOptionFiles } from "./generate-options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// The loader's option list, its types and the README's table, from js/options.json (rewritten only if stale).
+for (const file of writeOptionFiles()) console.log(`js/build.mjs: wrote ${file} from js/options.json`);
 const dist = join(root, "dist");
 const wasmDir = join(dist, "wasm");
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
 // __SIR_DONATE_FILES__: the hashed files the loader fetches (dist/cdn/), or null (dist/wasm/);
 // __SIR_DONATE_VERIFIED__: whether it checks them (js/src/files.js).
-const define = { __SIR_DONATE_VERSION__: JSON.stringify(version), __SIR_DONATE_FILES__: "null", __SIR_DONATE_VERIFIED__: "false" };
-const common = { define, minify: true, target: "es2020", legalComments: "inline", logLevel: "warning" };
+// __SIR_DONATE_FIRST_VIEW__: Leptos's render of the first view (tools/first-view), and
+// __SIR_DONATE_STYLE__ the stylesheet it is painted with (js/src/first-view.js).
+const define = {
+  __SIR_DONATE_VERSION__: JSON.stringify(version),
+  __SIR_DONATE_FILES__: "null",
+  __SIR_DONATE_VERIFIED__: "false",
+  __SIR_DONATE_FIRST_VIEW__: firstViewTemplates(),
+  __SIR_DONATE_STYLE__: JSON.stringify(
+    (
+      await transform(readFileSync(join(root, "style/widget.css"), "utf8"), { loader: "css", minify: true })
+    ).code.trim(),
+  ),
+};
+// ES2022: the loader's classes keep their private fields; every browser of the baseline
+// (docs/browser-support.md) has them.
+const common = { define, minify: true, target: "es2022", legalComments: "inline", logLevel: "warning" };
+
+/** Renders the first view with Leptos, natively (tools/first-view, its own workspace so that
+ * leptos's `ssr` never meets the widget's `csr`). It fails the build if any composition the
+ * loader can make differs from Leptos's own render. */
+function firstViewTemplates() {
+  const out = join(root, "target/first-view/templates.json");
+  execFileSync(
+    "cargo",
+    ["run", "--quiet", "--manifest-path", join(root, "tools/first-view/Cargo.toml"), "--", "--templates", out],
+    {
+      stdio: "inherit",
+      env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(root, "target") },
+    },
+  );
+  return readFileSync(out, "utf8").trim();
+}
 
 // The glue (minified: 8.8 → 6.5 KB gzip), with the chunk loaders in the same file: the glue
 // imports them, so a separate file would be one more round trip before the widget starts.
@@ -38,27 +71,42 @@ const entry = split
   ? 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n' +
     `export { preloadChunks, setChunkUrls } from ${JSON.stringify(join(root, "js/src/chunks.js"))};\n`
   : 'export * from "./sir-donate.js"; export { default } from "./sir-donate.js";\n';
-if (!bundled) await build({
-  ...common,
-  // wasm-bindgen names the chunk-loader module once per import; the keys are the same module.
-  logOverride: { "duplicate-object-key": "silent" },
-  stdin: { contents: entry, resolveDir: wasmDir, sourcefile: "glue-entry.js" },
-  bundle: true,
-  format: "esm",
-  outfile: glue,
-  allowOverwrite: true,
-});
+if (!bundled)
+  await build({
+    ...common,
+    // wasm-bindgen names the chunk-loader module once per import; the keys are the same module.
+    logOverride: { "duplicate-object-key": "silent" },
+    stdin: { contents: entry, resolveDir: wasmDir, sourcefile: "glue-entry.js" },
+    bundle: true,
+    format: "esm",
+    outfile: glue,
+    allowOverwrite: true,
+  });
 rmSync(join(wasmDir, "__wasm_split.js"), { force: true });
-const chunks = readdirSync(wasmDir).filter((file) => file.endsWith(".wasm") && file !== "sir-donate_bg.wasm").sort();
+const chunks = readdirSync(wasmDir)
+  .filter((file) => file.endsWith(".wasm") && file !== "sir-donate_bg.wasm")
+  .sort();
 
-await build({ ...common, entryPoints: [join(root, "js/src/script.js")], bundle: true, format: "iife", outfile: join(dist, "sir-donate.js") });
+await build({
+  ...common,
+  entryPoints: [join(root, "js/src/script.js")],
+  bundle: true,
+  format: "iife",
+  outfile: join(dist, "sir-donate.js"),
+});
 
 const npm = join(dist, "npm");
 rmSync(npm, { recursive: true, force: true });
 mkdirSync(npm, { recursive: true });
 // Two modules, so that importing the package loads nothing but the tiny entry.
 await build({ ...common, entryPoints: [join(root, "js/src/npm.js")], format: "esm", outfile: join(npm, "index.js") });
-await build({ ...common, entryPoints: [join(root, "js/src/element.js")], bundle: true, format: "esm", outfile: join(npm, "element.js") });
+await build({
+  ...common,
+  entryPoints: [join(root, "js/src/element.js")],
+  bundle: true,
+  format: "esm",
+  outfile: join(npm, "element.js"),
+});
 // `sir-donate/react`: the client component ("use client" stays first), on the package's own
 // entry (one loader per page, whichever import reaches it) and the app's React.
 await build({
@@ -68,9 +116,15 @@ await build({
   format: "esm",
   outfile: join(npm, "react.js"),
   external: ["react"],
-  plugins: [{ name: "package-entry", setup: (on) => on.onResolve({ filter: /^\.\/npm\.js$/ }, () => ({ path: "./index.js", external: true })) }],
+  plugins: [
+    {
+      name: "package-entry",
+      setup: (on) => on.onResolve({ filter: /^\.\/npm\.js$/ }, () => ({ path: "./index.js", external: true })),
+    },
+  ],
 });
-if (!readFileSync(join(npm, "react.js"), "utf8").startsWith('"use client";')) throw new Error("js/build.mjs: react.js lost its \"use client\"");
+if (!readFileSync(join(npm, "react.js"), "utf8").startsWith('"use client";'))
+  throw new Error('js/build.mjs: react.js lost its "use client"');
 // Each chunk as `new URL("./wasm/<file>", import.meta.url)`, which bundlers (Vite) rewrite
 // and copy like the main module: the glue then fetches them from where they went.
 const chunkUrls = chunks.length
@@ -82,14 +136,20 @@ cpSync(join(dist, "wasm"), join(npm, "wasm"), { recursive: true });
 cpSync(join(root, "js/sir-donate.d.ts"), join(npm, "index.d.ts"));
 // Types for templates: `/// <reference types="sir-donate/react" />` (or vue, svelte); react.d.ts
 // also types the component.
-for (const framework of ["react", "vue", "svelte"]) cpSync(join(root, `js/${framework}.d.ts`), join(npm, `${framework}.d.ts`));
+for (const framework of ["react", "vue", "svelte"])
+  cpSync(join(root, `js/${framework}.d.ts`), join(npm, `${framework}.d.ts`));
 cpSync(join(root, "js/npm/README.md"), join(npm, "README.md"));
 const manifest = JSON.parse(readFileSync(join(root, "js/npm/package.json"), "utf8"));
-writeFileSync(join(npm, "package.json"), JSON.stringify({ ...manifest, version }, null, 2) + "\n");
-execFileSync("npm", ["pack", "--silent", "--pack-destination", dist], { cwd: npm, stdio: ["ignore", "ignore", "inherit"] });
+writeFileSync(join(npm, "package.json"), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
+execFileSync("npm", ["pack", "--silent", "--pack-destination", dist], {
+  cwd: npm,
+  stdio: ["ignore", "ignore", "inherit"],
+});
 await writeCdn();
 writePlayground();
-console.log(`js/build.mjs: dist/sir-donate.js, dist/wasm/ (${chunks.length} chunks), dist/npm/, dist/sir-donate-${version}.tgz, dist/cdn/${version}/`);
+console.log(
+  `js/build.mjs: dist/sir-donate.js, dist/wasm/ (${chunks.length} chunks), dist/npm/, dist/sir-donate-${version}.tgz, dist/cdn/${version}/`,
+);
 
 /**
  * dist/cdn/<version>/: what a CDN serves. The glue and the wasm files take a content hash in
@@ -121,8 +181,12 @@ async function writeCdn() {
     outfile: loader,
   });
   const bytes = readFileSync(loader);
-  const manifest = { version, loader: { name: "sir-donate.js", bytes: bytes.length, integrity: sri(bytes) }, files: listed };
-  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  const manifest = {
+    version,
+    loader: { name: "sir-donate.js", bytes: bytes.length, integrity: sri(bytes) },
+    files: listed,
+  };
+  writeFileSync(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 function sri(bytes) {
@@ -142,7 +206,8 @@ function routeChunkLoads() {
   if (!existsSync(path)) return false;
   let js = readFileSync(path, "utf8");
   const expect = (pattern, what) => {
-    if (!pattern.test(js)) throw new Error(`js/build.mjs: __wasm_split.js has no ${what}; was wasm-split-cli upgraded?`);
+    if (!pattern.test(js))
+      throw new Error(`js/build.mjs: __wasm_split.js has no ${what}; was wasm-split-cli upgraded?`);
   };
   expect(/fetch\(new URL\("\.\/[\w.]+\.wasm", import\.meta\.url\)\)/, "chunk fetch");
   expect(/^function makeLoad\(fetcher, deps\) \{$/m, "makeLoad");
@@ -158,7 +223,8 @@ function routeChunkLoads() {
   js = js.replace(/fetch\(new URL\(/g, "fetchChunk(new URL(");
   js = js.replace(
     /export const (__wasm_split_load_([a-z0-9_]+?)_\d+) = wrapAsyncCb\(makeLoad\(([\s\S]*?)\n, \[([^\]]*)\]\)\);/g,
-    (_, name, fn, fetcher, deps) => `export const ${name} = wrapAsyncCb(registerLoad(${JSON.stringify(fn)}, makeLoad(${fetcher}\n, [${deps}])));`,
+    (_, name, fn, fetcher, deps) =>
+      `export const ${name} = wrapAsyncCb(registerLoad(${JSON.stringify(fn)}, makeLoad(${fetcher}\n, [${deps}])));`,
   );
   expect(/registerLoad\(/, "split loader");
   js = `import { fetchChunk, registerLoad } from ${JSON.stringify(join(root, "js/src/chunks.js"))};\n${js}`;
@@ -179,6 +245,9 @@ function writePlayground() {
   const loader = `cdn/${version}/${manifest.loader.name}`;
   const integrity = manifest.loader.integrity;
   const release = JSON.stringify({ version, loader, integrity }).replace(/</g, "\\u003c");
-  writeFileSync(join(dist, "builder.html"), readFileSync(join(root, "demo/builder.html"), "utf8").replace("__SIR_DONATE_RELEASE__", release));
+  writeFileSync(
+    join(dist, "builder.html"),
+    readFileSync(join(root, "demo/builder.html"), "utf8").replace("__SIR_DONATE_RELEASE__", release),
+  );
   for (const file of ["builder.js", "builder.css"]) cpSync(join(root, "demo", file), join(dist, file));
 }

@@ -52,7 +52,10 @@ type CommaSeparated = string;
  * (`onsir-donate:link-created={…}`, which Next's compilers refuse for its colon: prefer a ref's
  * `addEventListener` or the component), and React's own (`ref`, `className`, …).
  */
-export type SirDonateReactProps = Omit<DetailedHTMLProps<HTMLAttributes<HTMLSirDonateElement>, HTMLSirDonateElement>, "key"> &
+export type SirDonateReactProps = Omit<
+  DetailedHTMLProps<HTMLAttributes<HTMLSirDonateElement>, HTMLSirDonateElement>,
+  "key"
+> &
   Omit<SirDonateElementAttributes, "key" | "org" | "amounts" | "required-fields"> &
   SirDonateEventAttributes & {
     /** Nonprofit slug, or several comma-separated (`"water-org,st-jude"`); the first is preselected. */

@@ -7,12 +7,13 @@
  * needs its publishable key under one of two names: `publishableKey`, which every framework
  * passes on, or `key`. */
 export interface SirDonateOptions {
-  /** Your publishable key, as `publishableKey`: the same as `key`. */
-  key?: string;
-  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key.
-   * Use this name (`publishable-key` on the element): React and Vue keep a `key` prop for
-   * themselves and never pass it to the element. Given with a different `key`, it is refused. */
+  // BEGIN options: generated from js/options.json by js/generate-options.mjs; edit there.
+  /** Your publishable key: `pk_test_…` (sandbox) or `pk_live_…` (production). Never an `sk_` key. Use this
+   * name (`publishable-key` on the element): React and Vue keep a `key` prop for themselves and never pass it
+   * to the element. Given with a different `key`, it is refused. */
   publishableKey?: string;
+  /** Your publishable key by its short name: the same as `publishableKey`. */
+  key?: string;
   /** Nonprofit slug, or several (array or comma-separated); the first is preselected. */
   org: string | string[];
   /** API host; defaults to the host of the key's environment. Must be https (or http to loopback). */
@@ -37,6 +38,8 @@ export interface SirDonateOptions {
   lockAmount?: boolean | string;
   /** Donor fields to require: `["email", "name"]` or `"email,name"`. Default none. */
   requiredFields?: Array<"email" | "name"> | string;
+  /** Sent with each donation as `referralCode`. */
+  referralCode?: string;
   mode?: "inline" | "button";
   target?: "same-tab" | "new-tab" | "popup";
   /** Text of the button. */
@@ -44,27 +47,25 @@ export interface SirDonateOptions {
   theme?: "light" | "dark" | "auto";
   /** Base URL of your server implementing the delegation contract (rewards, webhook-driven status). */
   partnerEndpoint?: string;
-  /** Sent with each donation as `referralCode`. */
-  referralCode?: string;
-  /** With `partnerEndpoint`: send the page URL's `utm_*`, `gclid` and `fbclid` with each donation
-   * to your partner server (never to SIR). Default `true`; `false` turns it off. */
+  /** With `partnerEndpoint`: send the page URL's `utm_*`, `gclid` and `fbclid` with each donation to your
+   * partner server (never to SIR). Default `true`; `false` turns it off. */
   attribution?: boolean | string;
-  /** Your campaign code (1–64 of `A-Z a-z 0-9 _ -`), kept by your partner server with each
-   * donation; the goal meter counts this campaign's donations only. */
+  /** Your campaign code (1–64 of `A-Z a-z 0-9 _ -`), kept by your partner server with each donation; the goal
+   * meter counts this campaign's donations only. */
   campaign?: string;
-  /** Forward the widget's events to the page's tag manager: `"datalayer"` (`window.dataLayer`)
-   * or `"gtag"`. Default off. Never the donor's email or name. */
-  analytics?: "datalayer" | "gtag" | "off";
-  /** A short line per amount, shown under the chosen one: `{ 25: "A week of clean water" }`,
-   * or as text `"25: A week of clean water | 50: A month of school meals"`. At most 120
-   * characters each, text only. */
-  impact?: Record<number | string, string> | string;
-  /** Read `#donate`, `sd_amount`, `sd_frequency` and `sd_org` from the page URL once, at load,
-   * and open (button mode) or focus (inline) the form. Default off: set it on one widget. */
-  urlPrefill?: boolean | string;
-  /** With `partnerEndpoint`: the goal in major units, shown as a meter of what your partner
-   * server counted (`GET /sir/totals`). */
+  /** With `partnerEndpoint`: the goal in major units, shown as a meter of what your partner server counted
+   * (`GET /sir/totals`). */
   goal?: number | string;
+  /** A short line per amount, shown under the chosen one: `{ 25: "A week of clean water" }`, or as text `"25:
+   * A week of clean water | 50: A month of school meals"`. At most 120 characters each, text only. */
+  impact?: Record<number | string, string> | string;
+  /** Read `#donate`, `sd_amount`, `sd_frequency` and `sd_org` from the page URL once, at load, and open
+   * (button mode) or focus (inline) the form. Default off: set it on one widget. */
+  urlPrefill?: boolean | string;
+  /** Forward the widget's events to the page's tag manager: `"datalayer"` (`window.dataLayer`) or `"gtag"`.
+   * Default off. Never the donor's email or name. */
+  analytics?: "datalayer" | "gtag" | "off";
+  // END options
 }
 
 /** What `handle.open()` prefills; each value is checked as its option would be, and a bad

@@ -16,4 +16,8 @@ const after = before.replace(
   `$1${version}$2${manifest.loader.integrity}$3`,
 );
 writeFileSync(readme, after);
-console.log(before === after ? "README.md: already pinned to this build" : `README.md: pinned to ${version}, ${manifest.loader.integrity}`);
+console.log(
+  before === after
+    ? "README.md: already pinned to this build"
+    : `README.md: pinned to ${version}, ${manifest.loader.integrity}`,
+);

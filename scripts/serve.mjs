@@ -32,9 +32,10 @@ function encode(request, file, body) {
   const accepts = String(request.headers["accept-encoding"] ?? "");
   const encoding = /\bbr\b/.test(accepts) ? "br" : /\bgzip\b/.test(accepts) ? "gzip" : null;
   if (!args.compress || !encoding || !COMPRESSIBLE.has(extname(file))) return { body, encoding: null };
-  const compress = (buffer) => encoding === "br"
-    ? brotliCompressSync(buffer, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } })
-    : gzipSync(buffer, { level: 9 });
+  const compress = (buffer) =>
+    encoding === "br"
+      ? brotliCompressSync(buffer, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } })
+      : gzipSync(buffer, { level: 9 });
   if (typeof body === "string") return { body: compress(Buffer.from(body)), encoding };
   const key = `${encoding} ${file}`;
   if (!compressed.has(key)) compressed.set(key, compress(body));
@@ -61,10 +62,12 @@ const root = resolve(args.dir);
 let served = [];
 const server = createServer(async (request, response) => {
   const url = new URL(request.url, "http://localhost");
-  let path = url.pathname.endsWith("/") ? url.pathname + "index.html" : url.pathname;
+  let path = url.pathname.endsWith("/") ? `${url.pathname}index.html` : url.pathname;
   if (args.pages && path === "/__requests") {
     if (request.method === "POST") served = [];
-    response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(served));
+    response
+      .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+      .end(JSON.stringify(served));
     return;
   }
   if (args.pages) served.push(path);

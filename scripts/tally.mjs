@@ -20,7 +20,10 @@ const started = Date.now();
 function save(tier, engine, passed, failed, skipped = 0) {
   mkdirSync(COUNTS, { recursive: true });
   const seconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(`${COUNTS}/${tier}-${engine}.json`, JSON.stringify({ tier, engine, passed, failed, skipped, seconds }) + "\n");
+  writeFileSync(
+    `${COUNTS}/${tier}-${engine}.json`,
+    `${JSON.stringify({ tier, engine, passed, failed, skipped, seconds })}\n`,
+  );
 }
 
 /** Runs the command after `--`, echoing its output; resolves to its exit code and output. */
@@ -29,7 +32,10 @@ function runCommand() {
   return new Promise((resolve) => {
     const child = spawn(command[0], command.slice(1), { stdio: ["inherit", "pipe", "pipe"] });
     let output = "";
-    for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+    for (const [stream, sink] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ]) {
       stream.on("data", (chunk) => {
         output += chunk;
         sink.write(chunk);
@@ -48,7 +54,9 @@ if (mode === "run") {
   const [tier, engine] = args;
   const { code, output } = await runCommand();
   // cargo and wasm-bindgen-test-runner print one such line per test binary.
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   for (const [, p, f, i] of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
     passed += Number(p);
     failed += Number(f);

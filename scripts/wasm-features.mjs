@@ -9,18 +9,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The features the baseline allows (docs/browser-support.md), as binaryen names them. */
-const ALLOWED = ["sign-ext", "nontrapping-float-to-int", "bulk-memory", "bulk-memory-opt", "multivalue", "reference-types", "mutable-globals"];
+const ALLOWED = [
+  "sign-ext",
+  "nontrapping-float-to-int",
+  "bulk-memory",
+  "bulk-memory-opt",
+  "multivalue",
+  "reference-types",
+  "mutable-globals",
+];
 
 // The main module and the chunks the splitter made from it (scripts/build-wasm.sh).
-const inputs = process.argv.length > 2
-  ? process.argv.slice(2)
-  : readdirSync("dist/wasm").filter((file) => file.endsWith(".wasm")).sort().map((file) => join("dist/wasm", file));
+const inputs =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : readdirSync("dist/wasm")
+        .filter((file) => file.endsWith(".wasm"))
+        .sort()
+        .map((file) => join("dist/wasm", file));
 
 function check(input) {
   const bytes = readFileSync(input);
 
   function leb(at) {
-    let value = 0, shift = 0, byte;
+    let value = 0,
+      shift = 0,
+      byte;
     do {
       byte = bytes[at++];
       value |= (byte & 0x7f) << shift;
@@ -49,7 +63,10 @@ function check(input) {
   try {
     execFileSync("wasm-opt", [stripped, ...flags, "-o", "/dev/null"], { stdio: ["ignore", "ignore", "pipe"] });
   } catch (error) {
-    const why = String(error.stderr).split("\n").find((line) => line.includes("require")) ?? String(error.stderr).slice(0, 400);
+    const why =
+      String(error.stderr)
+        .split("\n")
+        .find((line) => line.includes("require")) ?? String(error.stderr).slice(0, 400);
     console.error(`${input} needs a WebAssembly feature beyond the browser baseline:\n  ${why.trim()}`);
     console.error("Raise the baseline in docs/browser-support.md's table (and ALLOWED here), or keep the feature off.");
     process.exitCode = 1;

@@ -8,6 +8,7 @@ mod events;
 mod options;
 mod page_url;
 mod reads;
+mod typed;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,7 +35,9 @@ const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 /// Mounts a widget into `host` (usually a `<sir-donate>` element).
 ///
 /// `options` is a plain object of the documented options (see the README). `reads` are the
-/// API reads the loader started for this widget (js/src/reads.js), or `null`.
+/// API reads the loader started for this widget (js/src/reads.js), or `null`. `typed` is what
+/// the donor did in the first view the loader painted (js/src/first-view.js), or `undefined`:
+/// the widget starts from it.
 /// Returns the handle; dropping it or calling `destroy()` removes the widget.
 ///
 /// # Errors
@@ -42,10 +45,10 @@ const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 /// for an unknown option or a bad value. A bad *key* is not thrown: the widget shows
 /// it and dispatches an `error` event, so a page never breaks on it.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, options: JsValue, reads: JsValue) -> Result<WidgetHandle, JsValue> {
+pub fn mount(host: HtmlElement, options: JsValue, reads: JsValue, typed: JsValue) -> Result<WidgetHandle, JsValue> {
     let raw = options::read(&options)?;
     let mut handle = WidgetHandle { host, raw, mounted: None, url_read: false };
-    handle.render(reads::read(&reads))?;
+    handle.render(reads::read(&reads), typed::read(&typed))?;
     Ok(handle)
 }
 
@@ -90,7 +93,7 @@ impl WidgetHandle {
         self.raw = raw;
         // A changed key or host means a new session; simplest correct answer: remount.
         self.destroy();
-        self.render(None)
+        self.render(None, None)
     }
 
     /// Prefills the form and opens it: the dialog in button mode, else scrolls the form into view
@@ -131,36 +134,20 @@ impl WidgetHandle {
         }
     }
 
-    fn render(&mut self, reads: Option<StartedReads>) -> Result<(), JsValue> {
+    fn render(&mut self, reads: Option<StartedReads>, typed: Option<typed::Typed>) -> Result<(), JsValue> {
         let options = WidgetOptions::from_raw(&self.raw).map_err(options::to_js_error)?;
         let root = shadow_root(&self.host)?;
         adopt_styles(&root);
         let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-        // Spike (issue #21): a `.sd-root` the loader painted with the first view is kept.
-        #[cfg(feature = "hydrate")]
-        let painted = root
-            .first_child()
-            .and_then(|node| node.dyn_into::<HtmlElement>().ok())
-            .filter(|element| element.class_name() == "sd-root" && element.has_child_nodes());
-        #[cfg(feature = "hydrate")]
-        let container: HtmlElement = match painted {
-            Some(painted) => painted,
-            None => document.create_element("div")?.unchecked_into(),
-        };
-        #[cfg(not(feature = "hydrate"))]
         let container: HtmlElement = document.create_element("div")?.unchecked_into();
         container.set_class_name("sd-root");
         let locale = options.locale.clone().unwrap_or_else(|| page_locale(&document));
         container.set_attribute("lang", &locale)?;
         container.set_attribute("dir", i18n::direction(&locale))?;
         container.set_attribute("data-theme", options.theme.as_str())?;
-        // Replaces the loader's placeholder (or fallback slot) in one step.
-        #[cfg(feature = "hydrate")]
-        if container.parent_node().is_none() {
-            root.replace_children_with_node_1(&container);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        root.replace_children_with_node_1(&container);
+        // Rendered before it replaces the loader's first view (or placeholder, or fallback
+        // slot) in one step: the box never empties. A fresh render, not a hydration:
+        // docs/decisions/2026-12-07-first-view.md.
 
         let landing = match options.partner_endpoint {
             Some(_) if options.attribution => page_url::attribution(),
@@ -194,18 +181,14 @@ impl WidgetHandle {
         let app = move || {
             let seams = Seams { api, partner, host, storage: Rc::new(SessionStorage) };
             let state = WidgetState::new(options, seams, separator);
+            if let Some(typed) = typed {
+                typed.apply(&state);
+            }
             state_for_view.set(Some(state));
             view! { <DonationWidget state /> }.into_any()
         };
-        // Spike (issue #21): a container the loader painted is hydrated, an empty one rendered.
-        #[cfg(feature = "hydrate")]
-        let view = if container.has_child_nodes() {
-            leptos::mount::hydrate_from(container, app)
-        } else {
-            mount_to(container, app)
-        };
-        #[cfg(not(feature = "hydrate"))]
-        let view = mount_to(container, app);
+        let view = mount_to(container.clone(), app);
+        root.replace_children_with_node_1(&container);
         let url_prefill = url_prefill && !self.url_read;
         self.url_read = true;
         self.mounted = Some(Mounted {

@@ -6,9 +6,9 @@
 //! [`embed`] (the JS-facing surface: options, events, the handle). Below it, only the I/O
 //! edges touch JS values: `api::http` (fetch), `api::json` (`JSON.parse`) and `i18n` (`Intl`).
 
-// The build-time render (tools/first-view) and the hydrate build compute tachys's async render
+// The build-time render (tools/first-view) computes tachys's async render
 // path over the whole widget type, which nests deeper than the default limit.
-#![cfg_attr(any(feature = "first-view", feature = "hydrate"), recursion_limit = "256")]
+#![cfg_attr(feature = "first-view", recursion_limit = "256")]
 
 pub mod api;
 pub mod components;

@@ -64,7 +64,7 @@ impl Widget {
                 listener
             })
             .collect();
-        let handle = mount(host.clone(), options(pairs), reads).expect("mount");
+        let handle = mount(host.clone(), options(pairs), reads, JsValue::UNDEFINED).expect("mount");
         Self { host, handle, events, _listeners: listeners }
     }
 
@@ -318,7 +318,7 @@ fn unknown_or_bad_options_are_rejected_by_name() {
         (vec![("key", DEMO_KEY)], "org"),
         (vec![("key", DEMO_KEY), ("publishableKey", "pk_test_other"), ("org", "x")], "publishableKey"),
     ] {
-        let error = mount(host.clone(), options(&pairs), JsValue::NULL).err().expect("rejected");
+        let error = mount(host.clone(), options(&pairs), JsValue::NULL, JsValue::UNDEFINED).err().expect("rejected");
         assert_eq!(Reflect::get(&error, &"name".into()).unwrap(), "SirDonateOptionError");
         assert_eq!(Reflect::get(&error, &"code".into()).unwrap(), "invalid_option");
         assert_eq!(Reflect::get(&error, &"option".into()).unwrap(), option);

@@ -10,7 +10,16 @@ import { count, request, sleep } from "./util.mjs";
  */
 export class IdleFlood {
   constructor(port, total, localAddress) {
-    Object.assign(this, { port, total, localAddress, open: 0, maxOpen: 0, opened: 0, closedByServer: 0, stopped: false });
+    Object.assign(this, {
+      port,
+      total,
+      localAddress,
+      open: 0,
+      maxOpen: 0,
+      opened: 0,
+      closedByServer: 0,
+      stopped: false,
+    });
     this.sockets = new Set();
     this.errors = new Map();
     this.waiting = [];

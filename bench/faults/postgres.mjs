@@ -71,7 +71,24 @@ export class Postgres {
   async psql(database, sql) {
     const { stdout } = await run(
       "psql",
-      ["-h", "127.0.0.1", "-p", String(this.port), "-U", "sir", "-d", database, "-X", "-q", "-A", "-t", "-F", "\t", "-c", sql],
+      [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(this.port),
+        "-U",
+        "sir",
+        "-d",
+        database,
+        "-X",
+        "-q",
+        "-A",
+        "-t",
+        "-F",
+        "\t",
+        "-c",
+        sql,
+      ],
       { timeout: 30000, maxBuffer: 64 * 1024 * 1024 },
     );
     return stdout

@@ -15,7 +15,7 @@ export class WireEvent {
  * in turn, on a new connection from SIR's address. A dead instance is a connection refused,
  * which SIR sees as a dropped connection: a failed delivery, retried.
  */
-export class Proxy {
+export class BalancingProxy {
   constructor(upstreams, sourceAddress) {
     this.upstreams = upstreams;
     this.sourceAddress = sourceAddress;
@@ -48,7 +48,16 @@ export class Proxy {
       const event = this.events.get(envelope.id) ?? new WireEvent(envelope.id, envelope.type, envelope.data ?? {}, at);
       if (envelope.id) this.events.set(envelope.id, event);
       const upstream = this.upstreams[this.turn++ % this.upstreams.length];
-      const attempt = { instance: upstream.name, arrived, at, connectedAt: null, answeredAt: null, status: null, code: null, error: null };
+      const attempt = {
+        instance: upstream.name,
+        arrived,
+        at,
+        connectedAt: null,
+        answeredAt: null,
+        status: null,
+        code: null,
+        error: null,
+      };
       event.attempts.push(attempt);
       const headers = {};
       for (const name of ["content-type", "x-sir-signature", "x-sir-timestamp"]) {

@@ -34,7 +34,15 @@ export function freePort() {
 }
 
 /** One request on a fresh connection from `localAddress`; never throws (`error` says why). */
-export function request({ port, method = "GET", path, headers = {}, body, localAddress = "127.0.0.1", timeoutMs = 10000 }) {
+export function request({
+  port,
+  method = "GET",
+  path,
+  headers = {},
+  body,
+  localAddress = "127.0.0.1",
+  timeoutMs = 10000,
+}) {
   return new Promise((resolve) => {
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     const allHeaders = { ...headers };

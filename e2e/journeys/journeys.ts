@@ -55,7 +55,9 @@ const wait = { timeout: PATIENCE_MS };
 const meanwhile = <T>(answer: Promise<T>) => answer.catch(() => undefined);
 
 async function seeNonprofit(tab: Tab, name: string, host = WIDGET) {
-  await expect.poll(() => meanwhile(tab.run(showsNonprofit, { host, name })), { ...wait, message: `${host} shows ${name}` }).toBe(true);
+  await expect
+    .poll(() => meanwhile(tab.run(showsNonprofit, { host, name })), { ...wait, message: `${host} shows ${name}` })
+    .toBe(true);
 }
 
 async function seeWidgetText(tab: Tab, text: string, host = WIDGET) {
@@ -63,6 +65,7 @@ async function seeWidgetText(tab: Tab, text: string, host = WIDGET) {
 }
 
 async function seePageText(tab: Tab, text: string | RegExp) {
+  // biome-ignore lint/performance/useDomNodeTextContent: the text the donor sees, as laid out.
   await expect.poll(() => meanwhile(tab.run(() => document.body.innerText, null)), wait).toMatch(text);
 }
 
@@ -77,7 +80,8 @@ async function reachCheckout(tab: Tab) {
 
 const control = (tab: Tab, find: Find) => tab.find(findControl, { host: WIDGET, ...find });
 const inPage = (tab: Tab, find: Omit<Find, "host">) => tab.find(findControl, find);
-const gone = (tab: Tab, find: Find) => expect.poll(() => tab.run(findControl, find).then((el) => el === null), wait).toBe(true);
+const gone = (tab: Tab, find: Find) =>
+  expect.poll(() => tab.run(findControl, find).then((el) => el === null), wait).toBe(true);
 
 /** Presses Tab until the focused control's text or label matches. */
 async function tabTo(tab: Tab, name: RegExp, limit = 30) {
@@ -111,8 +115,14 @@ async function expectTightForm(tab: Tab) {
 
 /** The policies partners are told to use (docs/hosting.md, "Content-Security-Policy"). */
 const STRICT_POLICIES = [
-  ["nonce and strict-dynamic", `default-src 'none'; script-src 'nonce-r4nd0m' 'strict-dynamic' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`],
-  ["'self' only", `default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`],
+  [
+    "nonce and strict-dynamic",
+    `default-src 'none'; script-src 'nonce-r4nd0m' 'strict-dynamic' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`,
+  ],
+  [
+    "'self' only",
+    `default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${SANDBOX_URL}; img-src ${SANDBOX_URL}; style-src 'none'; base-uri 'none'`,
+  ],
 ];
 
 /** What a browser below the baseline lacks: the newest API the widget needs, and all of
@@ -143,7 +153,9 @@ export const journeys: Journey[] = [
       await tab.goto("/e2e/donate.html");
       await seeWidgetText(tab, "Thank you! Your donation is complete");
       await seeWidgetText(tab, "$25 to American Red Cross");
-      await expect.poll(async () => (await events(tab, "completed")).map((e) => e.detail), wait).toEqual([{ partnerDonationId }]);
+      await expect
+        .poll(async () => (await events(tab, "completed")).map((e) => e.detail), wait)
+        .toEqual([{ partnerDonationId }]);
       expect((await tab.run(pageLog, null)).errors).toEqual([]);
     },
   },
@@ -196,7 +208,9 @@ export const journeys: Journey[] = [
   {
     title: "deep link (url-prefill): a campaign link opens the dialog with its amount and frequency",
     async run({ tab }) {
-      await tab.goto(configurable({ mode: "button", "url-prefill": "", sd_amount: "50", sd_frequency: "monthly" }) + "#donate");
+      await tab.goto(
+        `${configurable({ mode: "button", "url-prefill": "", sd_amount: "50", sd_frequency: "monthly" })}#donate`,
+      );
       await tab.find(findControl, { host: WIDGET, kind: "dialog", name: "Donate" });
       const donate = await control(tab, { kind: "button", name: "Donate $50 monthly" });
       expect((await tab.run(pageLog, null)).errors).toEqual([]);
@@ -233,10 +247,14 @@ export const journeys: Journey[] = [
     async run({ tab }: Visit) {
       await tab.goto(`/e2e/csp.html?csp=${encodeURIComponent(policy)}`);
       await seeNonprofit(tab, "American Red Cross");
-      const logo = () => tab.run(({ host }) => {
-        const img = document.querySelector(host)?.shadowRoot?.querySelector("img");
-        return !!img && img.complete && img.naturalWidth > 0;
-      }, { host: WIDGET });
+      const logo = () =>
+        tab.run(
+          ({ host }) => {
+            const img = document.querySelector(host)?.shadowRoot?.querySelector("img");
+            return !!img && img.complete && img.naturalWidth > 0;
+          },
+          { host: WIDGET },
+        );
       await expect.poll(logo, wait).toBe(true);
       const { violations, errors } = await tab.run(pageLog, null);
       // MiniBrowser asks for the page's favicon: the browser's request, not the widget's.
@@ -286,7 +304,11 @@ export const journeys: Journey[] = [
       await inPage(tab, { kind: "link", name: "Donate to Water.org" });
       // The JS API says the same, and asking it for the widget fetches nothing either.
       const ready = await tab.run(
-        () => window.SirDonate!.ready.then(() => "loaded", (e: { code: string }) => e.code),
+        () =>
+          window.SirDonate!.ready.then(
+            () => "loaded",
+            (e: { code: string }) => e.code,
+          ),
         null,
       );
       expect(ready).toBe("unsupported_browser");

@@ -25,24 +25,37 @@ export function findControl(find: Find): Element | null {
   const byId = (id: string | null) => (id ? root.querySelector(`[id="${id}"]`) : null);
   switch (find.kind) {
     case "button":
-      return all("button").find((el) => shown(el) && (named(text(el)) || el.getAttribute("aria-label") === find.name)) ?? null;
+      return (
+        all("button").find((el) => shown(el) && (named(text(el)) || el.getAttribute("aria-label") === find.name)) ??
+        null
+      );
     case "link":
       return all("a").find((el) => shown(el) && named(text(el))) ?? null;
     case "dialog":
       return all("dialog").find((el) => shown(el) && el.getAttribute("aria-label") === find.name) ?? null;
     case "radio":
       // Amount and frequency chips: <label><input type=radio><span>$25</span></label>.
-      return all("label").filter((el) => named(text(el))).map((el) => el.querySelector("input")).find(shown) ?? null;
+      return (
+        all("label")
+          .filter((el) => named(text(el)))
+          .map((el) => el.querySelector("input"))
+          .find(shown) ?? null
+      );
     case "field":
       // Labels may carry "(optional)" after the name.
-      return all("label").filter((el) => text(el).startsWith(find.name)).map((el) => byId(el.getAttribute("for"))).find(shown) ?? null;
+      return (
+        all("label")
+          .filter((el) => text(el).startsWith(find.name))
+          .map((el) => byId(el.getAttribute("for")))
+          .find(shown) ?? null
+      );
   }
 }
 
 /** An element of the widget at `host` by its `part` name (`widget`, `dialog`, …). */
 export function widgetPart({ host, part }: { host: string; part: string }): Element | null {
   const element = document.querySelector(host)?.shadowRoot?.querySelector(`[part~="${part}"]`);
-  return element && element.getClientRects().length ? element : null;
+  return element?.getClientRects().length ? element : null;
 }
 
 /** Whether the widget at `host` shows this nonprofit in its header. */
@@ -63,19 +76,28 @@ export function focusedText(): string {
   let el: Element | null = document.activeElement;
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   const labels = (el as HTMLInputElement | null)?.labels;
-  const label = labels?.length ? Array.from(labels).map((l) => l.textContent).join(" ") : el?.closest("label")?.textContent ?? "";
+  const label = labels?.length
+    ? Array.from(labels)
+        .map((l) => l.textContent)
+        .join(" ")
+    : (el?.closest("label")?.textContent ?? "");
   return `${el?.getAttribute("aria-label") ?? ""} ${el?.textContent ?? ""} ${label}`.replace(/\s+/g, " ").trim();
 }
 
 /** Where focus is in button mode (the dialog, its opener, or the page when focus is in
  * the browser's own toolbar), and whether the page has the focus at all. */
-export function focusInDialog({ host }: { host: string }): { where: "dialog" | "opener" | "body" | "elsewhere"; pageFocused: boolean } {
+export function focusInDialog({ host }: { host: string }): {
+  where: "dialog" | "opener" | "body" | "elsewhere";
+  pageFocused: boolean;
+} {
   const active = document.querySelector(host)?.shadowRoot?.activeElement;
   const where = active?.closest("dialog")
     ? "dialog"
     : active?.getAttribute("aria-haspopup") === "dialog"
       ? "opener"
-      : document.activeElement === document.body ? "body" : "elsewhere";
+      : document.activeElement === document.body
+        ? "body"
+        : "elsewhere";
   return { where, pageFocused: document.hasFocus() };
 }
 
@@ -95,7 +117,9 @@ export function formLayout({ host }: { host: string }) {
   const fieldset = box(".sd-fieldset");
   const lastRow = root?.querySelector(".sd-fieldset > :last-child")?.getBoundingClientRect() ?? null;
   const submit = box(".sd-form > .sd-submit");
-  const gap = parseFloat(root?.querySelector(".sd-form") ? getComputedStyle(root.querySelector(".sd-form")!).rowGap : "NaN");
+  const gap = parseFloat(
+    root?.querySelector(".sd-form") ? getComputedStyle(root.querySelector(".sd-form")!).rowGap : "NaN",
+  );
   return {
     viewport: document.documentElement.clientWidth,
     scrollWidth: document.documentElement.scrollWidth,

@@ -86,10 +86,18 @@ export class PlaywrightTab implements Tab {
 
 // ---------------------------------------------------------------- WebDriver (Firefox, WebKit)
 
-const KEYS: Record<KeyName, string> = { Tab: Key.TAB, Enter: Key.ENTER, Escape: Key.ESCAPE, ArrowRight: Key.ARROW_RIGHT };
+const KEYS: Record<KeyName, string> = {
+  Tab: Key.TAB,
+  Enter: Key.ENTER,
+  Escape: Key.ESCAPE,
+  ArrowRight: Key.ARROW_RIGHT,
+};
 
 class WebDriverControl implements Control {
-  constructor(private readonly driver: WebDriver, private readonly element: WebElement) {}
+  constructor(
+    private readonly driver: WebDriver,
+    private readonly element: WebElement,
+  ) {}
   click() {
     return this.element.click();
   }
@@ -119,18 +127,29 @@ export class WebDriverTab implements Tab {
   /** Set when the window can't be as narrow as asked: pages then open in a frame that is. */
   private frame: { width: number; height: number } | null = null;
 
-  constructor(readonly engine: Engine, readonly driver: WebDriver, private readonly baseUrl: string) {}
+  constructor(
+    readonly engine: Engine,
+    readonly driver: WebDriver,
+    private readonly baseUrl: string,
+  ) {}
   async goto(path: string) {
     const url = new URL(path, this.baseUrl).href;
     await this.driver.switchTo().defaultContent();
     if (!this.frame) return this.driver.get(url);
     const { width, height } = this.frame;
-    await this.driver.get(new URL(`/e2e/frame.html?${new URLSearchParams({ width: `${width}`, height: `${height}`, src: url })}`, this.baseUrl).href);
+    await this.driver.get(
+      new URL(
+        `/e2e/frame.html?${new URLSearchParams({ width: `${width}`, height: `${height}`, src: url })}`,
+        this.baseUrl,
+      ).href,
+    );
     await this.driver.switchTo().frame(await this.driver.wait(until.elementLocated(By.css("iframe")), PATIENCE_MS));
     await this.driver.wait(() => this.driver.executeScript("return document.readyState === 'complete'"), PATIENCE_MS);
   }
   async url() {
-    return this.frame ? ((await this.driver.executeScript("return location.href")) as string) : this.driver.getCurrentUrl();
+    return this.frame
+      ? ((await this.driver.executeScript("return location.href")) as string)
+      : this.driver.getCurrentUrl();
   }
   run<A, R>(fn: (arg: A) => R, arg: A): Promise<R> {
     return this.driver.executeScript(fn, arg) as Promise<R>;

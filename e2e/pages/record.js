@@ -2,17 +2,26 @@
 // observe (the widget's events, page errors, CSP violations) on `window.__sirLog`, in
 // every engine alike. WebKit's WebDriver has no log endpoint and no preload scripts, so
 // the record lives in the page itself.
-(function () {
-  var log = (window.__sirLog = { events: [], errors: [], violations: [] });
-  ["ready", "organization", "change", "link-created", "status", "completed", "error"].forEach(function (type) {
-    document.addEventListener("sir-donate:" + type, function (event) {
-      var target = event.target;
-      log.events.push({ type: type, target: target.id || target.localName, detail: event.detail });
-    }, true);
+(() => {
+  var log = { events: [], errors: [], violations: [] };
+  window.__sirLog = log;
+  ["ready", "organization", "change", "link-created", "status", "completed", "error"].forEach((type) => {
+    document.addEventListener(
+      `sir-donate:${type}`,
+      (event) => {
+        var target = event.target;
+        log.events.push({ type: type, target: target.id || target.localName, detail: event.detail });
+      },
+      true,
+    );
   });
-  window.addEventListener("error", function (event) { log.errors.push(String(event.message)); });
-  window.addEventListener("unhandledrejection", function (event) { log.errors.push(String(event.reason)); });
-  document.addEventListener("securitypolicyviolation", function (event) {
-    log.violations.push(event.violatedDirective + " " + event.blockedURI);
+  window.addEventListener("error", (event) => {
+    log.errors.push(String(event.message));
+  });
+  window.addEventListener("unhandledrejection", (event) => {
+    log.errors.push(String(event.reason));
+  });
+  document.addEventListener("securitypolicyviolation", (event) => {
+    log.violations.push(`${event.violatedDirective} ${event.blockedURI}`);
   });
 })();

@@ -38,7 +38,10 @@ export default class SummaryReporter implements Reporter {
     const total: Counts = { passed: 0, failed: 0, skipped: 0, seconds: 0 };
     for (const [engine, counts] of this.engines) {
       const seconds = Math.round(counts.seconds);
-      writeFileSync(new URL(`${this.tier}-${engine}.json`, COUNTS), JSON.stringify({ tier: this.tier, engine, ...counts, seconds }) + "\n");
+      writeFileSync(
+        new URL(`${this.tier}-${engine}.json`, COUNTS),
+        `${JSON.stringify({ tier: this.tier, engine, ...counts, seconds })}\n`,
+      );
       console.log(`${this.tier} in ${engine}: ${line(counts)}`);
       total.passed += counts.passed;
       total.failed += counts.failed;

@@ -7,7 +7,14 @@ export async function rememberDonation(page: Page, partnerDonationId: string, ke
     ([key, id]) =>
       sessionStorage.setItem(
         `sir-donate:donation:${key}:water-org`,
-        JSON.stringify({ partnerDonationId: id, nonprofitSlug: "water-org", nonprofitName: "Water.org", amount: 2500, currency: "USD", frequency: "once" }),
+        JSON.stringify({
+          partnerDonationId: id,
+          nonprofitSlug: "water-org",
+          nonprofitName: "Water.org",
+          amount: 2500,
+          currency: "USD",
+          frequency: "once",
+        }),
       ),
     [key, partnerDonationId],
   );
@@ -17,7 +24,10 @@ export async function rememberDonation(page: Page, partnerDonationId: string, ke
 export class DonateWidget {
   readonly root: Locator;
 
-  constructor(private readonly page: Page, selector = "sir-donate") {
+  constructor(
+    private readonly page: Page,
+    selector = "sir-donate",
+  ) {
     this.root = page.locator(selector);
   }
 

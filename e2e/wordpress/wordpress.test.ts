@@ -53,11 +53,14 @@ async function publishPost(page: Page, title: string, block: Block): Promise<{ i
     const wp = (window as any).wp;
     return wp?.blocks?.getBlockType?.(name) && wp.data.select("core/editor").getCurrentPostId();
   }, block.name);
-  await page.evaluate(({ title, block }) => {
-    const { data, blocks } = (window as any).wp;
-    data.dispatch("core/editor").editPost({ title });
-    data.dispatch("core/block-editor").insertBlocks(blocks.createBlock(block.name, block.attributes));
-  }, { title, block });
+  await page.evaluate(
+    ({ title, block }) => {
+      const { data, blocks } = (window as any).wp;
+      data.dispatch("core/editor").editPost({ title });
+      data.dispatch("core/block-editor").insertBlocks(blocks.createBlock(block.name, block.attributes));
+    },
+    { title, block },
+  );
   return publish(page);
 }
 
@@ -69,7 +72,12 @@ async function publish(page: Page): Promise<{ id: number; link: string }> {
   });
   const saved = await page.evaluate(() => {
     const editor = (window as any).wp.data.select("core/editor");
-    return { ok: editor.didPostSaveRequestSucceed(), published: editor.isCurrentPostPublished(), id: editor.getCurrentPostId(), link: editor.getPermalink() };
+    return {
+      ok: editor.didPostSaveRequestSucceed(),
+      published: editor.isCurrentPostPublished(),
+      id: editor.getCurrentPostId(),
+      link: editor.getPermalink(),
+    };
   });
   expect(saved).toMatchObject({ ok: true, published: true });
   return saved;
@@ -77,7 +85,12 @@ async function publish(page: Page): Promise<{ id: number; link: string }> {
 
 /** A visitor (signed out, in a browser of their own) opens the post, sees the form name the
  * nonprofit, and a Donate press takes them to the sandbox's checkout. */
-async function donateFrom(browser: Browser, link: string, nonprofit: string, open?: (widget: DonateWidget) => Promise<void>) {
+async function donateFrom(
+  browser: Browser,
+  link: string,
+  nonprofit: string,
+  open?: (widget: DonateWidget) => Promise<void>,
+) {
   const donor = await browser.newPage();
   try {
     await donor.goto(link);
@@ -116,17 +129,27 @@ test("the settings page refuses a secret key, and keeps the publishable key and 
   await page.getByLabel("Loader SRI hash").fill(manifest.loader.integrity);
   await page.getByRole("button", { name: "Save Changes" }).click();
   await expect(page.getByText("Settings saved.")).toBeVisible();
-  expect(settings()).toMatchObject({ key: KEY, api_base: SANDBOX_URL, loader_url: LOADER_URL, loader_integrity: manifest.loader.integrity });
+  expect(settings()).toMatchObject({
+    key: KEY,
+    api_base: SANDBOX_URL,
+    loader_url: LOADER_URL,
+    loader_integrity: manifest.loader.integrity,
+  });
 });
 
-test("an Author's block previews the widget at its size in the editor, and a donor reaches the checkout", async ({ page, browser }) => {
+test("an Author's block previews the widget at its size in the editor, and a donor reaches the checkout", async ({
+  page,
+  browser,
+}) => {
   await logIn(page, AUTHOR);
   await page.goto("/wp-admin/post-new.php");
   await page.waitForFunction(() => (window as any).wp?.blocks?.getBlockType?.("sir-donate/donate"));
   await page.evaluate(() => {
     const { data, blocks } = (window as any).wp;
     data.dispatch("core/editor").editPost({ title: "Clean water" });
-    data.dispatch("core/block-editor").insertBlocks(blocks.createBlock("sir-donate/donate", { org: "water-org", amounts: "10,25,50" }));
+    data
+      .dispatch("core/block-editor")
+      .insertBlocks(blocks.createBlock("sir-donate/donate", { org: "water-org", amounts: "10,25,50" }));
   });
   // The preview is the page's own render (ServerSideRender), run by the loader in the editor.
   const block = page.locator('[data-type="sir-donate/donate"]');
@@ -142,11 +165,16 @@ test("an Author's block previews the widget at its size in the editor, and a don
   await donateFrom(browser, link, "Water.org");
 });
 
-test("an Author's shortcode renders the widget with its options, and a donor reaches the checkout", async ({ page, browser }) => {
+test("an Author's shortcode renders the widget with its options, and a donor reaches the checkout", async ({
+  page,
+  browser,
+}) => {
   await logIn(page, AUTHOR);
   const { link } = await publishPost(page, "Give to the Red Cross", {
     name: "core/shortcode",
-    attributes: { text: '[sir_donate org="american-red-cross" amounts="5,15,45" amount="15" mode="button" label="Give now" key="pk_test_not-this-one"]' },
+    attributes: {
+      text: '[sir_donate org="american-red-cross" amounts="5,15,45" amount="15" mode="button" label="Give now" key="pk_test_not-this-one"]',
+    },
   });
   // The `key` parameter is ignored: the Author is told so; a donor sees nothing of it.
   await page.goto(link);
@@ -160,11 +188,21 @@ test("an Author's shortcode renders the widget with its options, and a donor rea
   });
 });
 
-test("the README's snippet pasted by an Author into a Custom HTML block runs with the site's key", async ({ page, browser }) => {
+test("the README's snippet pasted by an Author into a Custom HTML block runs with the site's key", async ({
+  page,
+  browser,
+}) => {
   await logIn(page, AUTHOR);
-  const { id, link } = await publishPost(page, "Disaster relief", { name: "core/html", attributes: { content: README_SNIPPET } });
+  const { id, link } = await publishPost(page, "Disaster relief", {
+    name: "core/html",
+    attributes: { content: README_SNIPPET },
+  });
   // The HTML filter kept the element and its display options, and dropped the key and the script.
-  const saved: string = await page.evaluate((id) => (window as any).wp.apiFetch({ path: `/wp/v2/posts/${id}?context=edit` }).then((post: any) => post.content.raw), id);
+  const saved: string = await page.evaluate(
+    (id) =>
+      (window as any).wp.apiFetch({ path: `/wp/v2/posts/${id}?context=edit` }).then((post: any) => post.content.raw),
+    id,
+  );
   expect(saved).toMatch(/<sir-donate\s+org="american-red-cross"\s*>/);
   expect(saved).not.toContain("key=");
   expect(saved).not.toContain("<script");
@@ -190,7 +228,9 @@ test("PHP logged no notice, warning or error, and Apache no error", async () => 
   // WordPress 6.1 predates PHP 8.2 (Debian 12 ships the two together): its own code logs
   // deprecations (null passed to trim() on the login page, its Requests library's return
   // types). Those in core's files are let through, and counted; nothing else is.
-  const coreDeprecations = php.filter((line) => /PHP Deprecated: .* in \/usr\/share\/wordpress\/wp-(includes|admin)\//.test(line));
+  const coreDeprecations = php.filter((line) =>
+    /PHP Deprecated: .* in \/usr\/share\/wordpress\/wp-(includes|admin)\//.test(line),
+  );
   console.log(`WordPress core logged ${coreDeprecations.length} deprecations under PHP 8.2 (let through)`);
   expect(php.filter((line) => !coreDeprecations.includes(line))).toEqual([]);
   expect(lines.filter((line) => /:(warn|error|crit|alert|emerg)\]/.test(line))).toEqual([]);

@@ -39,9 +39,7 @@ export function registerLoad(name, load) {
 /** Loads, without running them, the splits a Donate click needs. Loaders keep what loaded, so
  * the click then waits on nothing but create-link. */
 export function preloadChunks() {
-  return Promise.all(DONATE_SPLITS.filter(function (name) { return loads[name]; }).map(function (name) {
-    return loads[name]();
-  }));
+  return Promise.all(DONATE_SPLITS.filter((name) => loads[name]).map((name) => loads[name]()));
 }
 
 /**
@@ -53,26 +51,31 @@ export function preloadChunks() {
  */
 export function fetchChunk(url) {
   var name = String(url).split("/").pop() || "";
-  var target = (urls && urls[name]) || url;
-  var integrity = hashes && hashes[name];
+  var target = urls?.[name] || url;
+  var integrity = hashes?.[name];
   var attempt = 0;
   /** @returns {Promise<Response>} */
   function once() {
-    return fetch(target, integrity ? { integrity: integrity } : undefined).then(function (response) {
-      if (response.status >= 500 && attempt < RETRIES) return again();
-      if (!response.ok || /^application\/wasm\b/.test(response.headers.get("content-type") || "")) return response;
-      return response.arrayBuffer().then(function (bytes) {
-        return new Response(bytes, { headers: { "content-type": "application/wasm" } });
-      });
-    }, function (error) {
-      if (attempt < RETRIES) return again();
-      throw error; // the browser's console says whether an integrity check refused it
-    });
+    return fetch(target, integrity ? { integrity: integrity } : undefined).then(
+      (response) => {
+        if (response.status >= 500 && attempt < RETRIES) return again();
+        if (!response.ok || /^application\/wasm\b/.test(response.headers.get("content-type") || "")) return response;
+        return response
+          .arrayBuffer()
+          .then((bytes) => new Response(bytes, { headers: { "content-type": "application/wasm" } }));
+      },
+      (error) => {
+        if (attempt < RETRIES) return again();
+        throw error; // the browser's console says whether an integrity check refused it
+      },
+    );
   }
   /** @returns {Promise<Response>} */
   function again() {
     attempt += 1;
-    return new Promise(function (resolve) { setTimeout(resolve, RETRY_DELAY_MS * attempt); }).then(once);
+    return new Promise((resolve) => {
+      setTimeout(resolve, RETRY_DELAY_MS * attempt);
+    }).then(once);
   }
   return once();
 }

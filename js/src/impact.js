@@ -7,7 +7,7 @@
  * @returns {string} */
 export function impactAttribute(impact) {
   if (typeof impact !== "object" || impact === null) return String(impact);
-  return Object.keys(impact).map(function (amount) {
-    return amount + ": " + /** @type {Record<string, string>} */ (impact)[amount];
-  }).join(" | ");
+  return Object.entries(impact)
+    .map(([amount, line]) => `${amount}: ${line}`)
+    .join(" | ");
 }

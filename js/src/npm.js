@@ -16,9 +16,9 @@ export function loadSirDonate() {
   if (!loading) {
     loading = import("./element.js").then(({ install }) => {
       // Another copy (a script tag) may already run the page's widgets.
-      if (window.SirDonate && window.SirDonate.version) return window.SirDonate;
+      if (window.SirDonate?.version) return window.SirDonate;
       const api = install(
-        // @ts-ignore: dist/npm/wasm/ exists only in the built package.
+        // @ts-expect-error: dist/npm/wasm/ exists only in the built package.
         () => import("./wasm/sir-donate.js"),
         // A separate asset: bundlers copy it and rewrite this URL.
         new URL("./wasm/sir-donate_bg.wasm", import.meta.url),

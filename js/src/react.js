@@ -21,7 +21,7 @@ var CALLBACKS = /** @type {const} */ ({
 /** `lockAmount` → `lock-amount`.
  * @param {string} option */
 function attributeName(option) {
-  return option.replace(/[A-Z]/g, function (letter) { return "-" + letter.toLowerCase(); });
+  return option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
 /** An option as its attribute's text, the same on the server and in the browser (React leaves
@@ -38,35 +38,48 @@ export function SirDonate(props) {
   var element = useRef(null);
   // The latest callbacks, so that a re-render with new ones moves no listener.
   var callbacks = useRef(props);
-  useEffect(function () {
+  useEffect(() => {
     callbacks.current = props;
   });
-  useImperativeHandle(ref, function () { return /** @type {HTMLSirDonateElement} */ (element.current); }, []);
-  useEffect(function () {
+  useImperativeHandle(ref, () => /** @type {HTMLSirDonateElement} */ (element.current), []);
+  useEffect(() => {
     var target = /** @type {HTMLSirDonateElement} */ (element.current);
-    var removers = /** @type {(keyof typeof CALLBACKS)[]} */ (Object.keys(CALLBACKS)).map(function (name) {
-      var type = "sir-donate:" + CALLBACKS[name];
+    var removers = /** @type {(keyof typeof CALLBACKS)[]} */ (Object.keys(CALLBACKS)).map((name) => {
+      var type = `sir-donate:${CALLBACKS[name]}`;
       /** @param {Event} event */
       function listener(event) {
         var callback = /** @type {((detail: unknown) => void) | undefined} */ (callbacks.current[name]);
         if (callback) callback(/** @type {CustomEvent} */ (event).detail);
       }
       target.addEventListener(type, listener);
-      return function () { target.removeEventListener(type, listener); };
+      return () => {
+        target.removeEventListener(type, listener);
+      };
     });
     // Defines <sir-donate> (once per page): the element then mounts its own widget, so
     // Strict Mode's second run of this effect adds no second widget.
-    loadSirDonate().catch(function (error) {
+    loadSirDonate().catch((error) => {
       var callback = callbacks.current.onError;
-      if (callback) callback({ code: "load_failed", message: "The donation form could not be loaded. " + String((error && error.message) || error), retryable: true });
+      if (callback)
+        callback({
+          code: "load_failed",
+          message: `The donation form could not be loaded. ${String(error?.message || error)}`,
+          retryable: true,
+        });
     });
-    return function () { removers.forEach(function (remove) { remove(); }); };
+    return () => {
+      removers.forEach((remove) => {
+        remove();
+      });
+    };
   }, []);
   /** @type {Record<string, unknown>} */
   var attributes = { ref: element, className: className, style: style, id: id };
-  Object.keys(options).forEach(function (name) {
+  Object.keys(options).forEach((name) => {
     var value = /** @type {Record<string, unknown>} */ (options)[name];
-    if (value != null) attributes[attributeName(name)] = name === "impact" ? impactAttribute(/** @type {any} */ (value)) : attributeValue(value);
+    if (value != null)
+      attributes[attributeName(name)] =
+        name === "impact" ? impactAttribute(/** @type {any} */ (value)) : attributeValue(value);
   });
   return createElement("sir-donate", attributes, children);
 }

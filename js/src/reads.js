@@ -27,9 +27,15 @@ var MAX_BODY_BYTES = 256 * 1024;
 export function startReads(options) {
   var key = keyOf(options);
   var environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(key);
-  var slug = String(options.org == null ? "" : options.org).split(",").map(trim).filter(Boolean)[0];
+  var slug = String(options.org == null ? "" : options.org)
+    .split(",")
+    .map(trim)
+    .filter(Boolean)[0];
   if (!environment || !slug || !/^[a-z0-9._-]{1,100}$/.test(slug) || typeof AbortSignal.any !== "function") return null;
-  var base = (trim(String(options.apiBase == null ? "" : options.apiBase)) || API_HOSTS[/** @type {"test" | "live"} */ (environment[1])]).replace(/\/+$/, "");
+  var base = (
+    trim(String(options.apiBase == null ? "" : options.apiBase)) ||
+    API_HOSTS[/** @type {"test" | "live"} */ (environment[1])]
+  ).replace(/\/+$/, "");
   var live = environment[1] === "live";
   if (!allowedBase(base) || live !== (base === API_HOSTS.live)) return null;
 
@@ -37,16 +43,16 @@ export function startReads(options) {
   var signal = AbortSignal.any([controller.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
   /** @param {string} path */
   function read(path) {
-    var url = base + "/v1/partner/" + path;
+    var url = `${base}/v1/partner/${path}`;
     var response = fetch(url, { headers: { "X-Partner-Key": key }, signal: signal }).then(readAhead);
     // Read (or dropped) by the wasm; this only keeps an unadopted failure from going unhandled.
-    response.catch(function () {});
+    response.catch(() => {});
     return { url: url, response: response };
   }
   return {
     key: key,
     controller: controller,
-    requests: [read("config"), read("organizations/" + encodeURIComponent(slug))],
+    requests: [read("config"), read(`organizations/${encodeURIComponent(slug)}`)],
   };
 }
 
@@ -61,12 +67,19 @@ export function startReads(options) {
  */
 function readAhead(answer) {
   var length = answer.headers.get("content-length");
-  if (!/^\d+$/.test(length || "") || Number(length) > MAX_BODY_BYTES || answer.status < 200 || [204, 205, 304].indexOf(answer.status) >= 0) {
+  if (
+    !/^\d+$/.test(length || "") ||
+    Number(length) > MAX_BODY_BYTES ||
+    answer.status < 200 ||
+    [204, 205, 304].indexOf(answer.status) >= 0
+  ) {
     return answer;
   }
-  return answer.text().then(function (body) {
-    return new Response(body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
-  });
+  return answer
+    .text()
+    .then(
+      (body) => new Response(body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }),
+    );
 }
 
 /** Cancels reads no widget adopted (it was removed, or its options were refused).
@@ -91,6 +104,8 @@ function trim(text) {
 /** https, or http to a loopback host (the local sandbox): narrower than the wasm's check.
  * @param {string} base */
 function allowedBase(base) {
-  return /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%/-]*)?$/i.test(base) ||
-    /^http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?(\/[\w.~%/-]*)?$/i.test(base);
+  return (
+    /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%/-]*)?$/i.test(base) ||
+    /^http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?(\/[\w.~%/-]*)?$/i.test(base)
+  );
 }

@@ -1,3 +1,4 @@
+// @ts-check
 /*! sir-donate loader · <script src=".../sir-donate.js" async></script>
  * Loads the widget's wasm from wasm/ beside this file once a widget is in or near the
  * viewport, the donor reaches for it, or the browser is idle.
@@ -6,14 +7,17 @@ import { install } from "./element.js";
 import { importFile } from "./files.js";
 
 // Loaded twice (two tags, SPA re-injection): the first copy stays in charge.
-if (!(window.SirDonate && window.SirDonate.version)) {
-  const script = document.currentScript;
-  const base = new URL(".", (script && script.src) || location.href);
+if (!window.SirDonate?.version) {
+  const script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
+  const base = new URL(".", script?.src || location.href);
   // dist/: the files under wasm/ by their names. dist/cdn/<version>/: file name → [its
   // content-hashed name beside this loader, its SRI hash] (js/build.mjs).
-  const files = __SIR_DONATE_VERIFIED__ && __SIR_DONATE_FILES__;
-  const url = (name) => new URL(__SIR_DONATE_VERIFIED__ ? files[name][0] : "wasm/" + name, base);
-  let urls, integrity;
+  const files = /** @type {Record<string, [string, string]>} */ (__SIR_DONATE_VERIFIED__ && __SIR_DONATE_FILES__);
+  const url = (/** @type {string} */ name) => new URL(__SIR_DONATE_VERIFIED__ ? files[name][0] : `wasm/${name}`, base);
+  /** @type {Record<string, URL> | undefined} */
+  let urls;
+  /** @type {Record<string, string> | undefined} */
+  let integrity;
   if (__SIR_DONATE_VERIFIED__) {
     urls = {};
     integrity = {};
@@ -23,7 +27,7 @@ if (!(window.SirDonate && window.SirDonate.version)) {
     }
   }
   window.SirDonate = install(
-    () => importFile(url("sir-donate.js"), integrity && integrity["sir-donate.js"]),
+    () => importFile(url("sir-donate.js"), integrity?.["sir-donate.js"]),
     url("sir-donate_bg.wasm"),
     urls,
     integrity,

@@ -30,6 +30,9 @@ class FakeNode extends EventTarget {
     this.childNodes.push(child);
     return child;
   }
+  replaceChildren(...children) {
+    this.childNodes = children;
+  }
   attachShadow() {
     this.shadowRoot = new FakeNode("#shadow-root");
     return this.shadowRoot;
@@ -55,7 +58,7 @@ export function fakePage({ failLoads = 0 } = {}) {
     defined: new Map(),
     failLoads,
     idle() {
-      page.idleCallbacks.splice(0).forEach((callback) => callback());
+      for (const callback of page.idleCallbacks.splice(0)) callback();
     },
     intersect(element) {
       page.observers.forEach((observer) => {
@@ -65,8 +68,8 @@ export function fakePage({ failLoads = 0 } = {}) {
     /** A `<sir-donate>` element as the page's HTML would create it. */
     element(attributes = {}) {
       const Element = page.defined.get("sir-donate");
-      const element = Reflect.construct(globalThis.HTMLElement, [], Element);
-      Object.entries(attributes).forEach(([name, value]) => element.setAttribute(name, value));
+      const element = new Element();
+      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
       return element;
     },
     /** What the loader imports: the wasm-bindgen glue, with a `mount` that records its calls.
@@ -116,11 +119,17 @@ export function fakePage({ failLoads = 0 } = {}) {
     window: globalThis,
     document,
     HTMLElement: FakeNode,
-    ShadowRoot: class { get adoptedStyleSheets() { return []; } },
-    HTMLDialogElement: class { showModal() {} },
+    ShadowRoot: class {
+      get adoptedStyleSheets() {
+        return [];
+      }
+    },
+    HTMLDialogElement: class {
+      showModal() {}
+    },
     customElements: {
       get: (name) => page.defined.get(name),
-      define: (name, constructor) => page.defined.set(name, constructor),
+      define: (name, elementClass) => page.defined.set(name, elementClass),
     },
     IntersectionObserver: class {
       constructor(callback) {

@@ -17,7 +17,7 @@ function loaded(options) {
 /** The `sir-donate:<type>` events an element dispatched, by their detail. */
 function recordEvents(element, type) {
   const seen = [];
-  element.addEventListener("sir-donate:" + type, (event) => seen.push(event.detail));
+  element.addEventListener(`sir-donate:${type}`, (event) => seen.push(event.detail));
   return seen;
 }
 
@@ -39,7 +39,10 @@ test("an element in or near the viewport loads at once", async () => {
   await settle();
   assert.equal(page.calls.imports, 1);
   assert.equal(page.calls.fetches, 1);
-  assert.deepEqual(page.calls.mounts.map((call) => call.element), [element]);
+  assert.deepEqual(
+    page.calls.mounts.map((call) => call.element),
+    [element],
+  );
 });
 
 test("scrolling near the element loads it (viewport trigger)", async () => {
@@ -149,7 +152,10 @@ test("a failed load says load_failed, retryable, and a re-added element loads ag
   element.connectedCallback();
   await settle();
   assert.equal(page.calls.imports, 2);
-  assert.deepEqual(page.calls.mounts.map((call) => call.element), [element]);
+  assert.deepEqual(
+    page.calls.mounts.map((call) => call.element),
+    [element],
+  );
   assert.equal(errors.length, 1);
 });
 

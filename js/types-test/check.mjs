@@ -33,16 +33,27 @@ report(run("Vue 3 templates (vue/Consumer.vue)", bin("vue-tsc"), ["-p", join(her
 // svelte-check's machine output: `<time> ERROR "<file>" <line>:<column> "<message>"`.
 const svelte = join(here, "svelte");
 const check = run("Svelte 5 markup (svelte/Consumer.svelte)", bin("svelte-check"), [
-  "--workspace", svelte, "--tsconfig", join(svelte, "tsconfig.json"), "--output", "machine",
+  "--workspace",
+  svelte,
+  "--tsconfig",
+  join(svelte, "tsconfig.json"),
+  "--output",
+  "machine",
 ]);
 const problems = check.output.split("\n").filter((line) => / (ERROR|WARNING) /.test(line));
-const found = new Set(problems.filter((line) => / ERROR "Consumer\.svelte" /.test(line)).map((line) => Number(line.match(/" (\d+):/)[1])));
+const found = new Set(
+  problems.filter((line) => / ERROR "Consumer\.svelte" /.test(line)).map((line) => Number(line.match(/" (\d+):/)[1])),
+);
 const expected = new Set();
-readFileSync(join(svelte, "Consumer.svelte"), "utf8").split("\n").forEach((line, index) => {
-  if (line.includes("<!-- expect-error:")) expected.add(index + 2);
-});
+readFileSync(join(svelte, "Consumer.svelte"), "utf8")
+  .split("\n")
+  .forEach((line, index) => {
+    if (line.includes("<!-- expect-error:")) expected.add(index + 2);
+  });
 const missing = [...expected].filter((line) => !found.has(line));
-const unexpected = problems.filter((line) => !expected.has(Number((line.match(/" (\d+):/) ?? [])[1])) || !/Consumer\.svelte/.test(line));
+const unexpected = problems.filter(
+  (line) => !expected.has(Number((line.match(/" (\d+):/) ?? [])[1])) || !/Consumer\.svelte/.test(line),
+);
 check.ok = missing.length === 0 && unexpected.length === 0 && /COMPLETED/.test(check.output);
 check.output = [
   ...missing.map((line) => `Consumer.svelte:${line}: expected an error here, got none`),

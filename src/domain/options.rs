@@ -150,7 +150,8 @@ impl AmountRules {
 }
 
 /// The options a partner can set, by their JS names. Attributes use the kebab-case
-/// form of the same names (`api-base` for `apiBase`).
+/// form of the same names (`api-base` for `apiBase`). A copy of js/options.json's list,
+/// which js/test/options.test.mjs holds it to: add an option there first.
 pub const OPTION_NAMES: [&str; 26] = [
     "key",
     "publishableKey",

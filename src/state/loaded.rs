@@ -56,6 +56,11 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         self.value.get_untracked()
     }
 
+    /// A value known before any load: the build-time first view renders a loaded nonprofit.
+    pub fn set(&self, value: T) {
+        self.value.set(Some(value));
+    }
+
     /// Loads again, as after a transient failure.
     pub fn refetch(&self) {
         self.reload.notify();

@@ -114,7 +114,9 @@ export function Donate() {
         <a href="https://example.org/donate">Donate</a>
       </sir-donate>
       <sir-donate ref={widget} publishable-key="pk_test_123" org="water-org,st-jude" />
-      <button onClick={() => setFrequency("monthly")}>Monthly</button>
+      <button type="button" onClick={() => setFrequency("monthly")}>
+        Monthly
+      </button>
       {link && <p>{link.partnerDonationId}</p>}
 
       {/* @ts-expect-error: a typo in an attribute name. */}

@@ -24,7 +24,10 @@ export default function ClientPage() {
     });
     mounted.catch(console.error);
     return () => {
-      mounted.then((handle) => handle?.destroy(), () => {});
+      mounted.then(
+        (handle) => handle?.destroy(),
+        () => {},
+      );
     };
   }, []);
   return (

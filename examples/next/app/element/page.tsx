@@ -7,7 +7,13 @@ export default function ElementPage() {
   return (
     <main>
       <h1>The element, rendered on the server</h1>
-      <sir-donate publishable-key={PUBLISHABLE_KEY} org="water-org" amounts="10,25,50" target="new-tab" api-base={API_BASE}>
+      <sir-donate
+        publishable-key={PUBLISHABLE_KEY}
+        org="water-org"
+        amounts="10,25,50"
+        target="new-tab"
+        api-base={API_BASE}
+      >
         <a href="https://example.org/donate">Donate to Water.org</a>
       </sir-donate>
       <DefineSirDonate />

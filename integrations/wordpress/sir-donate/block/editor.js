@@ -1,7 +1,7 @@
 /* The SIR Donate block in the editor: every display option in the sidebar, and a preview
  * rendered by the same PHP as the page (ServerSideRender), in which the loader runs the
  * widget at its own size. The preview is inert: a Donate press must not leave the editor. */
-( function ( wp ) {
+( ( wp ) => {
 	var el = wp.element.createElement;
 	var __ = wp.i18n.__;
 	var controls = wp.components;
@@ -57,7 +57,7 @@
 
 	function control( field, attributes, setAttributes ) {
 		var value = attributes[ field.name ];
-		var set = function ( next ) {
+		var set = ( next ) => {
 			var change = {};
 			change[ field.name ] = next;
 			setAttributes( change );
@@ -66,8 +66,8 @@
 			return el( controls.ToggleControl, { key: field.name, label: field.label, checked: !! value, onChange: set } );
 		}
 		if ( field.values ) {
-			var options = [ { label: __( 'Default', 'sir-donate' ), value: '' } ].concat(
-				field.values.map( function ( v ) { return { label: v, value: v }; } )
+			const options = [ { label: __( 'Default', 'sir-donate' ), value: '' } ].concat(
+				field.values.map( ( v ) => ( { label: v, value: v } ) )
 			);
 			return el( controls.SelectControl, { key: field.name, label: field.label, value: value, options: options, onChange: set } );
 		}
@@ -75,25 +75,23 @@
 	}
 
 	wp.blocks.registerBlockType( 'sir-donate/donate', {
-		edit: function ( props ) {
+		edit: ( props ) => {
 			var sidebar = el(
 				blockEditor.InspectorControls,
 				null,
-				panels.map( function ( panel ) {
-					return el(
+				panels.map( ( panel ) =>
+					el(
 						controls.PanelBody,
 						{ key: panel.title, title: panel.title },
-						panel.fields.map( function ( field ) { return control( field, props.attributes, props.setAttributes ); } )
-					);
-				} )
+						panel.fields.map( ( field ) => control( field, props.attributes, props.setAttributes ) )
+					)
+				)
 			);
 			var preview = props.attributes.org
 				? el( controls.Disabled, null, el( wp.serverSideRender, { block: 'sir-donate/donate', attributes: props.attributes } ) )
 				: el( controls.Placeholder, { icon: 'heart', label: __( 'SIR Donate', 'sir-donate' ), instructions: __( 'Enter the nonprofit in the block settings.', 'sir-donate' ) } );
 			return el( 'div', blockEditor.useBlockProps(), sidebar, preview );
 		},
-		save: function () {
-			return null;
-		},
+		save: () => null,
 	} );
 } )( window.wp );

@@ -10,7 +10,7 @@ defined( 'ABSPATH' ) || exit;
 
 /**
  * The options an Author may set on a widget, as `<sir-donate>` attributes: every option of
- * the widget (OPTION_ATTRIBUTES in js/src/element.js) but `key` (`publishable-key`), `api-base` and
+ * the widget (js/options.json) but `key` (`publishable-key`), `api-base` and
  * `partner-endpoint`, which decide where donations go and so come from the settings only.
  * Values go to the widget as written (escaped): it checks them, and shows a bad one as a
  * clear error in place of the form.
