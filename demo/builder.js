@@ -38,7 +38,12 @@ const ATTRIBUTES = [
   "target",
   "theme",
   "locale",
+  "impact",
+  "url-prefill",
+  "analytics",
 ];
+/** On/off options: present when checked. */
+const FLAGS = ["lock-frequency", "url-prefill"];
 const COLOURS = [
   ["use-accent", "--sd-color-accent"],
   ["use-text", "--sd-color-text"],
@@ -63,7 +68,7 @@ function chosen() {
   const attributes = [];
   for (const name of ATTRIBUTES) {
     const value = String(data.get(name) ?? "").trim();
-    if (name === "lock-frequency") {
+    if (FLAGS.includes(name)) {
       if (data.has(name)) attributes.push([name, "true"]);
     } else if (name === "label" && data.get("mode") !== "button") {
     } else if (value && IMPLIED[name] !== value) {

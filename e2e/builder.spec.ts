@@ -123,3 +123,17 @@ test("a tampered loader does not run from the snippet: the fallback link stays",
   expect(await pasted.evaluate(() => customElements.get("sir-donate") === undefined)).toBe(true);
   await expect(pasted.getByRole("link", { name: "Donate" })).toBeVisible();
 });
+
+test("campaign controls: impact lines show in the preview, and the snippet carries them with url-prefill and analytics", async ({
+  page,
+}) => {
+  await page.goto(`/builder.html?api-base=${encodeURIComponent(SANDBOX_URL)}&org=water-org`);
+  await page.getByLabel(/Impact lines/).fill("25: A week of clean water");
+  await page.getByLabel(/Open from links/).check();
+  await page.locator('#controls select[name="analytics"]').selectOption("datalayer");
+  const preview = new DonateWidget(page, "#preview sir-donate");
+  await expect(preview.root.getByText("A week of clean water")).toBeVisible();
+  await expect(page.locator("#snippet")).toHaveValue(
+    /impact="25: A week of clean water"\n {2}url-prefill="true"\n {2}analytics="datalayer"/,
+  );
+});

@@ -7,6 +7,8 @@ type EngineOption = { engine: "firefox" | "webkit" };
 export const SANDBOX_URL = "http://127.0.0.1:8793";
 export const PAGES_URL = "http://127.0.0.1:8794";
 export const PARTNER_URL = "http://127.0.0.1:8798";
+/** The partner server's private listener (metrics, the donations CSV). */
+export const PARTNER_METRICS_URL = "http://127.0.0.1:8807";
 /** The sandbox signs its webhooks to the partner server with this secret. */
 const WEBHOOK_SECRET = "whsec_78fa7c67cb3171ebea2a41e9da818cf05dd7d48d972e0b4410f002554656a0e1";
 
@@ -68,6 +70,7 @@ export default defineConfig<EngineOption>({
         SIR_WEBHOOK_SECRET: WEBHOOK_SECRET,
         SIR_PUBLISHABLE_KEY: "pk_test_f40ae06e2cfeb3cb6ce6bbcfa2617d6b8452aff0221c5281ba74b1183db4d378",
         PARTNER_LISTEN: "127.0.0.1:8798",
+        PARTNER_METRICS_LISTEN: "127.0.0.1:8807",
         PARTNER_ALLOWED_ORIGINS: "http://127.0.0.1:8794",
         PARTNER_DB: ":memory:",
         // The demo's "any email" sign-in: the specs play several donors. All of them

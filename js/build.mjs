@@ -36,7 +36,9 @@ const define = {
   // As a literal, not JSON text to parse: a string would escape every quote again (+0.9 KB gzip).
   __SIR_DONATE_FIRST_VIEW__: firstViewTemplates(),
   __SIR_DONATE_STYLE__: JSON.stringify(
-    (await transform(readFileSync(join(root, "style/widget.css"), "utf8"), { loader: "css", minify: true })).code.trim(),
+    (
+      await transform(readFileSync(join(root, "style/widget.css"), "utf8"), { loader: "css", minify: true })
+    ).code.trim(),
   ),
 };
 // ES2022: the loader's classes keep their private fields; every browser of the baseline
@@ -50,10 +52,14 @@ const common = { define, minify: true, target: "es2022", legalComments: "inline"
 function firstViewTemplates() {
   if (process.env.FIRST_VIEW_TEMPLATES) return readFileSync(process.env.FIRST_VIEW_TEMPLATES, "utf8").trim();
   const out = join(root, "target/first-view/templates.json");
-  execFileSync("cargo", ["run", "--quiet", "--manifest-path", join(root, "tools/first-view/Cargo.toml"), "--", "--templates", out], {
-    stdio: "inherit",
-    env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(root, "target") },
-  });
+  execFileSync(
+    "cargo",
+    ["run", "--quiet", "--manifest-path", join(root, "tools/first-view/Cargo.toml"), "--", "--templates", out],
+    {
+      stdio: "inherit",
+      env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(root, "target") },
+    },
+  );
   return readFileSync(out, "utf8").trim();
 }
 

@@ -47,7 +47,35 @@ export interface SirDonateOptions {
   theme?: "light" | "dark" | "auto";
   /** Base URL of your server implementing the delegation contract (rewards, webhook-driven status). */
   partnerEndpoint?: string;
+  /** With `partnerEndpoint`: send the page URL's `utm_*`, `gclid` and `fbclid` with each donation to your
+   * partner server (never to SIR). Default `true`; `false` turns it off. */
+  attribution?: boolean | string;
+  /** Your campaign code (1–64 of `A-Z a-z 0-9 _ -`), kept by your partner server with each donation; the goal
+   * meter counts this campaign's donations only. */
+  campaign?: string;
+  /** With `partnerEndpoint`: the goal in major units, shown as a meter of what your partner server counted
+   * (`GET /sir/totals`). */
+  goal?: number | string;
+  /** A short line per amount, shown under the chosen one: `{ 25: "A week of clean water" }`, or as text `"25:
+   * A week of clean water | 50: A month of school meals"`. At most 120 characters each, text only. */
+  impact?: Record<number | string, string> | string;
+  /** Read `#donate`, `sd_amount`, `sd_frequency` and `sd_org` from the page URL once, at load, and open
+   * (button mode) or focus (inline) the form. Default off: set it on one widget. */
+  urlPrefill?: boolean | string;
+  /** Forward the widget's events to the page's tag manager: `"datalayer"` (`window.dataLayer`) or `"gtag"`.
+   * Default off. Never the donor's email or name. */
+  analytics?: "datalayer" | "gtag" | "off";
   // END options
+}
+
+/** What `handle.open()` prefills; each value is checked as its option would be, and a bad
+ * one is left out with a `console.warn`. */
+export interface SirDonateOpenChoice {
+  /** Major units, e.g. `25`. */
+  amount?: number | string;
+  frequency?: SirDonateFrequency;
+  /** One of the widget's `org` slugs. */
+  org?: string;
 }
 
 /** The publishable key is required, under either name. */
@@ -132,6 +160,9 @@ export interface SirDonateHandle {
   readonly element: HTMLElement;
   /** Changes some options; the others keep their values. Throws `SirDonateOptionError`. */
   update(options: Partial<SirDonateOptions>): void;
+  /** Prefills the form and opens its dialog (button mode), or scrolls it into view and focuses
+   * the amount (inline). */
+  open(choice?: SirDonateOpenChoice): void;
   /** Removes the widget with all its listeners, timers and requests; of a stale handle, only its listeners. */
   destroy(): void;
   on<T extends SirDonateEventType>(type: T, listener: (detail: SirDonateEventDetails[T]) => void): void;
@@ -160,7 +191,10 @@ export type SirDonateAttributeName<Option extends string> = Option extends `${in
  * The framework typings (`sir-donate/react`, `sir-donate/vue`, `sir-donate/svelte`) use it.
  */
 export type SirDonateElementAttributes = {
-  [Option in keyof SirDonateOptions as SirDonateAttributeName<Option>]: SirDonateOptions[Option];
+  // An attribute is text: `impact` in its text form.
+  [Option in keyof SirDonateOptions as SirDonateAttributeName<Option>]: Option extends "impact"
+    ? string
+    : SirDonateOptions[Option];
 };
 
 /** The element's events, as dispatched on it: `sir-donate:<type>` `CustomEvent`s. */

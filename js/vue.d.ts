@@ -15,7 +15,9 @@ import type { HTMLSirDonateElement, SirDonateEventMap, SirDonateOptions } from "
  */
 export type SirDonateVueProps = Omit<HTMLAttributes, "key"> &
   Omit<PublicProps, "key"> &
-  Omit<SirDonateOptions, "key"> & {
+  Omit<SirDonateOptions, "key" | "impact"> & {
+    /** Impact lines as text (an attribute): `"25: A week of clean water | 50: …"`. */
+    impact?: string;
     /** `data-*` attributes, as Vue's checker names them (`data-track` → `dataTrack`). */
     [data: `data${Capitalize<string>}`]: unknown;
     /** Vue keeps `key` for itself and never passes it to the element: write `publishable-key`. */

@@ -16,7 +16,8 @@ use std::pin::Pin;
 
 pub use error::{ApiError, Endpoint, ErrorBody};
 pub use types::{
-    CreateLinkRequest, CreateLinkResponse, DonationStatusResponse, Organization, PartnerConfig, TipConfig,
+    CampaignTotals, CreateLinkRequest, CreateLinkResponse, DonationStatusResponse, Organization, PartnerConfig,
+    TipConfig,
 };
 
 /// A boxed, single-threaded future: the browser has one thread, and boxing keeps

@@ -5,6 +5,7 @@
 
 mod amount_picker;
 mod donor_form;
+mod goal;
 mod organization;
 pub(crate) mod split;
 mod status;
@@ -12,6 +13,7 @@ mod widget;
 
 pub use amount_picker::AmountPicker;
 pub use donor_form::DonorForm;
+pub use goal::GoalMeter;
 pub use organization::OrganizationHeader;
 pub use status::StatusView;
 pub use widget::DonationWidget;

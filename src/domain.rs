@@ -3,6 +3,7 @@
 //!
 //! Nothing here knows about Leptos or the browser, so all of it is tested natively.
 
+mod campaign;
 mod donation;
 mod keys;
 mod link;
@@ -10,6 +11,10 @@ mod money;
 mod options;
 mod retry_after;
 
+pub use campaign::{
+    ATTRIBUTION_PARAMS, Analytics, Attribution, IMPACT_MAX_CHARS, PREFILL_AMOUNT, PREFILL_FRAGMENT, PREFILL_FREQUENCY,
+    PREFILL_ORG, Prefill, attribution_value_ok, major_units, plain_amount,
+};
 pub use donation::{DonationStatus, Frequency, validate_email};
 pub use keys::{Environment, KeyError, PublishableKey};
 pub use link::{LinkError, check_https_or_loopback};

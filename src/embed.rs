@@ -3,11 +3,14 @@
 //! It reads options, validates them, mounts the Leptos widget into the host
 //! element's shadow root, and keeps the handle whose drop is `destroy()`.
 
+mod analytics;
 mod events;
 mod options;
+mod page_url;
 mod reads;
 mod typed;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::mount::mount_to;
@@ -44,7 +47,7 @@ const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, options: JsValue, reads: JsValue, typed: JsValue) -> Result<WidgetHandle, JsValue> {
     let raw = options::read(&options)?;
-    let mut handle = WidgetHandle { host, raw, mounted: None };
+    let mut handle = WidgetHandle { host, raw, mounted: None, url_read: false };
     handle.render(reads::read(&reads), typed::read(&typed))?;
     Ok(handle)
 }
@@ -61,6 +64,8 @@ pub struct WidgetHandle {
     host: HtmlElement,
     raw: RawOptions,
     mounted: Option<Mounted>,
+    /// `url-prefill` reads the page URL once, at load: not again when `update()` remounts.
+    url_read: bool,
 }
 
 /// What lives while the widget is on the page.
@@ -70,6 +75,9 @@ struct Mounted {
     /// Kept to cancel requests and backoffs in flight on destroy.
     api: Option<Rc<HttpSirApi>>,
     partner: Option<Rc<PartnerClient>>,
+    /// The widget's state, for `open()`: set as the view is built.
+    state: Rc<Cell<Option<WidgetState>>>,
+    decimal_separator: char,
 }
 
 #[wasm_bindgen]
@@ -86,6 +94,28 @@ impl WidgetHandle {
         // A changed key or host means a new session; simplest correct answer: remount.
         self.destroy();
         self.render(None, None)
+    }
+
+    /// Prefills the form and opens it: the dialog in button mode, else scrolls the form into view
+    /// and focuses the amount. `choice` is `{ amount?, frequency?, org? }`, each checked as its
+    /// attribute would be; a bad one is left out with a `console.warn`.
+    ///
+    /// # Errors
+    /// A `SirDonateOptionError` when `choice` is not an object of strings and numbers.
+    pub fn open(&self, choice: JsValue) -> Result<(), JsValue> {
+        let choice = options::read(&choice)?;
+        self.prefill(Some(choice));
+        Ok(())
+    }
+
+    /// Prefills from `choice` (`open()`), or from the page URL (`url-prefill`), in a chunk of
+    /// its own: a page that uses neither loads none of it.
+    fn prefill(&self, choice: Option<RawOptions>) {
+        let Some(mounted) = &self.mounted else { return };
+        if let Some(state) = mounted.state.get() {
+            let step = page_url::prefill_step(self.host.clone(), state, mounted.decimal_separator, choice);
+            leptos::task::spawn_local(step);
+        }
     }
 
     /// Removes the widget, its listeners, timers and requests. Safe to call twice.
@@ -119,7 +149,12 @@ impl WidgetHandle {
         // slot) in one step: the box never empties. A fresh render, not a hydration:
         // docs/decisions/2026-12-07-first-view.md.
 
-        let options = WidgetOptions { locale: Some(locale.clone()), ..options };
+        let landing = match options.partner_endpoint {
+            Some(_) if options.attribution => page_url::attribution(),
+            _ => Default::default(),
+        };
+        let options = WidgetOptions { locale: Some(locale.clone()), landing, ..options };
+        let url_prefill = options.url_prefill;
         let http = PublishableKey::parse(&options.key)
             .map_err(ApiError::from)
             .and_then(|key| HttpSirApi::new(key, options.api_base.as_deref()))
@@ -134,19 +169,38 @@ impl WidgetHandle {
         // where the browser has no AbortController.
         let partner = options.partner_endpoint.as_deref().and_then(|url| PartnerClient::new(url).ok()).map(Rc::new);
         let partner_for_destroy = partner.clone();
-        let host = Rc::new(DomHost::new(self.host.clone(), options.target, i18n::messages(&locale).checkout_loading));
+        let host = Rc::new(DomHost::new(
+            self.host.clone(),
+            options.target,
+            i18n::messages(&locale).checkout_loading,
+            options.analytics,
+        ));
         let separator = i18n::decimal_separator(&locale);
+        let state_slot = Rc::new(Cell::new(None));
+        let state_for_view = state_slot.clone();
         let app = move || {
             let seams = Seams { api, partner, host, storage: Rc::new(SessionStorage) };
             let state = WidgetState::new(options, seams, separator);
             if let Some(typed) = typed {
                 typed.apply(&state);
             }
+            state_for_view.set(Some(state));
             view! { <DonationWidget state /> }.into_any()
         };
         let view = mount_to(container.clone(), app);
         root.replace_children_with_node_1(&container);
-        self.mounted = Some(Mounted { _view: view, api: http.ok(), partner: partner_for_destroy });
+        let url_prefill = url_prefill && !self.url_read;
+        self.url_read = true;
+        self.mounted = Some(Mounted {
+            _view: view,
+            api: http.ok(),
+            partner: partner_for_destroy,
+            state: state_slot,
+            decimal_separator: separator,
+        });
+        if url_prefill {
+            self.prefill(None);
+        }
         Ok(())
     }
 }

@@ -61,6 +61,10 @@ pub struct Messages {
     pub reward_pending: &'static str,
     pub reward_reversed: &'static str,
     pub reward_failed: &'static str,
+    /// The goal meter's name for screen readers.
+    pub goal_label: &'static str,
+    /// "$3,250 raised of $5,000 · 42 donors".
+    pub goal_progress: fn(&str, &str, u64) -> String,
 }
 
 pub const EN: Messages = Messages {
@@ -158,6 +162,11 @@ pub const EN: Messages = Messages {
     reward_pending: "Your SIR tokens for this donation are on their way.",
     reward_reversed: "The SIR tokens for this donation were reversed.",
     reward_failed: "SIR tokens couldn't be added for this donation. The site has been told.",
+    goal_label: "Fundraising goal",
+    goal_progress: |raised, goal, donors| match donors {
+        1 => format!("{raised} raised of {goal} · 1 donor"),
+        _ => format!("{raised} raised of {goal} · {donors} donors"),
+    },
 };
 
 pub const FR: Messages = Messages {
@@ -251,6 +260,11 @@ pub const FR: Messages = Messages {
     reward_pending: "Vos jetons SIR pour ce don arrivent bientôt.",
     reward_reversed: "Les jetons SIR de ce don ont été annulés.",
     reward_failed: "Les jetons SIR n'ont pas pu être ajoutés pour ce don. Le site a été prévenu.",
+    goal_label: "Objectif de collecte",
+    goal_progress: |raised, goal, donors| match donors {
+        0 | 1 => format!("{raised} collectés sur {goal} · {donors} donateur"),
+        _ => format!("{raised} collectés sur {goal} · {donors} donateurs"),
+    },
 };
 
 /// The table for a BCP 47 locale: French for `fr*`, English otherwise.

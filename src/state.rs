@@ -14,12 +14,15 @@
 //! This file builds the state and announces it to the page. Components get writable signals
 //! only for what the donor edits ([`DonorInputs`]); the rest is [`ReadOnly`] to them.
 
+mod analytics;
 mod flow;
 mod following;
 mod form;
+mod goal;
 mod host;
 mod loaded;
 mod pending;
+mod prefill;
 mod read_only;
 mod reward;
 mod submit;
@@ -27,6 +30,7 @@ mod widget;
 
 use leptos::prelude::*;
 
+pub use analytics::AnalyticsEvent;
 pub use flow::{Flow, Phase};
 pub use form::{AmountInput, DonorInputs, FormChecks};
 pub use host::{CheckoutPlace, WidgetEvent, WidgetHost};
@@ -100,6 +104,7 @@ impl WidgetState {
             partner: StoredValue::new_local(partner),
             storage: StoredValue::new_local(storage),
             storage_slot,
+            started: ReadOnly::new(false),
         };
         state.announce_loading();
         state.announce_changes();

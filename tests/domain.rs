@@ -4,8 +4,9 @@
 
 use sir_donate::api::{ApiError, Endpoint, ErrorBody};
 use sir_donate::domain::{
-    AmountError, Currency, DonationStatus, Environment, Frequency, KeyError, OptionError, PublishableKey, RawOptions,
-    WidgetOptions, check_https_or_loopback, parse_amount, parse_retry_after, validate_email,
+    AmountError, Analytics, Attribution, Currency, DonationStatus, Environment, Frequency, IMPACT_MAX_CHARS, KeyError,
+    OptionError, Prefill, PublishableKey, RawOptions, WidgetOptions, attribution_value_ok, check_https_or_loopback,
+    major_units, parse_amount, parse_retry_after, plain_amount, validate_email,
 };
 use sir_donate::i18n;
 
@@ -296,4 +297,116 @@ fn publishable_key_is_another_name_for_key() {
     assert_eq!(raw.get("publishableKey"), None);
     raw.extend([("key".to_owned(), "pk_test_y".to_owned())]);
     assert_eq!(WidgetOptions::from_raw(&raw).unwrap().key, "pk_test_y");
+}
+
+#[test]
+fn campaign_options_are_checked_and_default_sensibly() {
+    let plain = options(&[("org", "water-org")]).unwrap();
+    assert!(plain.attribution && !plain.url_prefill);
+    assert_eq!((plain.analytics, plain.goal, plain.campaign.as_deref()), (Analytics::Off, None, None));
+    assert!(plain.impact.is_empty());
+
+    let o = options(&[
+        ("org", "water-org"),
+        ("partnerEndpoint", "https://partner.example/api"),
+        ("attribution", "false"),
+        ("campaign", "spring_2026-a"),
+        ("analytics", "datalayer"),
+        ("impact", "25: A week of clean water | 50.50:  A month: of school meals |"),
+        ("urlPrefill", ""),
+        ("goal", "5000"),
+    ])
+    .unwrap();
+    assert!(!o.attribution && o.url_prefill);
+    assert_eq!(
+        (o.analytics, o.goal, o.campaign.as_deref()),
+        (Analytics::DataLayer, Some(500_000), Some("spring_2026-a"))
+    );
+    assert_eq!(o.impact, [(2500, "A week of clean water".to_owned()), (5050, "A month: of school meals".to_owned())]);
+    assert_eq!(options(&[("org", "x"), ("analytics", "gtag")]).unwrap().analytics, Analytics::Gtag);
+
+    let long = format!("25: {}", "x".repeat(IMPACT_MAX_CHARS + 1));
+    let bad: &[(&[(&str, &str)], &str)] = &[
+        (&[("org", "x"), ("attribution", "maybe")], "attribution"),
+        (&[("org", "x"), ("campaign", "spring 2026")], "campaign"),
+        (&[("org", "x"), ("campaign", &"c".repeat(65))], "campaign"),
+        (&[("org", "x"), ("analytics", "segment")], "analytics"),
+        (&[("org", "x"), ("impact", "A week of clean water")], "impact"),
+        (&[("org", "x"), ("impact", "ten: A week")], "impact"),
+        (&[("org", "x"), ("impact", "25:")], "impact"),
+        (&[("org", "x"), ("impact", "25: a | 25.00: b")], "impact"),
+        (&[("org", "x"), ("impact", "25: two\nlines")], "impact"),
+        (&[("org", "x"), ("impact", &long)], "impact"),
+        (&[("org", "x"), ("urlPrefill", "sometimes")], "urlPrefill"),
+        (&[("org", "x"), ("goal", "5000")], "goal"),
+        (&[("org", "x"), ("partnerEndpoint", "https://p.example"), ("goal", "lots")], "goal"),
+    ];
+    for (pairs, option) in bad {
+        assert_eq!(options(pairs).unwrap_err().option, *option, "{pairs:?}");
+    }
+}
+
+#[test]
+fn attribution_keeps_what_the_partner_server_accepts() {
+    let long = "a".repeat(201);
+    let params = [
+        ("utm_source", "newsletter"),
+        ("utm_source", "second-one-ignored"),
+        ("utm_medium", "email"),
+        ("utm_campaign", "=HYPERLINK(\"x\")"), // a spreadsheet formula
+        ("utm_term", "two words"),             // a space: not what a URL value carries
+        ("utm_content", long.as_str()),
+        ("gclid", "Cj0KCQ-abc_123"),
+        ("fbclid", "-starts-with-minus"),
+        ("sd_amount", "25"), // not attribution
+    ];
+    let kept = Attribution::from_params(params);
+    let names: Vec<_> = kept.pairs().iter().map(|(name, value)| (*name, value.as_str())).collect();
+    assert_eq!(names, [("utm_source", "newsletter"), ("utm_medium", "email"), ("gclid", "Cj0KCQ-abc_123")]);
+    assert!(Attribution::from_params([("utm_source", "")]).is_empty());
+    assert!(attribution_value_ok("a.b~c:d/e+f%20g@h!i$j(k)l*m,n;o=p|q"));
+    for bad in ["<script>", "a\"b", "a b", "+1", "@x", "é"] {
+        assert!(!attribution_value_ok(bad), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_prefill_is_checked_like_the_attributes_and_bad_values_are_left_out() {
+    let widget = options(&[("org", "water-org,st-jude"), ("min", "5"), ("max", "500")]).unwrap();
+    let (prefill, warnings) = Prefill::from_url(
+        [("sd_amount", "30.50"), ("sd_frequency", "monthly"), ("sd_org", "st-jude"), ("sd_amount", "99")],
+        "",
+        &widget,
+    );
+    assert_eq!(
+        prefill,
+        Prefill { amount: Some(3050), frequency: Some(Frequency::Monthly), org: Some("st-jude".into()), open: true }
+    );
+    assert!(warnings.is_empty());
+
+    let (prefill, warnings) =
+        Prefill::from_url([("sd_amount", "1000"), ("sd_frequency", "weekly"), ("sd_org", "evil-org")], "", &widget);
+    assert_eq!(prefill, Prefill { open: true, ..Prefill::default() });
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings.iter().all(|w| w.starts_with("sir-donate: ignored sd_")), "{warnings:?}");
+    assert!(warnings[0].contains("1000"));
+
+    // `#donate` alone opens; nothing at all leaves the page as it is.
+    assert_eq!(Prefill::from_url([], "donate", &widget).0, Prefill { open: true, ..Prefill::default() });
+    assert_eq!(Prefill::from_url([("utm_source", "x")], "top", &widget).0, Prefill::default());
+
+    let locked =
+        options(&[("org", "water-org"), ("amount", "25"), ("lockAmount", "true"), ("lockFrequency", "true")]).unwrap();
+    let (prefill, warnings) = Prefill::checked(Some("50"), Some("monthly"), None, &locked);
+    assert_eq!((prefill.amount, prefill.frequency), (None, None));
+    assert!(warnings[0].contains("locked") && warnings[1].contains("locked"), "{warnings:?}");
+}
+
+#[test]
+fn amounts_are_written_as_a_donor_types_them() {
+    assert_eq!(plain_amount(3000, Currency::USD, '.'), "30");
+    assert_eq!(plain_amount(2550, Currency::USD, ','), "25,50");
+    assert_eq!(plain_amount(2505, Currency::USD, '.'), "25.05");
+    assert_eq!(plain_amount(2500, Currency::parse("JPY").unwrap(), '.'), "2500");
+    assert_eq!(major_units(2550, Currency::USD), 25.5);
 }

@@ -4,7 +4,7 @@
 // page.ts, so no engine can run a different journey than another.
 import { mkdirSync } from "node:fs";
 import { expect, type APIRequestContext } from "@playwright/test";
-import { PAGES_URL, SANDBOX_URL } from "../playwright.config";
+import { PAGES_URL, PARTNER_URL, SANDBOX_URL } from "../playwright.config";
 import { DEMO_KEY, Sandbox } from "../support/sandbox";
 import {
   donorState,
@@ -210,6 +210,43 @@ export const journeys: Journey[] = [
       await seePageText(tab, "$50.00");
       await seePageText(tab, "kb@example.com");
       await completeCheckout(tab, "keyboard");
+    },
+  },
+  {
+    title: "deep link (url-prefill): a campaign link opens the dialog with its amount and frequency",
+    async run({ tab }) {
+      await tab.goto(
+        `${configurable({ mode: "button", "url-prefill": "", sd_amount: "50", sd_frequency: "monthly" })}#donate`,
+      );
+      await tab.find(findControl, { host: WIDGET, kind: "dialog", name: "Donate" });
+      const donate = await control(tab, { kind: "button", name: "Donate $50 monthly" });
+      expect((await tab.run(pageLog, null)).errors).toEqual([]);
+      await donate.click();
+      await reachCheckout(tab);
+      await seePageText(tab, "$50.00");
+    },
+  },
+  {
+    title: "goal meter: the partner server's confirmed totals, and this donor's donation counted after checkout",
+    async run({ tab }) {
+      const page = configurable({ "partner-endpoint": PARTNER_URL, goal: "100", campaign: `goal${Date.now()}` });
+      await tab.goto(page);
+      // The demo partner server's any-email sign-in, from the page, with its cookies.
+      const signIn = ({ partner, email }: { partner: string; email: string }) =>
+        fetch(`${partner}/sir/session`, {
+          method: "POST",
+          credentials: "include",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email }),
+        }).then((response) => response.status);
+      expect(await tab.run(signIn, { partner: PARTNER_URL, email: `goal-${Date.now()}@example.com` })).toBe(200);
+      await seeWidgetText(tab, "$0 raised of $100 · 0 donors");
+      await (await control(tab, { kind: "button", name: "Donate $25" })).click();
+      await reachCheckout(tab);
+      await completeCheckout(tab, "click");
+      await tab.goto(page);
+      await seeWidgetText(tab, "Thank you! Your donation is complete");
+      await seeWidgetText(tab, "$25 raised of $100 · 1 donor");
     },
   },
   ...STRICT_POLICIES.map(([name, policy]) => ({

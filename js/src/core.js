@@ -12,7 +12,7 @@ import { fetchFile } from "./files.js";
  *   preloadChunks?: () => Promise<unknown>,
  * }} Glue
  */
-/** @typedef {{ update(options: object): void, free(): void }} NativeHandle */
+/** @typedef {{ update(options: object): void, open(choice: object): void, free(): void }} NativeHandle */
 /** @typedef {{ load: () => Promise<Glue>, started: () => boolean, missing: string[] }} Core */
 
 /**

@@ -71,6 +71,9 @@ export function mountHandle(element, mountNative) {
     update(change) {
       if (owns()) native.update(change || {});
     },
+    open(choice) {
+      if (owns()) native.open(choice || {});
+    },
     destroy() {
       if (owns()) endWidgetIn(element);
       else release();

@@ -26,6 +26,12 @@ export const OPTION_NAMES = [
   "label",
   "theme",
   "partnerEndpoint",
+  "attribution",
+  "campaign",
+  "goal",
+  "impact",
+  "urlPrefill",
+  "analytics",
 ];
 
 /**
@@ -53,4 +59,10 @@ export const OPTION_ATTRIBUTES = [
   "label",
   "theme",
   "partner-endpoint",
+  "attribution",
+  "campaign",
+  "goal",
+  "impact",
+  "url-prefill",
+  "analytics",
 ];

@@ -4,6 +4,7 @@
  * the element with its options as attributes (on the server too), defines it through
  * loadSirDonate() once mounted, and hands the widget's events to callbacks. */
 import { createElement, useEffect, useImperativeHandle, useRef } from "react";
+import { impactAttribute } from "./impact.js";
 import { loadSirDonate } from "./npm.js";
 
 /** @typedef {import("../react").SirDonateProps} SirDonateProps */
@@ -76,7 +77,9 @@ export function SirDonate(props) {
   var attributes = { ref: element, className: className, style: style, id: id };
   Object.keys(options).forEach((name) => {
     var value = /** @type {Record<string, unknown>} */ (options)[name];
-    if (value != null) attributes[attributeName(name)] = attributeValue(value);
+    if (value != null)
+      attributes[attributeName(name)] =
+        name === "impact" ? impactAttribute(/** @type {any} */ (value)) : attributeValue(value);
   });
   return createElement("sir-donate", attributes, children);
 }

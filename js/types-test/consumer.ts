@@ -34,6 +34,12 @@ const options: SirDonateMountOptions = {
   theme: "auto",
   partnerEndpoint: "https://partner.example/api",
   referralCode: "REFER123",
+  attribution: false,
+  campaign: "spring",
+  analytics: "datalayer",
+  impact: { 25: "A week of clean water", "50": "A month of school meals" },
+  urlPrefill: true,
+  goal: 5000,
 };
 
 async function useApi(api: SirDonateApi): Promise<void> {
@@ -42,6 +48,10 @@ async function useApi(api: SirDonateApi): Promise<void> {
   const handle: SirDonateHandle = await api.mount("#donate", options);
   const element: HTMLElement = handle.element;
   handle.update({ amount: 10, frequency: "once" });
+  handle.open({ amount: 25, frequency: "monthly", org: "water-org" });
+  handle.open();
+  // @ts-expect-error a frequency the widget doesn't know
+  handle.open({ frequency: "weekly" });
   const onLink = (detail: SirDonateEventDetails["link-created"]) => {
     const cents: number = detail.amount;
     const id: string = detail.partnerDonationId;
@@ -110,6 +120,12 @@ const attributes: Required<SirDonateElementAttributes> = {
   theme: "dark",
   "partner-endpoint": "https://partner.example/api",
   "referral-code": "REFER123",
+  attribution: "false",
+  campaign: "spring",
+  analytics: "gtag",
+  impact: "25: A week of clean water",
+  "url-prefill": true,
+  goal: "5000",
 };
 const onCreated = (event: SirDonateEventMap["sir-donate:link-created"]) => console.log(event.detail.donationLink);
 widget?.addEventListener("sir-donate:link-created", onCreated);

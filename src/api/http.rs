@@ -190,6 +190,8 @@ pub(crate) struct Call<'a> {
     pub body: Option<String>,
     /// Sends the page's cookies (partner-server calls, which know the donor by them).
     pub with_cookies: bool,
+    /// Past the browser's HTTP cache (a total the donor just changed).
+    pub fresh: bool,
 }
 
 /// One request with a timeout, cancelled when `lifetime` aborts, its answer size-capped
@@ -215,6 +217,9 @@ pub(crate) async fn send_json(
     }
     if call.with_cookies {
         init.set_credentials(RequestCredentials::Include);
+    }
+    if call.fresh {
+        init.set_cache(web_sys::RequestCache::NoCache);
     }
     init.set_headers(&headers);
     let window = web_sys::window().ok_or(ApiError::Network)?;

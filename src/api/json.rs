@@ -89,6 +89,12 @@ impl JsonWriter {
         }
     }
 
+    /// A nested object, as written so far.
+    pub fn object(self, name: &str, value: JsonWriter) -> Self {
+        let value: JsValue = value.0.into();
+        self.set(name, &value)
+    }
+
     fn set(self, name: &str, value: &JsValue) -> Self {
         let _ = Reflect::set(&self.0, &JsValue::from_str(name), value);
         self

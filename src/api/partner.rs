@@ -9,7 +9,7 @@ use web_sys::AbortController;
 
 use super::http::{Call, send_json};
 use super::json::{Json, JsonWriter};
-use super::{ApiError, CreateLinkRequest, CreateLinkResponse, Endpoint};
+use super::{ApiError, CampaignTotals, CreateLinkRequest, CreateLinkResponse, Endpoint};
 use crate::domain::check_https_or_loopback;
 
 /// `GET /sir/donations/:id`: the partner server's view, authoritative once a webhook came.
@@ -73,8 +73,20 @@ impl PartnerClient {
     /// donation to the signed-in donor before anyone else can see its id. Never retried,
     /// like create-link itself; the server passes SIR's refusals on, so they map as SIR's.
     pub async fn create_donation(&self, request: &CreateLinkRequest) -> Result<CreateLinkResponse, ApiError> {
-        let answer = self.call(Endpoint::CreateLink, "POST", "donations", Some(request.to_json())).await?;
+        let answer = self.call(Endpoint::CreateLink, "POST", "donations", Some(request.to_partner_json())).await?;
         CreateLinkResponse::read_checked(&answer)
+    }
+
+    /// `GET /sir/totals`: a goal meter's figures, public and cached for seconds; `fresh`
+    /// asks past the browser's cache (after this donor's own donation).
+    pub async fn totals(&self, org: &str, campaign: Option<&str>, fresh: bool) -> Result<CampaignTotals, ApiError> {
+        let mut url = format!("{}/sir/totals?org={}", self.base, js_sys::encode_uri_component(org));
+        if let Some(code) = campaign {
+            url.push_str(&format!("&campaign={}", js_sys::encode_uri_component(code)));
+        }
+        let call = Call { method: "GET", url: &url, fresh, ..Call::default() };
+        let answer = send_json(&self.lifetime, Endpoint::Partner, call).await?;
+        Ok(CampaignTotals::read(&answer))
     }
 
     pub async fn donation(&self, partner_donation_id: &str) -> Result<PartnerDonation, ApiError> {

@@ -4,7 +4,7 @@
 
 use super::ApiError;
 use super::json::{Json, JsonWriter};
-use crate::domain::check_https_or_loopback;
+use crate::domain::{Attribution, check_https_or_loopback};
 
 /// `GET /v1/partner/config` (fields from doc revision r10, unconfirmed since).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -106,11 +106,34 @@ pub struct CreateLinkRequest {
     pub tip_amount: Option<u64>,
     pub tip_percent: Option<u32>,
     pub referral_code: Option<String>,
+    /// For the partner server only (SIR has no such fields): the partner's campaign code.
+    pub campaign: Option<String>,
+    /// For the partner server only: where the donor landed from.
+    pub attribution: Attribution,
 }
 
 impl CreateLinkRequest {
     /// The JSON body, with the API's camelCase names.
     pub fn to_json(&self) -> String {
+        self.sir_fields().finish()
+    }
+
+    /// The partner server's `POST /sir/donations` body: SIR's fields, plus the campaign code
+    /// and the attribution, which it keeps and never passes on to SIR.
+    pub fn to_partner_json(&self) -> String {
+        let mut body = self.sir_fields().optional_text("campaign", self.campaign.as_deref());
+        if !self.attribution.is_empty() {
+            let attribution = self
+                .attribution
+                .pairs()
+                .iter()
+                .fold(JsonWriter::default(), |object, (name, value)| object.text(name, value));
+            body = body.object("attribution", attribution);
+        }
+        body.finish()
+    }
+
+    fn sir_fields(&self) -> JsonWriter {
         JsonWriter::default()
             .text("nonprofitSlug", &self.nonprofit_slug)
             .count("amount", self.amount)
@@ -123,7 +146,6 @@ impl CreateLinkRequest {
             .optional_count("tipAmount", self.tip_amount)
             .optional_count("tipPercent", self.tip_percent.map(u64::from))
             .optional_text("referralCode", self.referral_code.as_deref())
-            .finish()
     }
 }
 
@@ -148,6 +170,37 @@ impl CreateLinkResponse {
         let created = Self::read(json).ok_or(ApiError::InvalidResponse)?;
         check_https_or_loopback(&created.donation_link).map_err(|_| ApiError::UnsafeLink)?;
         Ok(created)
+    }
+}
+
+/// `GET /sir/totals` of the partner server: what its signed webhooks confirmed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CampaignTotals {
+    /// Minor units per currency code.
+    pub raised: Vec<(String, u64)>,
+    pub donations: u64,
+    pub donors: u64,
+}
+
+impl CampaignTotals {
+    pub fn read(json: &Json) -> Self {
+        let raised = json
+            .get("raised")
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|sum| Some((sum.get("currency").text()?, sum.get("amount").count()?)))
+            .collect();
+        Self {
+            raised,
+            donations: json.get("donations").count().unwrap_or(0),
+            donors: json.get("donors").count().unwrap_or(0),
+        }
+    }
+
+    /// Raised in `currency` (minor units); other currencies are not added in.
+    pub fn raised_in(&self, currency: &str) -> u64 {
+        self.raised.iter().filter(|(code, _)| code.eq_ignore_ascii_case(currency)).map(|(_, amount)| *amount).sum()
     }
 }
 

@@ -11,9 +11,26 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
     let state = use_state();
     let text = use_messages();
     let locale = use_locale();
-    let (currency, presets, lock_frequency, lock_amount) = state
-        .options
-        .with_untracked(|o| (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount));
+    let (currency, presets, lock_frequency, lock_amount, impact) = state.options.with_untracked(|o| {
+        (o.amounts.currency, o.amounts.presets.clone(), o.lock_frequency, o.lock_amount, o.impact.clone())
+    });
+    // The partner's line for the chosen amount, under the amounts; every amount control is
+    // described by it, so a screen reader reads the line of the amount it lands on (choosing is
+    // landing, in a radio group). One element, built like the field errors: no new view code.
+    let described_by = (!impact.is_empty()).then_some("sd-impact");
+    let impact_line = dynamic(move || {
+        let chosen = checks.amount_minor.get().ok()?;
+        impact.iter().find(|(minor, _)| *minor == chosen).map(|(_, line)| line.clone())
+    });
+    let no_impact = {
+        let impact_line = impact_line.clone();
+        dynamic(move || impact_line().is_none())
+    };
+    let impact_view = view! {
+        <p id="sd-impact" class="sd-impact" part="impact" hidden=no_impact>
+            {impact_line}
+        </p>
+    };
     let custom_text = dynamic(move || match inputs.amount.get() {
         AmountInput::Custom(text) => text,
         AmountInput::Preset(_) => String::new(),
@@ -48,6 +65,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
                         type="radio"
                         name="sd-amount"
                         class="sd-chip__input"
+                        aria-describedby=described_by
                         prop:checked=dynamic(move || inputs.amount.get() == AmountInput::Preset(minor))
                         on:change=handler(move |_: web_sys::Event| inputs.amount.set(AmountInput::Preset(minor)))
                     />
@@ -79,6 +97,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
                 " "
                 <strong>{fixed.unwrap_or_default()}</strong>
             </p>
+            {impact_view}
         }
         .into_any()
     } else {
@@ -86,6 +105,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
         <fieldset class="sd-group">
             <legend class="sd-label">{text.amount_legend}</legend>
             <div class="sd-chips">{preset_buttons}</div>
+            {impact_view}
             <div class="sd-field">
                 <label class="sd-label" for="sd-custom-amount">
                     {text.other_amount} " (" {currency.code().to_owned()} ")"
@@ -98,7 +118,7 @@ pub fn AmountPicker(inputs: DonorInputs, checks: FormChecks) -> impl IntoView {
                     inputmode="decimal"
                     autocomplete="transaction-amount"
                     aria-invalid=has_error_too
-                    aria-describedby="sd-custom-amount-error"
+                    aria-describedby=if described_by.is_some() { "sd-custom-amount-error sd-impact" } else { "sd-custom-amount-error" }
                     prop:value=custom_text
                     on:input=handler(move |ev: web_sys::Event| inputs.amount.set(AmountInput::Custom(event_target_value(&ev))))
                 />

@@ -28,6 +28,13 @@ pub(crate) use split_view;
 /// destroyed while the chunk loads renders nothing.
 #[cfg(feature = "split")]
 pub fn deferred(view: impl Future<Output = AnyView> + 'static) -> AnyView {
+    shown_when_loaded(Box::pin(view))
+}
+
+/// Boxed: one copy of the task and its cancellation for every split view, not one per view
+/// (about 3 KB raw each).
+#[cfg(feature = "split")]
+fn shown_when_loaded(view: std::pin::Pin<Box<dyn Future<Output = AnyView>>>) -> AnyView {
     let slot = StoredValue::new_local(None::<AnyView>);
     let arrived = Trigger::new();
     leptos::task::spawn_local_scoped_with_cancellation(async move {

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
 use super::split::split_view;
-use super::{AmountPicker, DonorForm, OrganizationHeader, StatusView, dynamic, handler, use_locale, use_messages};
+use super::{
+    AmountPicker, DonorForm, GoalMeter, OrganizationHeader, StatusView, dynamic, handler, use_locale, use_messages,
+};
 use crate::domain::{Environment, Mode, PublishableKey, tip_minor};
 use crate::i18n;
 use crate::state::{Phase, WidgetState};
@@ -19,6 +21,7 @@ pub fn DonationWidget(state: WidgetState) -> impl IntoView {
         view! {
             <div class="sd-widget" part="widget">
                 <TestBadge />
+                <GoalMeter />
                 <Show when=move || !following.get() fallback=move || split_view!(status_view())>
                     <DonationForm />
                 </Show>

@@ -1,3 +1,4 @@
+use super::campaign::{Analytics, Attribution, check_campaign, parse_impact};
 use super::{AmountError, Currency, Frequency, parse_amount};
 
 /// Preset amounts when the partner sets none: in major units of the currency.
@@ -31,6 +32,21 @@ pub struct WidgetOptions {
     pub theme: Theme,
     pub mode: Mode,
     pub target: Target,
+    /// Send the landing page's `utm_*` and click ids with the donation to the partner server.
+    pub attribution: bool,
+    /// The partner's campaign code, kept by the partner server with the donation and used
+    /// for the goal meter's totals.
+    pub campaign: Option<String>,
+    pub analytics: Analytics,
+    /// A short line per amount (minor units), shown under the selected one.
+    pub impact: Vec<(u64, String)>,
+    /// Read `#donate` and `sd_*` from the page URL once, at load.
+    pub url_prefill: bool,
+    /// The goal meter's target, minor units; needs `partner_endpoint`.
+    pub goal: Option<u64>,
+    /// Not an option: the landing page's attribution, which embed reads from the page URL when
+    /// `attribution` is on and there is a partner endpoint (as it fills `locale` from the page).
+    pub landing: Attribution,
 }
 
 /// How the widget presents itself.
@@ -136,7 +152,7 @@ impl AmountRules {
 /// The options a partner can set, by their JS names. Attributes use the kebab-case
 /// form of the same names (`api-base` for `apiBase`). A copy of js/options.json's list,
 /// which js/test/options.test.mjs holds it to: add an option there first.
-pub const OPTION_NAMES: [&str; 20] = [
+pub const OPTION_NAMES: [&str; 26] = [
     "key",
     "publishableKey",
     "org",
@@ -157,6 +173,12 @@ pub const OPTION_NAMES: [&str; 20] = [
     "theme",
     "partnerEndpoint",
     "referralCode",
+    "attribution",
+    "campaign",
+    "analytics",
+    "impact",
+    "urlPrefill",
+    "goal",
 ];
 
 /// A partner's option that can't be used, naming it.
@@ -356,6 +378,27 @@ impl WidgetOptions {
         if partner_endpoint.as_deref().is_some_and(|url| super::check_https_or_loopback(url).is_err()) {
             return Err(OptionError::new("partnerEndpoint", "must be an https URL (http only to localhost)"));
         }
+        // On unless turned off: attribution is what the partner server is for.
+        let attribution = match raw.get("attribution").map(|v| v.trim()) {
+            None | Some("" | "true" | "on") => true,
+            Some("false" | "off") => false,
+            Some(_) => return Err(OptionError::new("attribution", "must be true or false")),
+        };
+        let campaign = text("campaign");
+        if let Some(code) = &campaign {
+            check_campaign(code)?;
+        }
+        let goal = match get("goal") {
+            Some(_) if partner_endpoint.is_none() => {
+                return Err(OptionError::new("goal", "needs partner-endpoint: the totals come from it"));
+            }
+            Some(goal) => Some(major("goal", goal)?).filter(|minor| *minor > 0),
+            None => None,
+        };
+        let impact = match get("impact") {
+            Some(text) => parse_impact(text, &amounts)?,
+            None => Vec::new(),
+        };
         Ok(Self {
             key: raw.key()?.unwrap_or_default().to_owned(),
             organizations,
@@ -372,6 +415,13 @@ impl WidgetOptions {
             theme,
             mode,
             target,
+            attribution,
+            campaign,
+            analytics: Analytics::parse(get("analytics"))?,
+            impact,
+            url_prefill: flag(raw, "urlPrefill")?,
+            goal,
+            landing: Attribution::default(),
         })
     }
 }

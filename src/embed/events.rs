@@ -9,8 +9,8 @@ use std::cell::RefCell;
 
 use web_sys::Window;
 
-use crate::domain::Target;
-use crate::state::{CheckoutPlace, WidgetEvent, WidgetHost};
+use crate::domain::{Analytics, Target};
+use crate::state::{AnalyticsEvent, CheckoutPlace, WidgetEvent, WidgetHost};
 
 /// Sends events to the host element and navigates the page (or another window).
 pub struct DomHost {
@@ -20,11 +20,12 @@ pub struct DomHost {
     checkout_loading: &'static str,
     /// The blank tab or popup opened in the donor's click, waiting for the link.
     pending_window: RefCell<Option<Window>>,
+    analytics: Analytics,
 }
 
 impl DomHost {
-    pub fn new(element: HtmlElement, target: Target, checkout_loading: &'static str) -> Self {
-        Self { element, target, checkout_loading, pending_window: RefCell::new(None) }
+    pub fn new(element: HtmlElement, target: Target, checkout_loading: &'static str, analytics: Analytics) -> Self {
+        Self { element, target, checkout_loading, pending_window: RefCell::new(None), analytics }
     }
 
     fn dispatch(&self, kind: &str, detail: &Object) {
@@ -104,6 +105,10 @@ impl WidgetHost for DomHost {
                 ]),
             ),
         }
+    }
+
+    fn track(&self, event: AnalyticsEvent) {
+        leptos::task::spawn_local(super::analytics::forward(self.analytics, event));
     }
 
     fn prepare_checkout(&self) {

@@ -24,6 +24,10 @@ pub fn read(options: &JsValue) -> Result<RawOptions, JsValue> {
         }
         let text = if let Some(list) = value.dyn_ref::<Array>() {
             list.iter().map(|item| to_text(&name, &item)).collect::<Result<Vec<_>, _>>()?.join(",")
+        } else if let (Some(lines), "impact") =
+            (value.dyn_ref::<Object>().filter(|_| !value.is_function()), name.as_str())
+        {
+            impact_text(lines)?
         } else {
             to_text(&name, &value)?
         };
@@ -31,6 +35,20 @@ pub fn read(options: &JsValue) -> Result<RawOptions, JsValue> {
     }
     raw.fold_key_alias().map_err(to_js_error)?;
     Ok(raw)
+}
+
+/// `impact` as an object, `{ 25: "A week of clean water" }`, in its attribute's text form.
+fn impact_text(lines: &Object) -> Result<String, JsValue> {
+    let mut entries = Vec::new();
+    for entry in Object::entries(lines).iter() {
+        let entry: Array = entry.unchecked_into();
+        let line = to_text("impact", &entry.get(1))?;
+        if line.contains('|') {
+            return Err(to_js_error(OptionError::new("impact", "text must not contain |")));
+        }
+        entries.push(format!("{}: {line}", entry.get(0).as_string().unwrap_or_default()));
+    }
+    Ok(entries.join("|"))
 }
 
 fn to_text(name: &str, value: &JsValue) -> Result<String, JsValue> {

@@ -22,6 +22,9 @@ pub struct Flow {
     /// The last failure that the donor can act on (retry, fix input).
     pub error: ReadOnly<Option<ApiError>>,
     pub checkout: ReadOnly<CheckoutPlace>,
+    /// Set (again) on each donation this widget saw completed: the goal meter reads its totals
+    /// again then. A bool: its signal code is already there for the tip.
+    pub completed: ReadOnly<bool>,
 }
 
 impl Flow {
@@ -30,6 +33,7 @@ impl Flow {
             phase: ReadOnly::new(Phase::Editing),
             error: ReadOnly::new(None),
             checkout: ReadOnly::new(CheckoutPlace::ThisTab),
+            completed: ReadOnly::new(false),
         }
     }
 }

@@ -64,6 +64,7 @@ async fn follow_status(state: WidgetState, donation: PendingDonation) {
                     state.emit(WidgetEvent::Status { partner_donation_id: id.clone(), status });
                     if status == DonationStatus::Completed {
                         state.emit(WidgetEvent::Completed { partner_donation_id: id.clone() });
+                        state.flow.completed.writable().try_set(true);
                     }
                     if let (DonationStatus::Completed, Some(partner)) = (status, &partner) {
                         let info = fetch_reward(partner, &id).await;

@@ -1,6 +1,7 @@
 //! The page around the widget: [`WidgetHost`] receives [`WidgetEvent`]s and does the
 //! navigation (embed implements it with DOM events and windows).
 
+use super::analytics::AnalyticsEvent;
 use super::pending::PendingDonation;
 use crate::api::{ApiError, Organization};
 use crate::domain::{Currency, DonationStatus, Frequency};
@@ -45,6 +46,8 @@ pub enum CheckoutPlace {
 /// What state needs from the page: a place to send events, and navigation.
 pub trait WidgetHost {
     fn emit(&self, event: WidgetEvent);
+    /// Hands an event to the page's tag manager (the `analytics` option).
+    fn track(&self, _event: AnalyticsEvent) {}
     /// Called in the donor's click, before any await: a new tab or popup must be
     /// opened while the browser still counts the click as the user's.
     fn prepare_checkout(&self) {}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::analytics::Tracked;
 use super::flow::Phase;
 use super::host::{CheckoutPlace, WidgetEvent};
 use super::pending::PendingDonation;
@@ -31,7 +32,9 @@ impl WidgetState {
             return;
         };
         let Some(Ok(org)) = self.organization.get_untracked() else { return };
-        let (currency, referral_code) = self.options.with_untracked(|o| (o.amounts.currency, o.referral_code.clone()));
+        let (currency, referral_code, campaign, attribution) = self
+            .options
+            .with_untracked(|o| (o.amounts.currency, o.referral_code.clone(), o.campaign.clone(), o.landing.clone()));
         let frequency = inputs.frequency.get_untracked();
         let optional = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
         let request = CreateLinkRequest {
@@ -43,6 +46,8 @@ impl WidgetState {
             first_name: optional(inputs.first_name),
             last_name: optional(inputs.last_name),
             referral_code,
+            campaign,
+            attribution,
             ..CreateLinkRequest::default()
         };
         let request = match checks.chosen_tip(inputs) {
@@ -53,6 +58,7 @@ impl WidgetState {
             },
             None => request,
         };
+        self.track(Tracked::Donate);
         flow.error.writable().set(None);
         flow.phase.writable().set(Phase::Creating);
         self.host.with_value(|host| host.prepare_checkout());
@@ -81,13 +87,11 @@ impl WidgetState {
                     self.storage.try_with_value(|storage| donation.save(storage.as_ref(), &slot));
                 }
                 flow.phase.writable().try_set(Phase::Redirecting);
-                let place = host.try_with_value(|host| {
-                    host.emit(WidgetEvent::LinkCreated {
-                        donation: donation.clone(),
-                        donation_link: created.donation_link.clone(),
-                    });
-                    host.navigate(&created.donation_link)
+                self.emit(WidgetEvent::LinkCreated {
+                    donation: donation.clone(),
+                    donation_link: created.donation_link.clone(),
                 });
+                let place = host.try_with_value(|host| host.navigate(&created.donation_link));
                 if let Some(place) = place.filter(|place| *place != CheckoutPlace::ThisTab) {
                     flow.checkout.writable().try_set(place);
                     self.follow(donation);

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use super::analytics::Tracked;
 use super::flow::Flow;
 use super::form::{DonorInputs, FormChecks};
 use super::host::{WidgetEvent, WidgetHost};
@@ -34,6 +35,9 @@ pub struct WidgetState {
     pub(super) storage: StoredValue<Rc<dyn Storage>, LocalStorage>,
     /// The storage key of this widget's donation: one per key and nonprofit list.
     pub(super) storage_slot: StoredValue<String>,
+    /// Whether the donor made their first move (analytics' `sir_donate_start`). Read untracked
+    /// only; a signal because its code for `bool` is there already (a `StoredValue` isn't).
+    pub(super) started: ReadOnly<bool>,
 }
 
 /// What a widget talks to: the API (or the setup error when the key or base URL was refused:
@@ -46,8 +50,9 @@ pub struct Seams {
 }
 
 impl WidgetState {
-    /// Sends `event` to the page, unless the widget is gone.
+    /// Sends `event` to the page, and to its tag manager when asked, unless the widget is gone.
     pub(super) fn emit(&self, event: WidgetEvent) {
+        self.track(Tracked::Event(event.clone()));
         self.host.try_with_value(|host| host.emit(event));
     }
 }

@@ -26,6 +26,8 @@ export function DonateWithComponent({ monthly }: { monthly: boolean }) {
         lockAmount={false}
         requiredFields={["email", "name"]}
         referralCode="REFER123"
+        impact={{ 25: "A week of clean water" }}
+        analytics="gtag"
         mode="button"
         target="popup"
         label="Give"
@@ -87,6 +89,9 @@ export function Donate() {
         lock-amount={false}
         required-fields="email,name"
         referral-code="REFER123"
+        impact="25: A week of clean water | 50: A month of school meals"
+        url-prefill
+        goal="5000"
         mode="button"
         target="popup"
         label="Give"

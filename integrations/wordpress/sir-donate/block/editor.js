@@ -32,6 +32,17 @@
 			],
 		},
 		{
+			title: __( 'Campaign', 'sir-donate' ),
+			fields: [
+				text( 'campaign', __( 'Campaign code', 'sir-donate' ), __( 'Letters, digits, _ and -; the goal meter counts this campaign.', 'sir-donate' ) ),
+				text( 'impact', __( 'Impact lines', 'sir-donate' ), __( '25: A week of clean water | 50: A month of school meals', 'sir-donate' ) ),
+				text( 'goal', __( 'Goal', 'sir-donate' ), __( 'In major units; needs the partner endpoint in the settings.', 'sir-donate' ) ),
+				{ name: 'urlPrefill', label: __( 'Open from links (#donate, sd_amount, sd_frequency, sd_org)', 'sir-donate' ), flag: true },
+				choice( 'attribution', __( 'Send utm_* and click ids to the partner server', 'sir-donate' ), [ 'true', 'false' ] ),
+				choice( 'analytics', __( 'Forward events to', 'sir-donate' ), [ 'datalayer', 'gtag' ] ),
+			],
+		},
+		{
 			title: __( 'Look', 'sir-donate' ),
 			fields: [
 				choice( 'mode', __( 'Mode', 'sir-donate' ), [ 'inline', 'button' ] ),

@@ -35,11 +35,17 @@ function sir_donate_display_options() {
 		'label',
 		'theme',
 		'referral-code',
+		'campaign',
+		'impact',
+		'url-prefill',
+		'goal',
+		'attribution',
+		'analytics',
 	);
 }
 
 /** The on/off options: an empty, "false", "0" or "no" value leaves them off. */
-const SIR_DONATE_FLAGS = array( 'lock-frequency', 'lock-amount' );
+const SIR_DONATE_FLAGS = array( 'lock-frequency', 'lock-amount', 'url-prefill' );
 
 /**
  * The options only the settings decide, as attributes. The key goes out as
