@@ -190,8 +190,8 @@ pub fn element_at(html: &str, start_tag: &str) -> Option<String> {
             depth -= 1;
         } else if token.starts_with("<!") {
             // a comment: Leptos's markers
-        } else if token.starts_with('<') {
-            let name: String = token[1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+        } else if let Some(tag) = token.strip_prefix('<') {
+            let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect();
             if !matches!(name.as_str(), "input" | "img" | "br" | "hr" | "meta" | "link" | "source" | "wbr") {
                 depth += 1;
             }

@@ -89,7 +89,7 @@ impl Choice {
             _ => set("lockAmount", "true".to_owned()),
         }
         let frequency = self.values[2];
-        set("frequency", if frequency % 2 == 0 { "once" } else { "monthly" }.to_owned());
+        set("frequency", if frequency.is_multiple_of(2) { "once" } else { "monthly" }.to_owned());
         if frequency >= 2 {
             set("lockFrequency", "true".to_owned());
         }
