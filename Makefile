@@ -9,8 +9,6 @@ SHELL := /bin/bash
 export CARGO_BUILD_JOBS ?= 2
 # make test builds each crate once; incremental caches would only fill the disk (export 1 to keep them).
 export CARGO_INCREMENTAL ?= 0
-# One target directory, also for tools/first-view (its own workspace): its build shares the deps.
-export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # trunk runs offline and finds wasm-bindgen and wasm-opt (npm binaryen) on PATH only.
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -27,6 +25,9 @@ DEMO_PAGE_PORT ?= 8080
 TEST_SANDBOX_PORT ?= 8792
 SANDBOX := target/debug/sir-sandbox
 FIRST_VIEW := tools/first-view/Cargo.toml
+# Its own target directory: its leptos (ssr) beside the widget's (csr) in one directory made later
+# builds fail with "multiple different versions of crate leptos". js/build.mjs uses the same.
+FIRST_VIEW_TARGET := $(CURDIR)/target/tools
 
 .PHONY: help setup build servers sandbox demo examples test test-tiers lint test-native test-types test-wasm \
   test-wasm-chromium test-wasm-firefox test-wasm-webkit test-baseline test-e2e test-wordpress clean
@@ -112,8 +113,8 @@ lint: setup lint-js
 	cargo clippy -p sir-donate --all-targets --target wasm32-unknown-unknown -- -D warnings
 	@# The first view's renderer is its own workspace (leptos/ssr apart from the widget's csr).
 	cargo fmt --manifest-path $(FIRST_VIEW) --check
-	cargo clippy --manifest-path $(FIRST_VIEW) --all-targets -- -D warnings
-	cargo test --manifest-path $(FIRST_VIEW)
+	CARGO_TARGET_DIR=$(FIRST_VIEW_TARGET) cargo clippy --manifest-path $(FIRST_VIEW) --all-targets -- -D warnings
+	CARGO_TARGET_DIR=$(FIRST_VIEW_TARGET) cargo test --manifest-path $(FIRST_VIEW)
 	@# The WordPress plugin's PHP: php -l (WordPress's PHP_CodeSniffer standard isn't in the
 	@# registries reachable here: Debian packages phpcs without it, and Packagist isn't one).
 	@for file in $$(find integrations/wordpress e2e/wordpress -name '*.php' | sort); do \
