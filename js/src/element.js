@@ -98,127 +98,175 @@ function submitWhenReady(element, root) {
 }
 
 /**
- * The <sir-donate> element, on the page's wasm loader `core`.
- * @param {Core} core
+ * Paints what the element shows until the wasm takes over: the first view if the loader can
+ * paint its options, else the placeholder (or its fallback children).
+ * @param {HTMLElement} element
+ * @param {ShadowRoot} root
+ * @param {() => void} onPress a Donate press in the first view
+ * @returns {{ view: FirstView | null, pressed: () => boolean }}
  */
-function elementClass(core) {
-  return class SirDonateElement extends HTMLElement {
-    static get observedAttributes() {
-      return OPTION_ATTRIBUTES;
+function paint(element, root, onPress) {
+  const shape = firstViewShape(optionsFromAttributes(element));
+  try {
+    if (shape) return { view: paintFirstView(root, shape, onPress), pressed: () => false };
+  } catch {
+    // A page enforcing Trusted Types refuses the template's HTML: the placeholder, then the wasm.
+  }
+  return { view: null, pressed: paintPlaceholder(root, element) };
+}
+
+/**
+ * Where the donor is in what the loader painted, read just before the wasm replaces it.
+ * @param {ShadowRoot} root
+ * @param {FirstView | null} view
+ * @param {() => boolean} placeholderPressed
+ */
+function donorPlace(root, view, placeholderPressed) {
+  return {
+    view,
+    place: view?.place(),
+    focused: root.activeElement,
+    pressed: view ? view.pressed : placeholderPressed(),
+  };
+}
+
+/**
+ * Puts the donor back in the wasm's form: the focus, the caret and an open dialog, and a
+ * Donate press made before it.
+ * @param {HTMLElement} element
+ * @param {ShadowRoot} root
+ * @param {ReturnType<typeof donorPlace>} before
+ */
+function resume(element, root, before) {
+  if (before.place) restorePlace(root, before.place);
+  const control = /** @type {HTMLElement | null} */ (root.querySelector("button, input, select"));
+  if (!before.place && control && before.focused) control.focus();
+  if (!before.pressed) return;
+  if (before.view) submitWhenReady(element, root);
+  else if (control?.getAttribute("aria-haspopup") === "dialog") control.click();
+}
+
+/** Where there is no DOM (server-side rendering imports the npm package's modules), a stand-in
+ * that is never constructed. */
+const ElementBase = typeof HTMLElement === "undefined" ? /** @type {typeof HTMLElement} */ (Object) : HTMLElement;
+
+/** The <sir-donate> element. Each install() defines a subclass that carries its wasm loader. */
+class SirDonateElement extends ElementBase {
+  /** The page's wasm loader (set on install()'s subclass).
+   * @type {Core} */
+  static core;
+  static get observedAttributes() {
+    return OPTION_ATTRIBUTES;
+  }
+
+  /** The API reads started for a takeover under way (`false`: none could be). */
+  /** @type {StartedReads | false | null} */
+  #reads = null;
+  /** @type {FirstView | null} */
+  #view = null;
+  #placeholderPressed = () => false;
+  #unsupported = false;
+
+  get #core() {
+    return /** @type {typeof SirDonateElement} */ (this.constructor).core;
+  }
+
+  connectedCallback() {
+    // Below the baseline the element stays as the partner wrote it, fallback and all.
+    if (this.#core.missing.length) {
+      if (!this.#unsupported) this.#core.load().catch(reportTo(this));
+      this.#unsupported = true;
+      return;
     }
+    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    // Asked before the paint: a widget on screen then sends its reads before its form's first layout.
+    const wanted = whenWanted(this, this.#core.started());
+    if (!root.childNodes.length) this.#paint(root);
+    wanted.then(() => this.#takeOver(root)).catch(reportTo(this));
+  }
 
-    /** The API reads started for a takeover under way (`false`: none could be). */
-    /** @type {StartedReads | false | null} */
-    #reads = null;
-    /** @type {FirstView | null} */
-    #view = null;
-    #placeholderPressed = () => false;
-    #unsupported = false;
+  disconnectedCallback() {
+    // Reads started for a widget that never mounted are cancelled with it.
+    dropReads(this.#reads);
+    this.#reads = null;
+    if (widgetIn(this)) this.#view = null;
+    endWidgetIn(this);
+  }
 
-    connectedCallback() {
-      // Below the baseline the element stays as the partner wrote it, fallback and all.
-      if (core.missing.length) {
-        if (!this.#unsupported) core.load().catch(reportTo(this));
-        this.#unsupported = true;
-        return;
-      }
-      const root = this.shadowRoot || this.attachShadow({ mode: "open" });
-      // Asked before the paint: a widget on screen then sends its reads before its form's first layout.
-      const wanted = whenWanted(this, core.started());
-      if (!root.childNodes.length) this.#paint(root);
-      wanted.then(() => this.#takeOver(root)).catch(reportTo(this));
+  /**
+   * @param {string} name
+   * @param {string | null} previous
+   * @param {string | null} value
+   */
+  attributeChangedCallback(name, previous, value) {
+    if (previous === value) return;
+    const native = widgetIn(this);
+    if (!native) {
+      // Not taken over yet: what is painted follows the attributes.
+      if (this.shadowRoot && !this.#reads) this.#paint(this.shadowRoot);
+      return;
     }
-
-    disconnectedCallback() {
-      // Reads started for a widget that never mounted are cancelled with it.
-      dropReads(this.#reads);
-      this.#reads = null;
-      if (widgetIn(this)) this.#view = null;
-      endWidgetIn(this);
+    try {
+      native.update({ [camelCase(name)]: value === null ? "" : value });
+    } catch (/** @type {any} */ error) {
+      reportTo(this)(error);
     }
+  }
 
-    /**
-     * @param {string} name
-     * @param {string | null} previous
-     * @param {string | null} value
-     */
-    attributeChangedCallback(name, previous, value) {
-      if (previous === value) return;
-      const native = widgetIn(this);
-      if (!native) {
-        // Not taken over yet: what is painted follows the attributes.
-        if (this.shadowRoot && !this.#reads) this.#paint(this.shadowRoot);
-        return;
-      }
-      try {
-        native.update({ [camelCase(name)]: value === null ? "" : value });
-      } catch (/** @type {any} */ error) {
-        reportTo(this)(error);
-      }
-    }
+  /** @param {ShadowRoot} root */
+  #paint(root) {
+    const painted = paint(this, root, () => this.#takeOver(root).catch(reportTo(this)));
+    this.#view = painted.view;
+    this.#placeholderPressed = painted.pressed;
+  }
 
-    /** The first view if the loader can paint these options, else the placeholder.
-     * @param {ShadowRoot} root */
-    #paint(root) {
-      const shape = firstViewShape(optionsFromAttributes(this));
-      try {
-        this.#view = shape ? paintFirstView(root, shape, () => this.#takeOver(root).catch(reportTo(this))) : null;
-      } catch {
-        // A page enforcing Trusted Types refuses the template's HTML: the placeholder, then the wasm.
-        this.#view = null;
-      }
-      if (!this.#view) this.#placeholderPressed = paintPlaceholder(root, this);
-    }
-
-    /** Loads the wasm (the API reads travel meanwhile) and mounts the widget over what is painted.
-     * @param {ShadowRoot} root */
-    #takeOver(root) {
-      if (!this.isConnected || widgetIn(this) || this.#reads) return Promise.resolve();
-      const options = optionsFromAttributes(this);
-      const reads = startReads(options) || false;
-      this.#reads = reads;
-      if (this.#view && reads) showReads(this.#view, reads);
-      else if (!this.#view) warmNumberFormat(options);
-      return core.load().then(
-        (glue) => {
-          if (this.#reads !== reads) return; // removed meanwhile: its reads are dropped
-          this.#reads = null;
-          if (!this.isConnected || widgetIn(this)) return dropReads(reads);
-          this.#mount(glue, root, reads || null);
-        },
-        (error) => {
-          if (this.#reads === reads) this.#reads = null;
-          dropReads(reads);
-          if (this.#view?.failed(this)) this.#view = null;
-          throw error;
-        },
-      );
-    }
-
-    /** @param {Glue} glue @param {ShadowRoot} root @param {StartedReads | null} reads */
-    #mount(glue, root, reads) {
-      const view = this.#view;
-      this.#view = null;
-      const place = view?.place();
-      const focused = root.activeElement;
-      const pressed = view ? view.pressed : this.#placeholderPressed();
-      const attributes = optionsFromAttributes(this);
-      warnIfKeyless(attributes);
-      try {
-        hold(this, glue.mount(this, attributes, reads, view?.typed()), null);
-      } catch (error) {
+  /** Loads the wasm (the API reads travel meanwhile) and mounts the widget over what is painted.
+   * @param {ShadowRoot} root */
+  #takeOver(root) {
+    if (!this.isConnected || widgetIn(this) || this.#reads) return Promise.resolve();
+    const options = optionsFromAttributes(this);
+    const reads = startReads(options) || false;
+    this.#reads = reads;
+    if (this.#view && reads) showReads(this.#view, reads);
+    else if (!this.#view) warmNumberFormat(options);
+    return this.#core.load().then(
+      (glue) => {
+        if (this.#reads !== reads) return; // removed meanwhile: its reads are dropped
+        this.#reads = null;
+        if (!this.isConnected || widgetIn(this)) return dropReads(reads);
+        this.#mount(glue, root, reads || null);
+      },
+      (error) => {
+        if (this.#reads === reads) this.#reads = null;
         dropReads(reads);
-        // Options the wasm refused: the first view goes, the fallback (or placeholder) shows.
-        if (view) this.#placeholderPressed = paintPlaceholder(root, this);
+        if (this.#view?.failed(this)) this.#view = null;
         throw error;
-      }
-      if (place) restorePlace(root, place);
-      const control = /** @type {HTMLElement | null} */ (root.querySelector("button, input, select"));
-      if (!place && control && focused) control.focus();
-      if (!pressed) return;
-      if (view) submitWhenReady(this, root);
-      else if (control?.getAttribute("aria-haspopup") === "dialog") control.click();
+      },
+    );
+  }
+
+  /** @param {Glue} glue @param {ShadowRoot} root @param {StartedReads | null} reads */
+  #mount(glue, root, reads) {
+    const before = donorPlace(root, this.#view, this.#placeholderPressed);
+    this.#view = null;
+    const attributes = optionsFromAttributes(this);
+    warnIfKeyless(attributes);
+    try {
+      hold(this, glue.mount(this, attributes, reads, before.view?.typed()), null);
+    } catch (error) {
+      dropReads(reads);
+      // Options the wasm refused: the first view goes, the fallback (or placeholder) shows.
+      if (before.view) this.#placeholderPressed = paintPlaceholder(root, this);
+      throw error;
     }
+    resume(this, root, before);
+  }
+}
+
+/** @param {Core} core */
+function elementClass(core) {
+  return class extends SirDonateElement {
+    static core = core;
   };
 }
 

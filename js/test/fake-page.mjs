@@ -5,7 +5,7 @@
 /** The smallest valid wasm module: the loader compiles what it fetches. */
 const EMPTY_WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
-class FakeNode extends EventTarget {
+export class FakeNode extends EventTarget {
   constructor(tag = "") {
     super();
     this.tagName = tag.toUpperCase();
