@@ -1,7 +1,7 @@
 import { expect, test, type CDPSession } from "@playwright/test";
 import { SANDBOX_URL } from "./playwright.config";
 import { DEMO_KEY, Sandbox } from "./support/sandbox";
-import { DonateWidget } from "./support/widget";
+import { DonateWidget, holdWasm } from "./support/widget";
 
 // The embed surface as partners use it: script tag, custom element, JS API, events.
 
@@ -34,13 +34,7 @@ test("elements added later, and attribute changes, update live", async ({ page }
 test("the first view replaces the fallback content at once; the fallback is for a wasm that cannot load", async ({
   page,
 }) => {
-  // Hold the wasm back to see the page before the widget.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWasm(page);
   await page.goto("/e2e/fallback.html");
   const widget = new DonateWidget(page);
   // The form Leptos rendered at build time, painted by the loader (e2e/first-view.spec.ts).

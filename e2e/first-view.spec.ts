@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { SANDBOX_URL } from "./playwright.config";
 import { expectNoAxeViolations } from "./support/axe";
 import { DEMO_KEY, Sandbox } from "./support/sandbox";
+import { DonateWidget, holdWasm } from "./support/widget";
 
 // The first view (issue #21): the loader paints the form Leptos rendered at build time
 // (tools/first-view), a donor uses it before the wasm arrives, and the wasm takes over
@@ -13,17 +14,6 @@ test.beforeEach(async ({ request }) => {
   sandbox = new Sandbox(request);
   await sandbox.reset();
 });
-
-/** Holds the main wasm module back until `release()`. */
-async function holdWasm(page: Page) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
-    await held;
-    await route.continue().catch(() => {});
-  });
-  return release;
-}
 
 /** Leaves the API's answers pending, so that both views show their state before any answer. */
 async function holdApi(page: Page) {
@@ -199,16 +189,19 @@ test("Donate pressed before the takeover is busy, then creates exactly one link"
 });
 
 test("Donate pressed while the wasm fails ends in load_failed with the fallback shown", async ({ page }) => {
-  await page.route("**/wasm/sir-donate_bg.wasm", (route) => route.fulfill({ status: 503, body: "" }));
-  const errors: unknown[] = [];
-  await page.exposeFunction("__error", (detail: unknown) => errors.push(detail));
-  await page.addInitScript(() =>
-    document.addEventListener("sir-donate:error", (event) =>
-      (window as unknown as { __error: (d: unknown) => void }).__error((event as CustomEvent).detail),
-    ),
-  );
+  let fail!: () => void;
+  const failing = new Promise<void>((resolve) => (fail = resolve));
+  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
+    await failing;
+    await route.fulfill({ status: 503, body: "" });
+  });
+  const widget = new DonateWidget(page);
+  await widget.recordEvents();
   await page.goto("/e2e/fallback.html");
-  await expect.poll(() => errors).toContainEqual(expect.objectContaining({ code: "load_failed" }));
+  await widget.root.getByRole("button", { name: /Donate/ }).click();
+  await expect(widget.root.locator("form")).toHaveAttribute("aria-busy", "true");
+  fail();
+  await expect.poll(() => widget.events("error")).toContainEqual(expect.objectContaining({ code: "load_failed" }));
   await expect(page.getByRole("link", { name: "Donate to Water.org" })).toBeVisible();
 });
 
@@ -219,17 +212,12 @@ test("the first view of an element without a fallback keeps a working Donate but
   await page.route("**/wasm/sir-donate_bg.wasm", (route) =>
     fail ? route.fulfill({ status: 503, body: "" }) : route.continue(),
   );
-  const errors: unknown[] = [];
-  await page.exposeFunction("__error", (detail: unknown) => errors.push(detail));
-  await page.addInitScript(() =>
-    document.addEventListener("sir-donate:error", (event) =>
-      (window as unknown as { __error: (d: unknown) => void }).__error((event as CustomEvent).detail),
-    ),
-  );
+  const donate = new DonateWidget(page);
+  await donate.recordEvents();
   await open(page, {});
   await markPainted(page);
-  await expect.poll(() => errors).toContainEqual(expect.objectContaining({ code: "load_failed" }));
-  const widget = page.locator("sir-donate");
+  await expect.poll(() => donate.events("error")).toContainEqual(expect.objectContaining({ code: "load_failed" }));
+  const widget = donate.root;
   await expect(widget.locator("form")).not.toHaveAttribute("aria-busy", "true");
   // The next press tries the load again, and this time it comes.
   fail = false;

@@ -1,7 +1,7 @@
-import { expect, test, type Page, type Request } from "@playwright/test";
+import { expect, test, type Request } from "@playwright/test";
 import { SANDBOX_URL } from "./playwright.config";
 import { Sandbox } from "./support/sandbox";
-import { DonateWidget } from "./support/widget";
+import { DonateWidget, holdWasm } from "./support/widget";
 
 // How the widget loads (issue #13): a widget in view loads at once, its API reads travel
 // while the wasm downloads and the wasm adopts them, and the chunks a Donate click needs
@@ -13,17 +13,6 @@ test.beforeEach(async ({ request }) => {
   sandbox = new Sandbox(request);
   await sandbox.reset();
 });
-
-/** Holds the main wasm module back until `release()`. */
-async function holdWasm(page: Page) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
-    await held;
-    await route.continue().catch(() => {});
-  });
-  return release;
-}
 
 test("the config and nonprofit reads travel while the wasm downloads, and are adopted, not repeated", async ({
   page,

@@ -1,5 +1,16 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
+/** Holds the main wasm module back until `release()`: the page as a donor sees it before the wasm. */
+export async function holdWasm(page: Page) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/wasm/sir-donate_bg.wasm", async (route) => {
+    await held;
+    await route.continue().catch(() => {});
+  });
+  return release;
+}
+
 /** Stores a Water.org donation (from `Sandbox.createLink`) where the widget keeps the one it
  * follows, as after a return from the checkout: the next widget on this origin follows it. */
 export async function rememberDonation(page: Page, partnerDonationId: string, key: string) {

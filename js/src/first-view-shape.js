@@ -1,7 +1,7 @@
 // @ts-check
 /* sir-donate · which first view a widget's options call for (js/src/first-view.js paints it):
  * the options read exactly as the wasm reads them (src/domain/options.rs), or not at all. */
-import { keyOf } from "./reads.js";
+import { isSlug, keyEnvironment, slugsOf } from "./reads.js";
 
 /**
  * @typedef {{
@@ -91,15 +91,12 @@ export function firstViewShape(options) {
   // Impact lines and a goal meter change the form's first render, and tools/first-view has no
   // dimension for them yet: such a widget gets the placeholder, then the wasm's form.
   if (text(options.impact) || text(options.goal)) return null;
-  const environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(keyOf(options));
-  const slugs = text(options.org)
-    .split(",")
-    .map((slug) => slug.trim())
-    .filter(Boolean);
+  const environment = keyEnvironment(options);
+  const slugs = slugsOf(options);
   const mode = text(options.mode) || "inline";
   const currency = (text(options.currency) || "USD").toUpperCase();
   const theme = text(options.theme) || "light";
-  if (!environment || !slugs.length || slugs.some((slug) => !/^[a-z0-9._-]{1,100}$/.test(slug))) return null;
+  if (!environment || !slugs.length || !slugs.every(isSlug)) return null;
   if (!/^(inline|button)$/.test(mode) || !/^[A-Z]{3}$/.test(currency) || !/^(light|dark|auto)$/.test(theme))
     return null;
   const digits = ZERO_DIGITS.includes(currency) ? 0 : THREE_DIGITS.includes(currency) ? 3 : 2;
@@ -128,7 +125,7 @@ export function firstViewShape(options) {
   return {
     base: `${mode}/${language === "fr" ? "fr" : "en"}`,
     values: [
-      environment[1] === "test" ? 0 : 1,
+      environment === "test" ? 0 : 1,
       lockAmount ? LOCKED_AMOUNT : amounts.presets.length - 1,
       (lockFrequency ? 2 : 0) + (monthly ? 1 : 0),
       (required.includes("email") ? 1 : 0) + (required.includes("name") ? 2 : 0),

@@ -137,17 +137,28 @@ export class FirstView {
     });
   }
 
+  /** The radios of one group (`sd-amount`, `sd-frequency`), in order.
+   * @param {string} name
+   * @returns {HTMLInputElement[]} */
+  #radios(name) {
+    return Array.from(this.#container.querySelectorAll(`input[name="${name}"]`));
+  }
+
+  /** The index of the group's checked radio, or -1. @param {string} name */
+  #checkedIndex(name) {
+    return this.#radios(name).findIndex((radio) => radio.checked);
+  }
+
   /** @param {string} name @param {number} index */
   #check(name, index) {
-    const radio = this.#container.querySelectorAll(`input[name="${name}"]`)[index];
-    if (radio instanceof HTMLInputElement) radio.checked = true;
+    const radio = this.#radios(name)[index];
+    if (radio) radio.checked = true;
   }
 
   /** A chosen preset clears the custom amount and shows on the Donate button, as in the wasm's form.
    * @param {Event} event */
   #changed(event) {
-    const radios = Array.from(this.#container.querySelectorAll('input[name="sd-amount"]'));
-    const index = radios.indexOf(/** @type {Element} */ (event.target));
+    const index = this.#radios("sd-amount").indexOf(/** @type {HTMLInputElement} */ (event.target));
     if (index < 0) return;
     const custom = this.#input("sd-custom-amount");
     if (custom) custom.value = "";
@@ -170,9 +181,7 @@ export class FirstView {
    * @param {Event} event */
   #typed(event) {
     if (/** @type {Element} */ (event.target).id !== "sd-custom-amount") return;
-    for (const radio of this.#container.querySelectorAll('input[name="sd-amount"]')) {
-      /** @type {HTMLInputElement} */ (radio).checked = false;
-    }
+    for (const radio of this.#radios("sd-amount")) radio.checked = false;
   }
 
   /** mode="button": the open and close buttons work before the wasm.
@@ -240,9 +249,8 @@ export class FirstView {
     const offered = document.createElement("div");
     const texts = fillSlots(offered, leptosRenders().tips[this.#language()], {}, /\{\{tip/);
     this.#tip = { percent, texts };
-    const checked = this.#container.querySelector('input[name="sd-amount"]:checked');
-    const radios = Array.from(this.#container.querySelectorAll('input[name="sd-amount"]'));
-    this.#fillTip(this.#tip, checked ? this.#shape.presets[radios.indexOf(checked)] : this.#shape.total);
+    const preset = this.#checkedIndex("sd-amount");
+    this.#fillTip(this.#tip, preset < 0 ? this.#shape.total : this.#shape.presets[preset]);
     painted.replaceWith(...offered.childNodes);
   }
 
@@ -253,12 +261,8 @@ export class FirstView {
   /** What the donor did, for the wasm to start from.
    * @returns {Typed} */
   typed() {
-    const checked = (/** @type {string} */ name) =>
-      Array.from(this.#container.querySelectorAll(`input[name="${name}"]`)).findIndex(
-        (radio) => /** @type {HTMLInputElement} */ (radio).checked,
-      );
-    const preset = checked("sd-amount");
-    const frequency = checked("sd-frequency");
+    const preset = this.#checkedIndex("sd-amount");
+    const frequency = this.#checkedIndex("sd-frequency");
     return {
       preset: preset < 0 ? undefined : preset,
       custom: this.#input("sd-custom-amount")?.value,
@@ -276,19 +280,12 @@ export class FirstView {
     const focused = root.activeElement;
     const open = Boolean(this.#container.querySelector("dialog")?.open);
     if (!(focused instanceof HTMLElement)) return { open, focus: null };
-    const radios =
-      focused instanceof HTMLInputElement && focused.type === "radio"
-        ? Array.from(this.#container.querySelectorAll(`input[name="${focused.name}"]`))
-        : [];
+    const radio = focused instanceof HTMLInputElement && focused.type === "radio" ? focused : null;
     return {
       open,
       focus: {
-        selector: radios.length
-          ? `input[name="${/** @type {HTMLInputElement} */ (focused).name}"]`
-          : focused.id
-            ? `#${focused.id}`
-            : null,
-        index: Math.max(0, radios.indexOf(focused)),
+        selector: radio ? `input[name="${radio.name}"]` : focused.id ? `#${focused.id}` : null,
+        index: radio ? this.#radios(radio.name).indexOf(radio) : 0,
         caret: caretOf(focused),
       },
     };

@@ -26,17 +26,14 @@ var MAX_BODY_BYTES = 256 * 1024;
  */
 export function startReads(options) {
   var key = keyOf(options);
-  var environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(key);
-  var slug = String(options.org == null ? "" : options.org)
-    .split(",")
-    .map(trim)
-    .filter(Boolean)[0];
-  if (!environment || !slug || !/^[a-z0-9._-]{1,100}$/.test(slug) || typeof AbortSignal.any !== "function") return null;
-  var base = (
-    trim(String(options.apiBase == null ? "" : options.apiBase)) ||
-    API_HOSTS[/** @type {"test" | "live"} */ (environment[1])]
-  ).replace(/\/+$/, "");
-  var live = environment[1] === "live";
+  var environment = keyEnvironment(options);
+  var slug = slugsOf(options)[0];
+  if (!environment || !slug || !isSlug(slug) || typeof AbortSignal.any !== "function") return null;
+  var base = (trim(String(options.apiBase == null ? "" : options.apiBase)) || API_HOSTS[environment]).replace(
+    /\/+$/,
+    "",
+  );
+  var live = environment === "live";
   if (!allowedBase(base) || live !== (base === API_HOSTS.live)) return null;
 
   var controller = new AbortController();
@@ -94,6 +91,29 @@ export function dropReads(reads) {
 export function keyOf(options) {
   var alias = String(options.publishableKey == null ? "" : options.publishableKey).trim();
   return alias || String(options.key == null ? "" : options.key).trim();
+}
+
+/** `test` or `live` for a publishable key (src/domain/keys.rs), null for anything else.
+ * @param {{ key?: unknown, publishableKey?: unknown }} options
+ * @returns {"test" | "live" | null} */
+export function keyEnvironment(options) {
+  var environment = /^pk_(test|live)_[A-Za-z0-9_]+$/.exec(keyOf(options));
+  return environment ? /** @type {"test" | "live"} */ (environment[1]) : null;
+}
+
+/** The `org` option's slugs, split as src/domain/options.rs splits them.
+ * @param {{ org?: unknown }} options */
+export function slugsOf(options) {
+  return String(options.org == null ? "" : options.org)
+    .split(",")
+    .map(trim)
+    .filter(Boolean);
+}
+
+/** A slug the wasm would send (src/domain/options.rs: is_slug).
+ * @param {string} slug */
+export function isSlug(slug) {
+  return /^[a-z0-9._-]{1,100}$/.test(slug);
 }
 
 /** @param {string} text */
